@@ -1,0 +1,47 @@
+/**
+ * The `unmask` command line. Each subcommand lives in its own file; this one wires them up and turns
+ * UnmaskError into a one-line message plus a distinct exit code (never a stack trace).
+ */
+import { Command, CommanderError } from 'commander';
+import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
+import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
+
+export function buildCli(): Command {
+  const program = new Command('unmask')
+    .description('Decide whether a video of a face is real. Runs fully offline.')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('doctor')
+    .description('print which TensorFlow.js backend, ffmpeg and Electron were found, and why')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const report = await collectDoctorReport();
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`,
+      );
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv);
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (isUnmaskError(error)) {
+      process.stderr.write(`unmask: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `unmask: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    if (process.env['UNMASK_DEBUG']) console.error(error);
+    return EXIT_CODES.internal;
+  }
+}
