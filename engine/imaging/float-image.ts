@@ -1,0 +1,90 @@
+/**
+ * Float images for pixel maths: HxWxC, row-major, values in 0..1. Conversions to and from the uint8 RGB
+ * stage contract live here so the rest of imaging never deals with bytes.
+ */
+import type { RgbFrame } from '../video/frame.ts';
+
+export interface FloatImage {
+  width: number;
+  height: number;
+  channels: number;
+  data: Float32Array;
+}
+
+export function createFloatImage(width: number, height: number, channels = 3, fill = 0): FloatImage {
+  return { width, height, channels, data: new Float32Array(width * height * channels).fill(fill) };
+}
+
+export function floatFromRgb(frame: RgbFrame): FloatImage {
+  const data = new Float32Array(frame.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = frame.data[i]! / 255;
+  return { width: frame.width, height: frame.height, channels: 3, data };
+}
+
+export function rgbFromFloat(image: FloatImage): RgbFrame {
+  if (image.channels !== 3) throw new Error(`rgbFromFloat needs 3 channels, got ${image.channels}`);
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, image.data[i]!)) * 255);
+  return { width: image.width, height: image.height, data };
+}
+
+export function cloneImage(image: FloatImage): FloatImage {
+  return { ...image, data: image.data.slice() };
+}
+
+/** Row-major 2x3 affine matrix [a, b, tx, c, d, ty]: x' = a x + b y + tx, y' = c x + d y + ty. */
+export type Affine = readonly [number, number, number, number, number, number];
+
+export function invertAffine(m: Affine): Affine {
+  const [a, b, tx, c, d, ty] = m;
+  const det = a * d - b * c;
+  if (Math.abs(det) < 1e-12) throw new Error('affine transform is not invertible');
+  const ia = d / det;
+  const ib = -b / det;
+  const ic = -c / det;
+  const id = a / det;
+  return [ia, ib, -(ia * tx + ib * ty), ic, id, -(ic * tx + id * ty)];
+}
+
+/**
+ * Resamples `source` into a `width` x `height` image where output pixel p takes source(inverse(p)).
+ * `forward` maps source coordinates to output coordinates. Bilinear; outside pixels use edge replication.
+ */
+export function warpAffine(source: FloatImage, forward: Affine, width: number, height: number): FloatImage {
+  const inverse = invertAffine(forward);
+  const [a, b, tx, c, d, ty] = inverse;
+  const { channels } = source;
+  const out = createFloatImage(width, height, channels);
+  const maxX = source.width - 1;
+  const maxY = source.height - 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(maxX, Math.max(0, a * x + b * y + tx));
+      const sy = Math.min(maxY, Math.max(0, c * x + d * y + ty));
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const x1 = Math.min(maxX, x0 + 1);
+      const y1 = Math.min(maxY, y0 + 1);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const o = (y * width + x) * channels;
+      const i00 = (y0 * source.width + x0) * channels;
+      const i01 = (y0 * source.width + x1) * channels;
+      const i10 = (y1 * source.width + x0) * channels;
+      const i11 = (y1 * source.width + x1) * channels;
+      for (let ch = 0; ch < channels; ch++) {
+        const top = source.data[i00 + ch]! * (1 - fx) + source.data[i01 + ch]! * fx;
+        const bottom = source.data[i10 + ch]! * (1 - fx) + source.data[i11 + ch]! * fx;
+        out.data[o + ch] = top * (1 - fy) + bottom * fy;
+      }
+    }
+  }
+  return out;
+}
+
+/** Bilinear resize (align-corners=false convention, like tf.image.resizeBilinear with halfPixelCenters). */
+export function resizeImage(source: FloatImage, width: number, height: number): FloatImage {
+  const sx = source.width / width;
+  const sy = source.height / height;
+  return warpAffine(source, [1 / sx, 0, 0.5 / sx - 0.5, 0, 1 / sy, 0.5 / sy - 0.5], width, height);
+}

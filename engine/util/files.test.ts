@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { UnmaskError } from './errors.ts';
+import { sha256Bytes, sha256File, writeFileAtomic } from './files.ts';
+
+test('sha256File matches the known digest of "abc"', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-files-'));
+  const path = join(dir, 'abc.txt');
+  await writeFile(path, 'abc');
+  const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+  assert.equal(await sha256File(path), expected);
+  assert.equal(sha256Bytes('abc'), expected);
+});
+
+test('writeFileAtomic writes the whole file and leaves no temporary behind', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-files-'));
+  const path = join(dir, 'nested', 'out.json');
+  await writeFileAtomic(path, '{"ok":true}');
+  assert.equal(await readFile(path, 'utf8'), '{"ok":true}');
+  assert.deepEqual(await readdir(join(dir, 'nested')), ['out.json']);
+});
+
+test('writeFileAtomic onto a path whose parent is a file fails with outputNotWritable', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-files-'));
+  await writeFile(join(dir, 'blocker'), 'x');
+  await assert.rejects(writeFileAtomic(join(dir, 'blocker', 'out.json'), 'x'), (error: unknown) => {
+    assert.ok(error instanceof UnmaskError);
+    assert.equal(error.code, 'outputNotWritable');
+    return true;
+  });
+  assert.deepEqual(await readdir(dir), ['blocker']);
+});
