@@ -91,9 +91,9 @@ test('AUC: perfect, inverted, random-tied and a hand-computed case', () => {
   const curve = rocCurve(samples);
   assert.deepEqual(curve.at(-1), { threshold: 0.2, falsePositiveRate: 1, truePositiveRate: 1 });
   assert.deepEqual(statsAtThreshold(samples, 0.5), {
-    accuracy: 0.75,
+    accuracy: 0.5,
     falsePositiveRate: 0.5,
-    truePositiveRate: 1,
+    truePositiveRate: 0.5,
   });
 });
 
