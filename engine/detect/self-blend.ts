@@ -15,7 +15,7 @@ import {
   type Affine,
   type FloatImage,
 } from '../imaging/float-image.ts';
-import { jpegRoundTrip } from '../imaging/jpeg.ts';
+import { simulateJpeg } from '../imaging/jpeg.ts';
 import { convexHull, fillPolygon, type Point } from '../imaging/polygon.ts';
 import { createRandom, type Random } from '../util/random.ts';
 
@@ -188,11 +188,11 @@ export function selfBlend(
   let real = input.face;
   if (random.chance(config.jpegProbability)) {
     choices['jpegReal'] = random.uniform(...config.jpegQualityRange);
-    real = jpegRoundTrip(real, choices['jpegReal']);
+    real = simulateJpeg(real, choices['jpegReal']);
   }
   if (random.chance(config.jpegProbability)) {
     choices['jpegFake'] = random.uniform(...config.jpegQualityRange);
-    fake = jpegRoundTrip(fake, choices['jpegFake']);
+    fake = simulateJpeg(fake, choices['jpegFake']);
   }
   return { real, fake, mask, boundary, choices };
 }
