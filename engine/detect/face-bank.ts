@@ -1,0 +1,68 @@
+/**
+ * A face bank: aligned real face crops with their landmark hulls and the group (source video or photo) each
+ * came from, so training can split by identity. Stored as one file: a JSON header line, then raw uint8 crops.
+ */
+import { readFile } from 'node:fs/promises';
+import { floatFromRgb, type FloatImage } from '../imaging/float-image.ts';
+import type { Point } from '../imaging/polygon.ts';
+import { writeFileAtomic } from '../util/files.ts';
+
+export interface FaceBankEntry {
+  /** Landmark convex hull in crop pixel coordinates. */
+  hull: Point[];
+  /** Source identity group, e.g. the video file name; faces of one group never straddle train/validation. */
+  group: string;
+  /** Where the face came from, e.g. "clip.mp4@3.40s#0". */
+  source: string;
+}
+
+export interface FaceBank {
+  size: number;
+  entries: FaceBankEntry[];
+  /** entries.length × size × size × 3 bytes, RGB. */
+  crops: Uint8Array;
+}
+
+const MAGIC = 'unmask.face-bank/1';
+
+export function faceCrop(bank: FaceBank, index: number): FloatImage {
+  const bytes = bank.size * bank.size * 3;
+  return floatFromRgb({
+    width: bank.size,
+    height: bank.size,
+    data: bank.crops.subarray(index * bytes, (index + 1) * bytes),
+  });
+}
+
+export async function saveFaceBank(bank: FaceBank, path: string): Promise<void> {
+  const header = Buffer.from(`${JSON.stringify({ magic: MAGIC, size: bank.size, entries: bank.entries })}\n`);
+  await writeFileAtomic(path, Buffer.concat([header, bank.crops]));
+}
+
+export async function loadFaceBank(path: string): Promise<FaceBank> {
+  const bytes = await readFile(path);
+  const newline = bytes.indexOf(10);
+  const header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as {
+    magic: string;
+    size: number;
+    entries: FaceBankEntry[];
+  };
+  if (header.magic !== MAGIC) throw new Error(`${path} is not a face bank`);
+  const crops = new Uint8Array(bytes.buffer, bytes.byteOffset + newline + 1, bytes.length - newline - 1);
+  if (crops.length !== header.entries.length * header.size * header.size * 3)
+    throw new Error(`${path} is truncated`);
+  return { size: header.size, entries: header.entries, crops: new Uint8Array(crops) };
+}
+
+export function mergeFaceBanks(banks: readonly FaceBank[]): FaceBank {
+  if (banks.length === 0) throw new Error('no face banks to merge');
+  const size = banks[0]!.size;
+  if (banks.some((b) => b.size !== size)) throw new Error('face banks have different crop sizes');
+  const crops = new Uint8Array(banks.reduce((n, b) => n + b.crops.length, 0));
+  let offset = 0;
+  for (const bank of banks) {
+    crops.set(bank.crops, offset);
+    offset += bank.crops.length;
+  }
+  return { size, entries: banks.flatMap((b) => b.entries), crops };
+}

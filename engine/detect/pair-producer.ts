@@ -1,0 +1,116 @@
+/**
+ * Produces packed batches of SBI training pairs, on worker threads when asked, so the JavaScript pixel work
+ * runs on another core while TensorFlow.js trains. Results are identical in-process and in workers.
+ */
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../util/ts-worker.ts';
+import type { FaceBank, FaceBankEntry } from './face-bank.ts';
+import { makeTrainingPair } from './training-pairs.ts';
+
+export interface PairItem {
+  index: number;
+  seed: number;
+}
+
+export interface PackedPairs {
+  count: number;
+  /** count × S × S × 3 */
+  real: Float32Array;
+  fake: Float32Array;
+  /** count × b × b */
+  boundary: Float32Array;
+}
+
+export interface PairWorkerInit {
+  size: number;
+  entries: FaceBankEntry[];
+  crops: SharedArrayBuffer;
+  inputSize: number;
+  boundarySize: number;
+}
+
+export interface PairRequest {
+  id: number;
+  items: PairItem[];
+}
+
+export function packPairs(
+  bank: FaceBank,
+  items: readonly PairItem[],
+  inputSize: number,
+  boundarySize: number,
+): PackedPairs {
+  const pixels = inputSize * inputSize * 3;
+  const cells = boundarySize * boundarySize;
+  const packed: PackedPairs = {
+    count: items.length,
+    real: new Float32Array(items.length * pixels),
+    fake: new Float32Array(items.length * pixels),
+    boundary: new Float32Array(items.length * cells),
+  };
+  items.forEach(({ index, seed }, k) => {
+    const pair = makeTrainingPair(bank, index, seed, inputSize, boundarySize);
+    packed.real.set(pair.real, k * pixels);
+    packed.fake.set(pair.fake, k * pixels);
+    packed.boundary.set(pair.boundary, k * cells);
+  });
+  return packed;
+}
+
+export interface PairProducer {
+  produce(items: readonly PairItem[]): Promise<PackedPairs>;
+  close(): Promise<void>;
+}
+
+export function createPairProducer(
+  bank: FaceBank,
+  inputSize: number,
+  boundarySize: number,
+  workerCount: number,
+): PairProducer {
+  if (workerCount <= 0) {
+    return {
+      produce: async (items) => packPairs(bank, items, inputSize, boundarySize),
+      close: async () => undefined,
+    };
+  }
+  const shared = new SharedArrayBuffer(bank.crops.byteLength);
+  new Uint8Array(shared).set(bank.crops);
+  const init: PairWorkerInit = {
+    size: bank.size,
+    entries: bank.entries,
+    crops: shared,
+    inputSize,
+    boundarySize,
+  };
+  const workers: Worker[] = Array.from({ length: workerCount }, () =>
+    startTsWorker(new URL('./pair-worker.ts', import.meta.url), { workerData: init }),
+  );
+  const pending = new Map<number, { resolve: (p: PackedPairs) => void; reject: (e: Error) => void }>();
+  for (const worker of workers) {
+    worker.on('message', (message: { id: number; packed?: PackedPairs; error?: string }) => {
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.packed) waiter?.resolve(message.packed);
+      else waiter?.reject(new Error(message.error ?? 'pair worker failed'));
+    });
+    worker.on('error', (error) => {
+      for (const waiter of pending.values()) waiter.reject(error);
+      pending.clear();
+    });
+  }
+  let nextId = 0;
+  return {
+    produce: (items) => {
+      const id = nextId++;
+      const worker = workers[id % workers.length]!;
+      return new Promise<PackedPairs>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, items: items.slice() } satisfies PairRequest);
+      });
+    },
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

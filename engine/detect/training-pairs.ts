@@ -1,0 +1,69 @@
+/**
+ * Turns face-bank entries into training pairs for the detector: a real crop (label 0) and its self-blended
+ * fake (label 1) with a b×b blend-boundary target. Pure: depends only on the bank, the index and the seed.
+ */
+import { createFloatImage, resizeImage, type FloatImage } from '../imaging/float-image.ts';
+import type { Point } from '../imaging/polygon.ts';
+import { faceCrop, type FaceBank } from './face-bank.ts';
+import { DEFAULT_SELF_BLEND, selfBlend, type SelfBlendConfig } from './self-blend.ts';
+
+export interface TrainingPair {
+  real: Float32Array;
+  fake: Float32Array;
+  /** b×b boundary target of the fake; the real one's target is all zeros. */
+  boundary: Float32Array;
+}
+
+/** Area-average downsampling of a single-channel image to b×b (size must be a multiple of b). */
+export function downsampleMap(map: FloatImage, b: number): Float32Array {
+  const factor = map.width / b;
+  if (!Number.isInteger(factor) || map.height !== map.width)
+    throw new Error(`cannot pool ${map.width}² to ${b}²`);
+  const out = new Float32Array(b * b);
+  for (let y = 0; y < map.height; y++) {
+    for (let x = 0; x < map.width; x++) {
+      out[Math.floor(y / factor) * b + Math.floor(x / factor)]! += map.data[y * map.width + x]!;
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i]! /= factor * factor;
+  return out;
+}
+
+function mirror(image: FloatImage): FloatImage {
+  const out = createFloatImage(image.width, image.height, image.channels);
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      for (let c = 0; c < image.channels; c++) {
+        out.data[(y * image.width + x) * image.channels + c] =
+          image.data[(y * image.width + (image.width - 1 - x)) * image.channels + c]!;
+      }
+    }
+  }
+  return out;
+}
+
+export function makeTrainingPair(
+  bank: FaceBank,
+  index: number,
+  seed: number,
+  inputSize: number,
+  boundarySize: number,
+  config: SelfBlendConfig = DEFAULT_SELF_BLEND,
+): TrainingPair {
+  const entry = bank.entries[index];
+  if (!entry) throw new Error(`face bank has no entry ${index}`);
+  let face = faceCrop(bank, index);
+  let hull: Point[] = entry.hull;
+  if (bank.size !== inputSize) {
+    const scale = inputSize / bank.size;
+    face = resizeImage(face, inputSize, inputSize);
+    hull = hull.map(([x, y]): Point => [x * scale, y * scale]);
+  }
+  const sample = selfBlend({ face, landmarks: hull }, seed, config);
+  // Mirror both crops together half of the time (decided by the seed's lowest bit, independent of SBI's RNG).
+  const flip = (seed & 1) === 1;
+  const real = flip ? mirror(sample.real) : sample.real;
+  const fake = flip ? mirror(sample.fake) : sample.fake;
+  const boundary = flip ? mirror(sample.boundary) : sample.boundary;
+  return { real: real.data, fake: fake.data, boundary: downsampleMap(boundary, boundarySize) };
+}
