@@ -36,14 +36,20 @@ export function boundaryMapSize(architecture: DetectorArchitecture): number {
   return architecture.inputSize / 2 ** architecture.boundaryStage;
 }
 
-function convBlock(x: tf.SymbolicTensor, filters: number, strides: number, name: string): tf.SymbolicTensor {
+function convBlock(
+  x: tf.SymbolicTensor,
+  filters: number,
+  strides: number,
+  name: string,
+  seed: number,
+): tf.SymbolicTensor {
   const conv = tf.layers.conv2d({
     filters,
     kernelSize: 3,
     strides,
     padding: 'same',
     useBias: false,
-    kernelInitializer: 'glorotUniform',
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
     name: `${name}_conv`,
   });
   const bn = tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 });
@@ -54,6 +60,7 @@ function convBlock(x: tf.SymbolicTensor, filters: number, strides: number, name:
 /** Builds an untrained two-head detector. Outputs: [logit (N×1), boundary logits (N×b×b×1)]. */
 export function buildDetectorNetwork(
   architecture: DetectorArchitecture = DEFAULT_DETECTOR_ARCHITECTURE,
+  seed = 1,
 ): tf.LayersModel {
   const { inputSize, widths, boundaryStage } = architecture;
   if (inputSize % 2 ** widths.length !== 0)
@@ -63,8 +70,8 @@ export function buildDetectorNetwork(
   let x: tf.SymbolicTensor = input;
   let boundary: tf.SymbolicTensor | undefined;
   widths.forEach((width, i) => {
-    x = convBlock(x, width, 2, `stage${i + 1}_down`);
-    x = convBlock(x, width, 1, `stage${i + 1}_refine`);
+    x = convBlock(x, width, 2, `stage${i + 1}_down`, seed * 1000 + i * 2);
+    x = convBlock(x, width, 1, `stage${i + 1}_refine`, seed * 1000 + i * 2 + 1);
     if (i + 1 === boundaryStage) {
       boundary = tf.layers
         .conv2d({
@@ -82,7 +89,11 @@ export function buildDetectorNetwork(
     .dropout({ rate: architecture.dropout, name: 'dropout' })
     .apply(pooled) as tf.SymbolicTensor;
   const logit = tf.layers
-    .dense({ units: 1, name: LOGIT_OUTPUT, kernelInitializer: 'glorotUniform' })
+    .dense({
+      units: 1,
+      name: LOGIT_OUTPUT,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + 901 }),
+    })
     .apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: [logit, boundary!], name: 'unmask_detector' });
 }

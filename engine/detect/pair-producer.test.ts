@@ -4,29 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createFloatImage } from '../imaging/float-image.ts';
-import type { Point } from '../imaging/polygon.ts';
-import { loadFaceBank, mergeFaceBanks, saveFaceBank, type FaceBank } from './face-bank.ts';
+import { syntheticBank } from '../testing/synthetic-bank.ts';
+import { loadFaceBank, mergeFaceBanks, saveFaceBank } from './face-bank.ts';
 import { createPairProducer } from './pair-producer.ts';
 import { downsampleMap } from './training-pairs.ts';
-
-/** A tiny synthetic bank: textured crops with an elliptical hull. */
-export function syntheticBank(count: number, size = 32): FaceBank {
-  const crops = new Uint8Array(count * size * size * 3);
-  for (let i = 0; i < crops.length; i++) crops[i] = (i * 31 + Math.floor(i / 97) * 7) % 256;
-  const hull: Point[] = Array.from({ length: 24 }, (_, k) => {
-    const a = (k / 24) * 2 * Math.PI;
-    return [size / 2 + size * 0.3 * Math.cos(a), size / 2 + size * 0.38 * Math.sin(a)];
-  });
-  return {
-    size,
-    crops,
-    entries: Array.from({ length: count }, (_, i) => ({
-      hull,
-      group: `g${i % 3}`,
-      source: `synthetic#${i}`,
-    })),
-  };
-}
 
 test('downsampleMap averages blocks', () => {
   const map = createFloatImage(4, 4, 1);

@@ -1,0 +1,302 @@
+/**
+ * Trains the detector on real faces only: each step takes faces from the bank, makes self-blended fakes on
+ * worker threads, and fits both heads (manipulation logit + blend-boundary map). Validation uses held-out
+ * identity groups with fixed seeds. Checkpoints every `checkpointEvery` steps; rerunning with the same
+ * output folder resumes from the last checkpoint. Finally fits Platt calibration on the validation logits.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadLayersModel, saveLayersModel } from '../models/layers-model-io.ts';
+import { loadOptimizerState, saveOptimizerState } from '../models/optimizer-state.ts';
+import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { writeFileAtomic } from '../util/files.ts';
+import type { ProgressListener } from '../util/progress.ts';
+import { createRandom, shuffled } from '../util/random.ts';
+import { fitPlatt, type PlattCalibration } from './calibration.ts';
+import {
+  boundaryMapSize,
+  buildDetectorNetwork,
+  DEFAULT_DETECTOR_ARCHITECTURE,
+  type DetectorArchitecture,
+} from './detector-network.ts';
+import type { FaceBank } from './face-bank.ts';
+import { rocAuc } from './metrics.ts';
+import { createPairProducer, packPairs, type PackedPairs, type PairItem } from './pair-producer.ts';
+
+export interface TrainDetectorConfig {
+  architecture: DetectorArchitecture;
+  steps: number;
+  /** Real faces per step; each also yields one fake, so the batch holds twice this many crops. */
+  pairsPerStep: number;
+  learningRate: number;
+  /** Final learning rate as a fraction of the first (cosine decay). */
+  finalLearningRateFraction: number;
+  boundaryLossWeight: number;
+  evalEvery: number;
+  checkpointEvery: number;
+  validationFraction: number;
+  maxValidationFaces: number;
+  seed: number;
+  pairWorkers: number;
+  /** Stop (and save) after this many minutes even if steps remain. */
+  maxMinutes: number;
+}
+
+export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
+  architecture: DEFAULT_DETECTOR_ARCHITECTURE,
+  steps: 3000,
+  pairsPerStep: 16,
+  learningRate: 2e-3,
+  finalLearningRateFraction: 0.05,
+  boundaryLossWeight: 2,
+  evalEvery: 100,
+  checkpointEvery: 100,
+  validationFraction: 0.15,
+  maxValidationFaces: 240,
+  seed: 1,
+  pairWorkers: 1,
+  maxMinutes: Number.POSITIVE_INFINITY,
+};
+
+export interface TrainingLogEntry {
+  step: number;
+  loss: number;
+  classificationLoss: number;
+  boundaryLoss: number;
+  validationAuc?: number;
+  learningRate: number;
+  elapsedSec: number;
+}
+
+export interface TrainDetectorResult {
+  modelDir: string;
+  steps: number;
+  validationAuc: number;
+  calibration: PlattCalibration;
+  log: TrainingLogEntry[];
+  trainGroups: string[];
+  validationGroups: string[];
+}
+
+/** Splits the bank's faces by group so no identity straddles train and validation. */
+export function splitByGroup(
+  bank: FaceBank,
+  fraction: number,
+  seed: number,
+): { train: number[]; validation: number[]; validationGroups: string[] } {
+  const groups = [...new Set(bank.entries.map((e) => e.group))].sort();
+  const order = shuffled(groups, createRandom(seed ^ 0x5eed));
+  const count = groups.length < 2 ? 0 : Math.max(1, Math.round(groups.length * fraction));
+  const validationGroups = new Set(order.slice(0, count));
+  const train: number[] = [];
+  const validation: number[] = [];
+  bank.entries.forEach((entry, i) => (validationGroups.has(entry.group) ? validation : train).push(i));
+  if (train.length === 0) throw new Error('the face bank has no training faces');
+  return { train, validation, validationGroups: [...validationGroups].sort() };
+}
+
+function batchTensors(packed: PackedPairs, size: number, mapSize: number) {
+  return tf.tidy(() => {
+    const n = packed.count;
+    const real = tf.tensor4d(packed.real, [n, size, size, 3]);
+    const fake = tf.tensor4d(packed.fake, [n, size, size, 3]);
+    const x = tf.concat([real, fake]).mul(2).sub(1);
+    const labels = tf.concat([tf.zeros([n, 1]), tf.ones([n, 1])]);
+    const boundary = tf.concat([
+      tf.zeros([n, mapSize, mapSize, 1]),
+      tf.tensor4d(packed.boundary, [n, mapSize, mapSize, 1]),
+    ]);
+    return { x, labels, boundary };
+  });
+}
+
+async function validationLogits(
+  model: tf.LayersModel,
+  packed: PackedPairs,
+  size: number,
+  mapSize: number,
+): Promise<{ logits: number[]; labels: (0 | 1)[] }> {
+  const logits: number[] = [];
+  const labels: (0 | 1)[] = [];
+  const chunk = 32;
+  for (let start = 0; start < packed.count; start += chunk) {
+    const end = Math.min(packed.count, start + chunk);
+    const slice: PackedPairs = {
+      count: end - start,
+      real: packed.real.subarray(start * size * size * 3, end * size * size * 3),
+      fake: packed.fake.subarray(start * size * size * 3, end * size * size * 3),
+      boundary: packed.boundary.subarray(start * mapSize * mapSize, end * mapSize * mapSize),
+    };
+    const { x, labels: y, boundary } = batchTensors(slice, size, mapSize);
+    const out = tf.tidy(() => (model.predict(x) as tf.Tensor[])[0]!.reshape([-1]));
+    logits.push(...(await out.data()));
+    labels.push(...((await y.data()) as unknown as number[]).map((v) => (v > 0.5 ? 1 : 0) as 0 | 1));
+    tf.dispose([x, y, boundary, out]);
+  }
+  return { logits, labels };
+}
+
+interface CheckpointState {
+  step: number;
+  log: TrainingLogEntry[];
+  config: Omit<TrainDetectorConfig, 'maxMinutes'>;
+}
+
+export async function trainDetector(
+  bank: FaceBank,
+  outDir: string,
+  config: TrainDetectorConfig = DEFAULT_TRAIN_DETECTOR,
+  onProgress: ProgressListener = () => undefined,
+  signal?: AbortSignal,
+): Promise<TrainDetectorResult> {
+  await initTensorflow();
+  const { architecture } = config;
+  const size = architecture.inputSize;
+  const mapSize = boundaryMapSize(architecture);
+  const checkpointDir = join(outDir, 'checkpoint');
+  const split = splitByGroup(bank, config.validationFraction, config.seed);
+  const trainGroups = [...new Set(split.train.map((i) => bank.entries[i]!.group))].sort();
+
+  // Fixed validation pairs: up to maxValidationFaces held-out faces, each with a fixed seed.
+  const validationItems = shuffled(split.validation, createRandom(config.seed ^ 0xa11))
+    .slice(0, config.maxValidationFaces)
+    .map((index, k): PairItem => ({ index, seed: 1_000_003 * (k + 1) }));
+  const validation = validationItems.length ? packPairs(bank, validationItems, size, mapSize) : undefined;
+
+  let model: tf.LayersModel;
+  let state: CheckpointState = {
+    step: 0,
+    log: [],
+    config: { ...config, maxMinutes: undefined } as CheckpointState['config'],
+  };
+  const resuming = existsSync(join(checkpointDir, 'state.json'));
+  if (resuming) {
+    state = JSON.parse(await readFile(join(checkpointDir, 'state.json'), 'utf8')) as CheckpointState;
+    model = (await loadLayersModel(join(checkpointDir, 'model'))).model;
+  } else {
+    model = buildDetectorNetwork(architecture, config.seed);
+  }
+  const optimizer = tf.train.adam(config.learningRate);
+  model.compile({
+    optimizer,
+    loss: [
+      (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.sigmoidCrossEntropy(yTrue, yPred),
+      // tfjs has no lossWeights: the boundary head's weight is applied inside its loss.
+      (yTrue: tf.Tensor, yPred: tf.Tensor) =>
+        tf.losses.sigmoidCrossEntropy(yTrue, yPred).mul(config.boundaryLossWeight),
+    ],
+  });
+  // tfjs keeps Adam's learning rate protected; the schedule below sets it per step.
+  const setLearningRate = (value: number) => {
+    (optimizer as unknown as { learningRate: number }).learningRate = value;
+  };
+  if (resuming && existsSync(join(checkpointDir, 'optimizer.bin'))) {
+    // Adam creates its slots on first use: run one zero-learning-rate step, then overwrite them.
+    setLearningRate(0);
+    const warm = batchTensors(
+      packPairs(bank, [{ index: split.train[0]!, seed: 1 }], size, mapSize),
+      size,
+      mapSize,
+    );
+    await model.trainOnBatch(warm.x, [warm.labels, warm.boundary]);
+    tf.dispose([warm.x, warm.labels, warm.boundary]);
+    await loadOptimizerState(optimizer, join(checkpointDir, 'optimizer.bin'));
+  }
+
+  const producer = createPairProducer(bank, size, mapSize, config.pairWorkers);
+  const random = createRandom(config.seed * 7919 + state.step);
+  const nextItems = (): PairItem[] =>
+    Array.from({ length: config.pairsPerStep }, () => ({
+      index: random.pick(split.train),
+      seed: random.int(1, 2 ** 31 - 1),
+    }));
+
+  const started = Date.now();
+  const elapsedBefore = state.log.at(-1)?.elapsedSec ?? 0;
+  const saveCheckpoint = async () => {
+    await saveLayersModel(model, join(checkpointDir, 'model'));
+    await saveOptimizerState(optimizer, join(checkpointDir, 'optimizer.bin'));
+    await writeFileAtomic(join(checkpointDir, 'state.json'), JSON.stringify(state));
+  };
+  const evaluate = async (): Promise<{ auc: number; logits: number[]; labels: (0 | 1)[] }> => {
+    if (!validation) return { auc: Number.NaN, logits: [], labels: [] };
+    const { logits, labels } = await validationLogits(model, validation, size, mapSize);
+    return { auc: rocAuc(logits.map((score, i) => ({ score, label: labels[i]! }))), logits, labels };
+  };
+
+  let pending = producer.produce(nextItems());
+  try {
+    while (state.step < config.steps) {
+      if (signal?.aborted) break;
+      if ((Date.now() - started) / 60000 > config.maxMinutes) break;
+      const packed = await pending;
+      pending = producer.produce(nextItems());
+      const progress = state.step / config.steps;
+      const lr =
+        config.learningRate *
+        (config.finalLearningRateFraction +
+          (1 - config.finalLearningRateFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+      setLearningRate(lr);
+      const { x, labels, boundary } = batchTensors(packed, size, mapSize);
+      const losses = (await model.trainOnBatch(x, [labels, boundary])) as number[];
+      tf.dispose([x, labels, boundary]);
+      state.step++;
+      const entry: TrainingLogEntry = {
+        step: state.step,
+        loss: losses[0]!,
+        classificationLoss: losses[1]!,
+        boundaryLoss: losses[2]! / config.boundaryLossWeight,
+        learningRate: lr,
+        elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
+      };
+      if (state.step % config.evalEvery === 0 || state.step === config.steps) {
+        entry.validationAuc = (await evaluate()).auc;
+      }
+      state.log.push(entry);
+      onProgress({
+        stage: 'train',
+        done: state.step,
+        total: config.steps,
+        detail: `loss ${entry.loss.toFixed(3)}${entry.validationAuc !== undefined ? ` · val AUC ${entry.validationAuc.toFixed(3)}` : ''}`,
+      });
+      if (state.step % config.checkpointEvery === 0) await saveCheckpoint();
+    }
+    await saveCheckpoint();
+  } finally {
+    await pending.catch(() => undefined);
+    await producer.close();
+  }
+
+  const final = await evaluate();
+  const calibration =
+    final.labels.length && new Set(final.labels).size === 2
+      ? fitPlatt(final.logits, final.labels)
+      : { method: 'platt' as const, a: 1, b: 0 };
+  const modelDir = join(outDir, 'model');
+  await mkdir(modelDir, { recursive: true });
+  await saveLayersModel(model, modelDir, {
+    name: 'unmask-sbi-detector',
+    version: new Date().toISOString().slice(0, 10),
+    architecture,
+    calibration,
+    training: {
+      steps: state.step,
+      validationAuc: final.auc,
+      trainGroups,
+      validationGroups: split.validationGroups,
+    },
+  });
+  model.dispose();
+  optimizer.dispose();
+  if (state.step >= config.steps) await rm(checkpointDir, { recursive: true, force: true });
+  return {
+    modelDir,
+    steps: state.step,
+    validationAuc: final.auc,
+    calibration,
+    log: state.log,
+    trainGroups,
+    validationGroups: split.validationGroups,
+  };
+}
