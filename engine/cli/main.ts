@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
+import { addScanCommand } from './scan-command.ts';
 
 export function buildCli(): Command {
   const program = new Command('unmask')
@@ -23,6 +24,7 @@ export function buildCli(): Command {
       );
     });
 
+  addScanCommand(program);
   return program;
 }
 

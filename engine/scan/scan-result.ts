@@ -1,0 +1,110 @@
+/**
+ * The `unmask scan` output, version 1, defined once with zod: the TypeScript types are inferred from it, the
+ * JSON Schema in docs/scan-format.schema.json is generated from it (npm run docs:schema), and files are
+ * validated against it when read back. Coordinates are display pixels of the video (after rotation).
+ */
+import { z } from 'zod';
+
+export const SCAN_FORMAT = 'unmask.scan';
+export const SCAN_FORMAT_VERSION = 1;
+
+const point = z.tuple([z.number(), z.number()]);
+
+export const boxSchema = z
+  .object({ x: z.number(), y: z.number(), width: z.number().nonnegative(), height: z.number().nonnegative() })
+  .describe('Axis-aligned box in display pixels; x, y is the top-left corner.');
+
+export const scannedFaceSchema = z.object({
+  trackId: z.number().int().positive().describe('Stable id of the person track this face belongs to.'),
+  box: boxSchema,
+  detectorScore: z.number().min(0).max(1).describe('Face detector (BlazeFace) confidence.'),
+  meshScore: z.number().min(0).max(1).describe('Face mesh confidence.'),
+  keypoints: z
+    .object({ leftEye: point, rightEye: point, noseTip: point, mouthLeft: point, mouthRight: point })
+    .describe('Alignment keypoints; left/right as seen in the image.'),
+  landmarks: z
+    .array(point)
+    .describe('The 468 FaceMesh points (empty when --no-landmarks), rounded to 0.1 px.'),
+  pose: z
+    .object({ yaw: z.number(), pitch: z.number(), roll: z.number() })
+    .nullable()
+    .describe('Head pose in radians, when available.'),
+});
+
+export const scannedFrameSchema = z.object({
+  index: z.number().int().nonnegative().describe('0-based index among sampled frames.'),
+  timeSec: z.number().describe('Presentation time of the frame, seconds from the start of the file.'),
+  faces: z.array(scannedFaceSchema),
+});
+
+export const trackSummarySchema = z.object({
+  id: z.number().int().positive(),
+  firstTimeSec: z.number(),
+  lastTimeSec: z.number(),
+  frames: z.number().int().positive().describe('Sampled frames in which this person was found.'),
+});
+
+const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
+
+export const scanResultSchema = z.object({
+  format: z.literal(SCAN_FORMAT),
+  formatVersion: z.literal(SCAN_FORMAT_VERSION),
+  input: z.object({
+    path: z.string().describe('Absolute path at scan time.'),
+    fileName: z.string(),
+    sizeBytes: z.number().int().nonnegative(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe('SHA-256 of the input file bytes (chain of custody).'),
+  }),
+  probe: z
+    .record(z.string(), z.unknown())
+    .describe('ffprobe facts: container, streams, rotation, tags (see VideoProbe).'),
+  settings: z.object({
+    sampling: z.object({
+      fps: z.number().positive().optional(),
+      everyNth: z.number().int().positive().optional(),
+      maxFrames: z.number().int().positive().optional(),
+      startSec: z.number().nonnegative().optional(),
+      endSec: z.number().positive().optional(),
+    }),
+    detectionMaxSide: z
+      .number()
+      .int()
+      .positive()
+      .describe('Frames are downscaled to this longer side for face detection.'),
+    faceDetector: z.record(z.string(), z.unknown()),
+  }),
+  engine: z.object({
+    name: z.literal('unmask'),
+    version: z.string(),
+    tensorflowBackend: z.string(),
+    tfjsVersion: z.string(),
+    ffmpeg: toolSchema,
+    ffprobe: toolSchema,
+    models: z.array(z.object({ name: z.string(), file: z.string(), sha256: z.string() })),
+  }),
+  frames: z.array(scannedFrameSchema),
+  tracks: z.array(trackSummarySchema),
+  summary: z.object({
+    sampledFrames: z.number().int().nonnegative(),
+    framesWithFaces: z.number().int().nonnegative(),
+    faces: z.number().int().nonnegative(),
+    tracks: z.number().int().nonnegative(),
+    noFacesFound: z.boolean(),
+    message: z.string().describe('One-line human summary.'),
+  }),
+  run: z
+    .object({ startedAt: z.string(), durationSec: z.number().nonnegative() })
+    .describe('When and how long: the only fields that change between identical scans.'),
+});
+
+export type ScanBox = z.infer<typeof boxSchema>;
+export type ScannedFace = z.infer<typeof scannedFaceSchema>;
+export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
+export type ScanResult = z.infer<typeof scanResultSchema>;
+
+export function parseScanResult(json: unknown): ScanResult {
+  return scanResultSchema.parse(json);
+}
