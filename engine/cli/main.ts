@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
 import { addScanCommand } from './scan-command.ts';
+import { addTrainDetectorCommand } from './train-detector-command.ts';
 
 export function buildCli(): Command {
   const program = new Command('unmask')
@@ -25,6 +26,7 @@ export function buildCli(): Command {
     });
 
   addScanCommand(program);
+  addTrainDetectorCommand(program);
   return program;
 }
 

@@ -29,7 +29,7 @@ export interface ExtractFacesOptions {
 
 export const DEFAULT_EXTRACT_FACES: ExtractFacesOptions = {
   cropSize: 160,
-  margin: 0.3,
+  margin: 0.15,
   sampling: { fps: 2 },
   minFaceSize: 64,
   minMeshScore: 0.6,

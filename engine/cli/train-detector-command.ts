@@ -1,0 +1,143 @@
+/**
+ * `unmask train-detector --real <dir>... --out <dir>`: builds a face bank from real videos/photos, trains the
+ * detector on self-blended fakes, and writes weights, a model card and sha256 sums. Rerun the same command
+ * to resume after a kill: the face bank and the last checkpoint in --out are reused.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { buildFaceBank, listMediaFiles } from '../detect/build-face-bank.ts';
+import { DEFAULT_DETECTOR_ARCHITECTURE } from '../detect/detector-network.ts';
+import { loadFaceBank, saveFaceBank } from '../detect/face-bank.ts';
+import { writeModelCard } from '../detect/model-card.ts';
+import { DEFAULT_TRAIN_DETECTOR, trainDetector, type TrainDetectorConfig } from '../detect/train-detector.ts';
+import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
+import { initTensorflow } from '../runtime/tensorflow.ts';
+import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
+import { createProgressBar } from './progress-bar.ts';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+interface TrainFlags {
+  real: string[];
+  out: string;
+  steps: number;
+  seed: number;
+  inputSize: number;
+  pairs: number;
+  fps: number;
+  workers: number;
+  maxMinutes?: number;
+}
+
+export function addTrainDetectorCommand(program: Command): void {
+  program
+    .command('train-detector')
+    .description(
+      'train the manipulation detector on real faces with self-blended fakes (no deepfake data needed)',
+    )
+    .requiredOption('--real <paths...>', 'folders or files of real videos and photos')
+    .requiredOption('--out <dir>', 'output folder (model, model card, checkpoints); reused to resume')
+    .option('--steps <n>', 'training steps', positiveInteger, DEFAULT_TRAIN_DETECTOR.steps)
+    .option('--seed <n>', 'random seed', positiveInteger, DEFAULT_TRAIN_DETECTOR.seed)
+    .option(
+      '--input-size <px>',
+      'network input size (multiple of 32)',
+      positiveInteger,
+      DEFAULT_DETECTOR_ARCHITECTURE.inputSize,
+    )
+    .option('--pairs <n>', 'real/fake pairs per step', positiveInteger, DEFAULT_TRAIN_DETECTOR.pairsPerStep)
+    .option('--fps <n>', 'frames per second sampled from videos for the face bank', positiveNumber, 2)
+    .option(
+      '--workers <n>',
+      'worker threads building self-blended pairs',
+      positiveInteger,
+      DEFAULT_TRAIN_DETECTOR.pairWorkers,
+    )
+    .option(
+      '--max-minutes <n>',
+      'stop training after this many minutes (a checkpoint is kept)',
+      positiveNumber,
+    )
+    .action(async (flags: TrainFlags) => {
+      const out = resolve(flags.out);
+      const bankPath = join(out, 'face-bank.bin');
+      const sourcesPath = join(out, 'face-bank.sources.json');
+      const files = listMediaFiles(flags.real.map((p) => resolve(p)));
+      const sourcesKey = sha256Bytes(JSON.stringify({ files, fps: flags.fps }));
+      const bar = createProgressBar();
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      try {
+        let bank;
+        const cached =
+          existsSync(sourcesPath) && (JSON.parse(await readFile(sourcesPath, 'utf8')) as { key: string }).key;
+        if (cached === sourcesKey && existsSync(bankPath)) {
+          bank = await loadFaceBank(bankPath);
+          process.stderr.write(`Reusing face bank ${bankPath} (${bank.entries.length} faces)\n`);
+        } else {
+          const report = await buildFaceBank(
+            flags.real.map((p) => resolve(p)),
+            { ...DEFAULT_EXTRACT_FACES, sampling: { fps: flags.fps } },
+            bar.listener,
+            controller.signal,
+          );
+          bar.stop();
+          bank = report.bank;
+          await saveFaceBank(bank, bankPath);
+          await writeFileAtomic(
+            sourcesPath,
+            JSON.stringify({ key: sourcesKey, files, report: { ...report, bank: undefined } }, null, 1),
+          );
+          process.stderr.write(
+            `Face bank: ${report.kept} faces from ${report.files} files; skipped ${JSON.stringify(report.skipped)}` +
+              `${report.failedFiles.length ? `; unreadable: ${report.failedFiles.map((f) => f.file).join(', ')}` : ''}\n`,
+          );
+        }
+        const config: TrainDetectorConfig = {
+          ...DEFAULT_TRAIN_DETECTOR,
+          architecture: { ...DEFAULT_DETECTOR_ARCHITECTURE, inputSize: flags.inputSize },
+          steps: flags.steps,
+          seed: flags.seed,
+          pairsPerStep: flags.pairs,
+          pairWorkers: flags.workers,
+          maxMinutes: flags.maxMinutes ?? Number.POSITIVE_INFINITY,
+        };
+        const backend = await initTensorflow();
+        const result = await trainDetector(bank, out, config, bar.listener, controller.signal);
+        bar.stop();
+        await writeFileAtomic(
+          join(out, 'training-log.jsonl'),
+          result.log.map((e) => JSON.stringify(e)).join('\n') + '\n',
+        );
+        await writeModelCard({
+          out,
+          result,
+          config,
+          bank,
+          backend: backend.backend,
+          command: process.argv.slice(2),
+        });
+        const finished = result.steps >= config.steps;
+        process.stderr.write(
+          `${finished ? 'Trained' : 'Stopped at'} step ${result.steps}/${config.steps}; validation AUC ${result.validationAuc.toFixed(3)}. ` +
+            `Model in ${result.modelDir}${finished ? '' : ' (rerun the same command to resume)'}\n`,
+        );
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSignal);
+      }
+    });
+}
