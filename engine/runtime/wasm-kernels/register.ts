@@ -1,7 +1,91 @@
 /**
- * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly.
- * Placeholder until the kernels land: registers nothing.
+ * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly:
+ *   - Conv2DBackpropFilter (missing: the weight gradient of conv2d and of conv2dTranspose);
+ *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts).
+ * Both are rewritten as one forward Conv2D plus reshapes/transposes (see ./conv2d-backprop.ts).
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
+
+const BACKEND = 'wasm';
+const require = createRequire(import.meta.url);
+
+/** Kernels we displaced, kept so a benchmark can still run the stock one. */
+const displaced = new Map<string, tf.KernelConfig>();
+
+function checkNhwc(kernelName: string, dataFormat: string): void {
+  if (dataFormat !== 'NHWC') {
+    throw new Error(
+      `${kernelName} on the wasm backend supports dataFormat 'NHWC' only, got '${dataFormat}' ` +
+        `(the wasm Conv2D is channels-last only too)`,
+    );
+  }
+}
+
+/** Kernel inputs are normally Tensors; wrap a bare TensorInfo (its refcount is released by the enclosing tidy). */
+function asTensor4D(t: tf.TensorInfo | undefined, name: string): tf.Tensor4D {
+  if (t === undefined) throw new Error(`missing kernel input '${name}'`);
+  if (t.shape.length !== 4)
+    throw new Error(`kernel input '${name}' must be rank 4, got [${t.shape.join(', ')}]`);
+  return (t instanceof tf.Tensor ? t : tf.engine().makeTensorFromTensorInfo(t)) as tf.Tensor4D;
+}
+
+// The returned Tensor is a valid TensorInfo; the engine adopts it as the kernel's output without a new reference.
+const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs }) => {
+  const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  checkNhwc(tf.Conv2DBackpropFilter, a.dataFormat);
+  return tf.tidy(() =>
+    conv2dBackpropFilterViaConv(
+      asTensor4D(inputs['x'], 'x'),
+      asTensor4D(inputs['dy'], 'dy'),
+      a.filterShape,
+      a,
+    ),
+  );
+};
+
+const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs }) => {
+  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  checkNhwc(tf.Conv2DBackpropInput, a.dataFormat);
+  return tf.tidy(() =>
+    conv2dBackpropInputViaConv(
+      asTensor4D(inputs['dy'], 'dy'),
+      asTensor4D(inputs['filter'], 'filter'),
+      a.inputShape,
+      a,
+    ),
+  );
+};
+
+const KERNELS: readonly tf.KernelConfig[] = [
+  { kernelName: tf.Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2dBackpropFilter },
+  { kernelName: tf.Conv2DBackpropInput, backendName: BACKEND, kernelFunc: conv2dBackpropInput },
+];
+
+/**
+ * Registers the kernels above for the wasm backend, replacing stock ones of the same name, and returns their
+ * names. Idempotent. Loads @tensorflow/tfjs-backend-wasm first, so that its own registrations cannot land later
+ * and overwrite ours.
  */
 export function registerWasmTrainingKernels(): string[] {
-  return [];
+  require('@tensorflow/tfjs-backend-wasm');
+  for (const config of KERNELS) {
+    const current = tf.getKernel(config.kernelName, BACKEND);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) {
+      if (!displaced.has(config.kernelName)) displaced.set(config.kernelName, current);
+      tf.unregisterKernel(config.kernelName, BACKEND);
+    }
+    tf.registerKernel(config);
+  }
+  return KERNELS.map((k) => k.kernelName);
+}
+
+/**
+ * The stock wasm kernel that registerWasmTrainingKernels replaced, if any (for benchmarks). Its setupFunc has not
+ * run if the wasm backend started after the replacement: call it with the backend before using kernelFunc.
+ */
+export function displacedWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return displaced.get(kernelName);
 }

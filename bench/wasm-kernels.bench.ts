@@ -1,0 +1,241 @@
+/**
+ * Benchmarks the wasm training kernels of engine/runtime/wasm-kernels on the layers of a 64×64 conv
+ * autoencoder at batch 16:
+ *   - Conv2DBackpropInput: stock tfjs-backend-wasm kernel vs ours;
+ *   - Conv2DBackpropFilter: the cpu backend's kernel (wasm has none) vs ours;
+ *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
+ * Run: npx tsx bench/wasm-kernels.bench.ts
+ */
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { displacedWasmKernel, registerWasmTrainingKernels } from '../engine/runtime/wasm-kernels/register.ts';
+
+export interface BenchRow {
+  name: string;
+  baseline: string;
+  baselineMs: number;
+  oursMs: number;
+  /** baselineMs / oursMs */
+  speedup: number;
+}
+
+type Shape4D = [number, number, number, number];
+
+interface Layer {
+  name: string;
+  x: Shape4D;
+  filter: Shape4D;
+  strides: number;
+}
+
+const BATCH = 16;
+/** The cpu baselines take seconds per call: one run each keeps the whole benchmark near a minute. */
+const CPU_RUNS = 1;
+/**
+ * The encoder's layers plus a stride-1 and a 5×5 one. A conv2dTranspose layer runs these same kernels with the
+ * roles swapped (its forward pass is Conv2DBackpropInput), so the decoder mirroring enc1/enc2 adds no new shapes.
+ */
+const LAYERS: Layer[] = [
+  { name: 'enc1 64²×3→16 3×3 s2', x: [BATCH, 64, 64, 3], filter: [3, 3, 3, 16], strides: 2 },
+  { name: 'enc2 32²×16→32 3×3 s2', x: [BATCH, 32, 32, 16], filter: [3, 3, 16, 32], strides: 2 },
+  { name: 'enc3 16²×32→64 3×3 s2', x: [BATCH, 16, 16, 32], filter: [3, 3, 32, 64], strides: 2 },
+  { name: 'res 32²×16→16 3×3 s1', x: [BATCH, 32, 32, 16], filter: [3, 3, 16, 16], strides: 1 },
+  { name: 'wide 64²×3→16 5×5 s2', x: [BATCH, 64, 64, 3], filter: [5, 5, 3, 16], strides: 2 },
+];
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Wall time of one call of fn (which returns the tensors it made; they are read back, then disposed). */
+function once(fn: () => tf.Tensor | tf.Tensor[]): number {
+  const t0 = performance.now();
+  const out = fn();
+  for (const t of Array.isArray(out) ? out : [out]) t.dataSync();
+  const dt = performance.now() - t0;
+  tf.dispose(out);
+  return dt;
+}
+
+/** Median wall time of fn over `runs` calls, after `warmup` untimed ones. */
+function timeMs(fn: () => tf.Tensor | tf.Tensor[], runs: number, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) once(fn);
+  return median(Array.from({ length: runs }, () => once(fn)));
+}
+
+/**
+ * Medians of a and b timed alternately, so that load from other processes on the machine hits both alike.
+ * Each call of `a` runs inside `wrapA` (e.g. with the stock kernel swapped in).
+ */
+function timeInterleaved(
+  a: () => tf.Tensor,
+  b: () => tf.Tensor,
+  runs: number,
+  wrapA: (f: () => number) => number,
+): [number, number] {
+  wrapA(() => once(a));
+  once(b);
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(wrapA(() => once(a)));
+    tb.push(once(b));
+  }
+  return [median(ta), median(tb)];
+}
+
+function randomTensor(shape: number[]): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', 7);
+}
+
+function kernelInputs(layer: Layer): { x: tf.Tensor; filter: tf.Tensor; dy: tf.Tensor } {
+  const info = tf.backend_util.computeConv2DInfo(layer.x, layer.filter, layer.strides, 1, 'same');
+  return { x: randomTensor(layer.x), filter: randomTensor(layer.filter), dy: randomTensor(info.outShape) };
+}
+
+function attrs(layer: Layer): Record<string, unknown> {
+  return { strides: layer.strides, pad: 'same', dataFormat: 'NHWC' };
+}
+
+function backpropInput(layer: Layer, t: { dy: tf.Tensor; filter: tf.Tensor }): tf.Tensor {
+  return tf
+    .engine()
+    .runKernel(
+      'Conv2DBackpropInput',
+      { dy: t.dy, filter: t.filter },
+      { ...attrs(layer), inputShape: layer.x },
+    ) as tf.Tensor;
+}
+
+function backpropFilter(layer: Layer, t: { x: tf.Tensor; dy: tf.Tensor }): tf.Tensor {
+  return tf
+    .engine()
+    .runKernel(
+      'Conv2DBackpropFilter',
+      { x: t.x, dy: t.dy },
+      { ...attrs(layer), filterShape: layer.filter },
+    ) as tf.Tensor;
+}
+
+/** Runs fn with the stock wasm Conv2DBackpropInput registered in place of ours. */
+function withStockBackpropInput<T>(fn: () => T): T {
+  const stock = displacedWasmKernel('Conv2DBackpropInput');
+  const ours = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (!stock || !ours) throw new Error('registerWasmTrainingKernels did not replace Conv2DBackpropInput');
+  stock.setupFunc?.(tf.backend()); // its setup (cwrap) did not run if it was displaced before wasm started
+  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel(stock);
+  try {
+    return fn();
+  } finally {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel(ours);
+  }
+}
+
+/** One Adam step of a 64×64×3 conv autoencoder: conv s2 ×2 down, conv2dTranspose s2 ×2 up. */
+function makeTrainStep(): { step: () => tf.Tensor; dispose: () => void } {
+  const images = tf.randomUniform([BATCH, 64, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const v = (shape: Shape4D): tf.Variable<tf.Rank.R4> =>
+    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', 5)));
+  const w1 = v([3, 3, 3, 16]);
+  const w2 = v([3, 3, 16, 32]);
+  const w3 = v([3, 3, 16, 32]);
+  const w4 = v([3, 3, 3, 16]);
+  const optimizer = tf.train.adam(1e-3);
+  const loss = (): tf.Scalar => {
+    const h1 = tf.relu(tf.conv2d(images, w1, 2, 'same'));
+    const h2 = tf.relu(tf.conv2d(h1, w2, 2, 'same'));
+    const h3 = tf.relu(tf.conv2dTranspose(h2, w3, [BATCH, 32, 32, 16], 2, 'same'));
+    const out = tf.sigmoid(tf.conv2dTranspose(h3, w4, [BATCH, 64, 64, 3], 2, 'same'));
+    return tf.losses.meanSquaredError(images, out);
+  };
+  return {
+    step: () => optimizer.minimize(loss, true)!,
+    dispose: () => {
+      tf.dispose([images, w1, w2, w3, w4]);
+      optimizer.dispose();
+    },
+  };
+}
+
+function trainStepMs(runs: number, warmup: number): number {
+  const t = makeTrainStep();
+  try {
+    return timeMs(t.step, runs, warmup);
+  } finally {
+    t.dispose();
+  }
+}
+
+export async function benchWasmKernels(): Promise<BenchRow[]> {
+  registerWasmTrainingKernels();
+  const rows: BenchRow[] = [];
+  for (const layer of LAYERS) {
+    await tf.setBackend('wasm');
+    const t = kernelInputs(layer);
+    const conv = (): tf.Tensor =>
+      tf.conv2d(t.x as tf.Tensor4D, t.filter as tf.Tensor4D, layer.strides, 'same');
+    const forward = timeMs(conv, 7);
+    const dx = (): tf.Tensor => backpropInput(layer, t);
+    const [stockDx, oursDx] = timeInterleaved(dx, dx, 9, withStockBackpropInput);
+    const oursDw = timeMs(() => backpropFilter(layer, t), 9);
+    const data = { x: t.x.dataSync(), filter: t.filter.dataSync(), dy: t.dy.dataSync() };
+    const shapes = { x: t.x.shape, filter: t.filter.shape, dy: t.dy.shape };
+    tf.dispose([t.x, t.filter, t.dy]);
+
+    await tf.setBackend('cpu');
+    const c = {
+      x: tf.tensor(data.x, shapes.x),
+      filter: tf.tensor(data.filter, shapes.filter),
+      dy: tf.tensor(data.dy, shapes.dy),
+    };
+    const cpuDw = timeMs(() => backpropFilter(layer, c), CPU_RUNS, 0);
+    tf.dispose([c.x, c.filter, c.dy]);
+
+    const name = `${layer.name} (wasm conv2d fwd ${forward.toFixed(1)} ms)`;
+    rows.push({
+      name: `dx ${name}`,
+      baseline: 'stock wasm',
+      baselineMs: stockDx,
+      oursMs: oursDx,
+      speedup: 0,
+    });
+    rows.push({ name: `dW ${name}`, baseline: 'cpu backend', baselineMs: cpuDw, oursMs: oursDw, speedup: 0 });
+  }
+
+  await tf.setBackend('wasm');
+  const wasmStep = trainStepMs(7, 2);
+  await tf.setBackend('cpu');
+  const cpuStep = trainStepMs(CPU_RUNS, 0);
+  await tf.setBackend('wasm');
+  rows.push({
+    name: `train step, 64×64×3 autoencoder, batch ${BATCH}`,
+    baseline: 'cpu backend',
+    baselineMs: cpuStep,
+    oursMs: wasmStep,
+    speedup: 0,
+  });
+  for (const row of rows) row.speedup = row.baselineMs / row.oursMs;
+  return rows;
+}
+
+function printRows(rows: BenchRow[]): void {
+  const w = Math.max(...rows.map((r) => r.name.length));
+  console.log(`${'kernel / layer'.padEnd(w)}  ${'baseline'.padEnd(11)}  baseline ms    ours ms   speed-up`);
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(w)}  ${r.baseline.padEnd(11)}  ${r.baselineMs.toFixed(1).padStart(11)}  ` +
+        `${r.oursMs.toFixed(1).padStart(9)}  ${r.speedup.toFixed(1).padStart(8)}×`,
+    );
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await benchWasmKernels();
+  console.log(
+    `tfjs ${tf.version.tfjs}, batch ${BATCH}; wasm (SIMD, one thread): median of 7–9 runs; cpu: ${CPU_RUNS} run`,
+  );
+  printRows(rows);
+}
