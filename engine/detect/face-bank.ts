@@ -18,6 +18,8 @@ export interface FaceBankEntry {
 
 export interface FaceBank {
   size: number;
+  /** Alignment margin the crops were made with (see AlignmentOptions.margin); detection must crop alike. */
+  margin: number;
   entries: FaceBankEntry[];
   /** entries.length × size × size × 3 bytes, RGB. */
   crops: Uint8Array;
@@ -35,7 +37,7 @@ export function faceCrop(bank: FaceBank, index: number): FloatImage {
 }
 
 export async function saveFaceBank(bank: FaceBank, path: string): Promise<void> {
-  const header = Buffer.from(`${JSON.stringify({ magic: MAGIC, size: bank.size, entries: bank.entries })}\n`);
+  const header = Buffer.from(`${JSON.stringify({ magic: MAGIC, size: bank.size, margin: bank.margin, entries: bank.entries })}\n`);
   await writeFileAtomic(path, Buffer.concat([header, bank.crops]));
 }
 
@@ -45,13 +47,14 @@ export async function loadFaceBank(path: string): Promise<FaceBank> {
   const header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as {
     magic: string;
     size: number;
+    margin?: number;
     entries: FaceBankEntry[];
   };
   if (header.magic !== MAGIC) throw new Error(`${path} is not a face bank`);
   const crops = new Uint8Array(bytes.buffer, bytes.byteOffset + newline + 1, bytes.length - newline - 1);
   if (crops.length !== header.entries.length * header.size * header.size * 3)
     throw new Error(`${path} is truncated`);
-  return { size: header.size, entries: header.entries, crops: new Uint8Array(crops) };
+  return { size: header.size, margin: header.margin ?? 0.15, entries: header.entries, crops: new Uint8Array(crops) };
 }
 
 export function mergeFaceBanks(banks: readonly FaceBank[]): FaceBank {
@@ -64,5 +67,6 @@ export function mergeFaceBanks(banks: readonly FaceBank[]): FaceBank {
     crops.set(bank.crops, offset);
     offset += bank.crops.length;
   }
-  return { size, entries: banks.flatMap((b) => b.entries), crops };
+  if (banks.some((b) => b.margin !== banks[0]!.margin)) throw new Error('face banks have different alignment margins');
+  return { size, margin: banks[0]!.margin, entries: banks.flatMap((b) => b.entries), crops };
 }

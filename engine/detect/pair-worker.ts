@@ -5,7 +5,8 @@ import type { PairRequest, PairWorkerInit } from './pair-producer.ts';
 import { packPairs } from './pair-producer.ts';
 
 const init = workerData as PairWorkerInit;
-const bank: FaceBank = { size: init.size, entries: init.entries, crops: new Uint8Array(init.crops) };
+// The margin is irrelevant here: pairs are built from the crops as stored.
+const bank: FaceBank = { size: init.size, margin: 0, entries: init.entries, crops: new Uint8Array(init.crops) };
 
 parentPort!.on('message', (request: PairRequest) => {
   try {

@@ -9,6 +9,7 @@ import { streamFrames, type FrameSampling } from '../video/decode.ts';
 import type { RgbFrame } from '../video/frame.ts';
 import { probeVideo } from '../video/probe.ts';
 import { alignmentTransform, applySimilarity, warpAffineRgb, type Point, type Similarity } from './align.ts';
+import { detectFacesScaled } from './detect-scaled.ts';
 import type { DetectedFace, FaceDetectorModel } from './face-detector.ts';
 
 export interface ExtractFacesOptions {
@@ -138,6 +139,6 @@ export async function* extractFaces(
 ): AsyncGenerator<ExtractedFace | SkippedFace> {
   const source = basename(path);
   for await (const { frame, timeSec } of mediaFrames(path, options.sampling, signal)) {
-    for (const face of await detector.predict(frame)) yield judgeFace(frame, face, source, timeSec, options);
+    for (const face of await detectFacesScaled(detector, frame)) yield judgeFace(frame, face, source, timeSec, options);
   }
 }

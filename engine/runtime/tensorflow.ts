@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { registerFastGradients } from './gradients/fused-batch-norm-grad.ts';
 
 export type TensorflowBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCE: readonly TensorflowBackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -47,6 +48,7 @@ async function registerBackend(name: TensorflowBackendName): Promise<string> {
 }
 
 async function trySelect(order: readonly TensorflowBackendName[]): Promise<BackendSelection> {
+  registerFastGradients();
   const attempts: BackendAttempt[] = [];
   for (const backend of order) {
     try {

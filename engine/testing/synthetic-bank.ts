@@ -11,6 +11,7 @@ export function syntheticBank(count: number, size = 32): FaceBank {
   });
   return {
     size,
+    margin: 0.15,
     crops,
     entries: Array.from({ length: count }, (_, i) => ({
       hull,
