@@ -5,14 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
 /** Standard deviation of a unit normal truncated to [−2, 2]. */
 export const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
 
-export function glorotUniform(seed?: number): tf.initializers.Initializer {
+export function glorotUniform(seed?: number): Initializer {
   return tf.initializers.glorotUniform(seed === undefined ? {} : { seed });
 }
 
-export function glorotNormal(seed?: number): tf.initializers.Initializer {
+export function glorotNormal(seed?: number): Initializer {
   return tf.initializers.varianceScaling({
     scale: 1 / TRUNCATED_NORMAL_STDDEV ** 2,
     mode: 'fanAvg',
