@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
+import { addEvalCommand } from './eval-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
 
@@ -27,6 +28,7 @@ export function buildCli(): Command {
 
   addScanCommand(program);
   addTrainDetectorCommand(program);
+  addEvalCommand(program);
   return program;
 }
 

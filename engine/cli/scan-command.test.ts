@@ -22,7 +22,7 @@ async function scan(kind: FixtureKind, extra: string[] = []): Promise<ScanResult
 test('one-face fixture: a face in ≥ 95 % of sampled frames, one stable track, valid versioned JSON', async () => {
   const result = await scan('one-face', ['--fps', '5']);
   assert.equal(result.format, 'unmask.scan');
-  assert.equal(result.formatVersion, 1);
+  assert.equal(result.formatVersion, 2);
   assert.match(result.input.sha256, /^[0-9a-f]{64}$/);
   assert.ok(
     result.frames.length >= 19 && result.frames.length <= 21,
@@ -41,6 +41,30 @@ test('one-face fixture: a face in ≥ 95 % of sampled frames, one stable track, 
   for (let i = 1; i < result.frames.length; i++)
     assert.ok(result.frames[i]!.timeSec > result.frames[i - 1]!.timeSec);
   assert.equal((result.probe as { video: { displayWidth: number } }).video.displayWidth, 640);
+  for (const frame of result.frames) {
+    for (const f of frame.faces) {
+      assert.equal(f.manipulation.status, 'scored');
+      assert.ok(f.manipulation.probability! >= 0 && f.manipulation.probability! <= 1);
+    }
+  }
+  const track = result.tracks[0]!;
+  assert.ok(track.score !== null && track.score >= 0 && track.score <= 1);
+  assert.equal(track.decisive, true);
+  assert.equal(track.smoothed.length, track.scoredFrames);
+  assert.ok(
+    ['likely-manipulated', 'inconclusive', 'no-manipulation-detected'].includes(result.verdict.label),
+  );
+  assert.equal(result.verdict.decidingTrackId, track.id);
+  assert.ok(result.engine.models.some((m) => m.name.startsWith('unmask-sbi-detector')));
+});
+
+test('faces under the minimum size are reported as too small and never scored', async () => {
+  const result = await scan('one-face', ['--max-frames', '4', '--min-face', '5000', '--no-landmarks']);
+  const faces = result.frames.flatMap((f) => f.faces);
+  assert.ok(faces.length >= 3);
+  assert.ok(faces.every((f) => f.manipulation.status === 'too-small' && f.manipulation.probability === null));
+  assert.equal(result.verdict.label, 'not-enough-evidence');
+  assert.equal(result.verdict.score, null);
 });
 
 test('two faces side by side get two distinct stable tracks', async () => {

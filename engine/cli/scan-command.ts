@@ -1,27 +1,13 @@
 /** `unmask scan <video>`: finds and tracks every face and writes the versioned scan JSON. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_SCAN_OPTIONS, scanVideo } from '../scan/scan-video.ts';
+import { nonNegativeNumber, positiveInteger, positiveNumber } from './option-parsers.ts';
+import { join } from 'node:path';
+import { heatmapOverlay } from '../imaging/heatmap.ts';
+import { encodePng } from '../imaging/png.ts';
+import { DEFAULT_SCAN_OPTIONS, scanVideo, type FlaggedFace } from '../scan/scan-video.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { FrameSampling } from '../video/decode.ts';
 import { createProgressBar } from './progress-bar.ts';
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
-
-function positiveInteger(value: string): number {
-  const n = positiveNumber(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number ≥ 0');
-  return n;
-}
 
 interface ScanFlags {
   out?: string;
@@ -32,6 +18,10 @@ interface ScanFlags {
   end?: number;
   maxFaces?: number;
   landmarks: boolean;
+  detector?: string;
+  heatmaps?: string;
+  minFace?: number;
+  score: boolean;
 }
 
 export function addScanCommand(program: Command): void {
@@ -51,6 +41,17 @@ export function addScanCommand(program: Command): void {
     .option('--end <sec>', 'end of the time range, seconds (exclusive)', positiveNumber)
     .option('--max-faces <n>', 'most faces per frame', positiveInteger)
     .option('--no-landmarks', 'omit the 468 mesh points per face (keypoints are kept)')
+    .option(
+      '--heatmaps <dir>',
+      'save a heatmap picture (crop | blend-boundary overlay) for every flagged face',
+    )
+    .option('--detector <dir>', 'use the detector model in this folder instead of the shipped one')
+    .option('--no-score', 'find and track faces only; do not run the manipulation detector')
+    .option(
+      '--min-face <px>',
+      `faces smaller than this are not judged (default ${DEFAULT_SCAN_OPTIONS.minFaceSize})`,
+      positiveNumber,
+    )
     .action(async (video: string, flags: ScanFlags) => {
       const sampling: FrameSampling = {
         ...(flags.everyNth
@@ -73,9 +74,24 @@ export function addScanCommand(program: Command): void {
             ...DEFAULT_SCAN_OPTIONS,
             sampling,
             includeLandmarks: flags.landmarks,
+            minFaceSize: flags.minFace ?? DEFAULT_SCAN_OPTIONS.minFaceSize,
+            scoreFaces: flags.score,
             faceDetector: flags.maxFaces ? { maxFaces: flags.maxFaces } : {},
+            detector: flags.detector ? { modelDir: flags.detector } : {},
           },
-          { onProgress: bar.listener, signal: controller.signal },
+          {
+            onProgress: bar.listener,
+            signal: controller.signal,
+            ...(flags.heatmaps && {
+              onFlaggedFace: async (face: FlaggedFace) => {
+                const name = `track-${face.trackId}-${face.timeSec.toFixed(2)}s-p${Math.round(face.probability * 100)}.png`;
+                await writeFileAtomic(
+                  join(flags.heatmaps!, name),
+                  encodePng(heatmapOverlay(face.crop, face.heatmap, face.mapSize)),
+                );
+              },
+            }),
+          },
         );
         bar.stop();
         const json = `${JSON.stringify(result, null, 1)}\n`;

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { positiveInteger, positiveNumber } from './option-parsers.ts';
 import { buildFaceBank, listMediaFiles } from '../detect/build-face-bank.ts';
 import { DEFAULT_DETECTOR_ARCHITECTURE } from '../detect/detector-network.ts';
 import { loadFaceBank, saveFaceBank } from '../detect/face-bank.ts';
@@ -16,18 +17,6 @@ import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
 import { createProgressBar } from './progress-bar.ts';
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
 
 interface TrainFlags {
   real: string[];

@@ -135,3 +135,19 @@ test('Platt scaling recovers the slope and offset that generated the labels', ()
   assert.ok(Math.abs(applyCalibration(fit, 0.5) - 0.5) < 0.02);
   assert.throws(() => fitPlatt([1, 2], [1, 1]), /both classes/);
 });
+
+test('Platt scaling stays finite on nearly separable, widely spread logits', () => {
+  const logits: number[] = [];
+  const labels: (0 | 1)[] = [];
+  for (let i = 0; i < 200; i++) {
+    logits.push(-8 + (i % 40) * 0.1);
+    labels.push(0);
+    logits.push(2 + (i % 50) * 0.3);
+    labels.push(1);
+  }
+  logits.push(3);
+  labels.push(0);
+  const fit = fitPlatt(logits, labels);
+  assert.ok(Number.isFinite(fit.a) && Math.abs(fit.a) < 50, `a = ${fit.a}`);
+  assert.ok(applyCalibration(fit, 10) > 0.9 && applyCalibration(fit, -6) < 0.1);
+});

@@ -30,15 +30,27 @@ export function fitPlatt(
   const hi = (positives + 1) / (positives + 2);
   const lo = 1 / (negatives + 2);
   const targets = labels.map((l) => (l === 1 ? hi : lo));
+  // Newton's method with backtracking (Lin, Lin & Weng 2007): a full Newton step can overshoot badly when the
+  // classes are nearly separable, so a step is halved until the cross-entropy actually decreases.
+  const objective = (a: number, b: number) => {
+    let total = 0;
+    for (let i = 0; i < logits.length; i++) {
+      const f = a * logits[i]! + b;
+      const t = targets[i]!;
+      // −[t log σ(f) + (1−t) log(1−σ(f))], written stably.
+      total += f >= 0 ? (1 - t) * f + Math.log1p(Math.exp(-f)) : -t * f + Math.log1p(Math.exp(f));
+    }
+    return total;
+  };
   let a = 1;
   let b = 0;
+  let current = objective(a, b);
   for (let iteration = 0; iteration < iterations; iteration++) {
-    // Gradient and Hessian of the cross-entropy in (a, b), plus a tiny ridge for stability.
     let ga = 0;
     let gb = 0;
-    let haa = 1e-9;
+    let haa = 1e-12;
     let hab = 0;
-    let hbb = 1e-9;
+    let hbb = 1e-12;
     for (let i = 0; i < logits.length; i++) {
       const z = logits[i]!;
       const p = sigmoid(a * z + b);
@@ -50,13 +62,25 @@ export function fitPlatt(
       hab += w * z;
       hbb += w;
     }
+    if (Math.abs(ga) < 1e-9 && Math.abs(gb) < 1e-9) break;
     const det = haa * hbb - hab * hab;
-    if (Math.abs(det) < 1e-18) break;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10) break;
+    if (!(Math.abs(det) > 1e-18)) break;
+    const da = -(hbb * ga - hab * gb) / det;
+    const db = -(haa * gb - hab * ga) / det;
+    let stepSize = 1;
+    let accepted = false;
+    while (stepSize >= 1e-10) {
+      const candidate = objective(a + stepSize * da, b + stepSize * db);
+      if (candidate < current + 1e-4 * stepSize * (ga * da + gb * db)) {
+        a += stepSize * da;
+        b += stepSize * db;
+        current = candidate;
+        accepted = true;
+        break;
+      }
+      stepSize /= 2;
+    }
+    if (!accepted) break;
   }
   return { method: 'platt', a, b };
 }

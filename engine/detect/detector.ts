@@ -39,6 +39,8 @@ export interface DetectorMetadata {
   version: string;
   architecture: DetectorArchitecture;
   calibration: PlattCalibration;
+  /** How training crops were aligned; scanning must crop alike (see detector-crop.ts). */
+  crop: { alignedSize: number; margin: number };
 }
 
 export interface DetectorModel {
@@ -56,6 +58,10 @@ export function detectorMetadataFrom(manifest: ModelManifest): DetectorMetadata 
     version: meta.version ?? '0',
     architecture: meta.architecture ?? DEFAULT_DETECTOR_ARCHITECTURE,
     calibration: meta.calibration ?? IDENTITY_CALIBRATION,
+    crop: meta.crop ?? {
+      alignedSize: (meta.architecture ?? DEFAULT_DETECTOR_ARCHITECTURE).inputSize,
+      margin: 0.15,
+    },
   };
 }
 

@@ -37,7 +37,9 @@ export function faceCrop(bank: FaceBank, index: number): FloatImage {
 }
 
 export async function saveFaceBank(bank: FaceBank, path: string): Promise<void> {
-  const header = Buffer.from(`${JSON.stringify({ magic: MAGIC, size: bank.size, margin: bank.margin, entries: bank.entries })}\n`);
+  const header = Buffer.from(
+    `${JSON.stringify({ magic: MAGIC, size: bank.size, margin: bank.margin, entries: bank.entries })}\n`,
+  );
   await writeFileAtomic(path, Buffer.concat([header, bank.crops]));
 }
 
@@ -54,7 +56,12 @@ export async function loadFaceBank(path: string): Promise<FaceBank> {
   const crops = new Uint8Array(bytes.buffer, bytes.byteOffset + newline + 1, bytes.length - newline - 1);
   if (crops.length !== header.entries.length * header.size * header.size * 3)
     throw new Error(`${path} is truncated`);
-  return { size: header.size, margin: header.margin ?? 0.15, entries: header.entries, crops: new Uint8Array(crops) };
+  return {
+    size: header.size,
+    margin: header.margin ?? 0.15,
+    entries: header.entries,
+    crops: new Uint8Array(crops),
+  };
 }
 
 export function mergeFaceBanks(banks: readonly FaceBank[]): FaceBank {
@@ -67,6 +74,7 @@ export function mergeFaceBanks(banks: readonly FaceBank[]): FaceBank {
     crops.set(bank.crops, offset);
     offset += bank.crops.length;
   }
-  if (banks.some((b) => b.margin !== banks[0]!.margin)) throw new Error('face banks have different alignment margins');
+  if (banks.some((b) => b.margin !== banks[0]!.margin))
+    throw new Error('face banks have different alignment margins');
   return { size, margin: banks[0]!.margin, entries: banks.flatMap((b) => b.entries), crops };
 }

@@ -6,7 +6,12 @@ import { packPairs } from './pair-producer.ts';
 
 const init = workerData as PairWorkerInit;
 // The margin is irrelevant here: pairs are built from the crops as stored.
-const bank: FaceBank = { size: init.size, margin: 0, entries: init.entries, crops: new Uint8Array(init.crops) };
+const bank: FaceBank = {
+  size: init.size,
+  margin: 0,
+  entries: init.entries,
+  crops: new Uint8Array(init.crops),
+};
 
 parentPort!.on('message', (request: PairRequest) => {
   try {

@@ -111,6 +111,38 @@ function batchTensors(packed: PackedPairs, size: number, mapSize: number) {
   });
 }
 
+/** Fixed validation pairs: up to maxValidationFaces held-out faces, each with a fixed seed. */
+export function validationPairs(
+  bank: FaceBank,
+  validationIndices: readonly number[],
+  config: TrainDetectorConfig,
+): PackedPairs | undefined {
+  const size = config.architecture.inputSize;
+  const items = shuffled(validationIndices, createRandom(config.seed ^ 0xa11))
+    .slice(0, config.maxValidationFaces)
+    .map((index, k): PairItem => ({ index, seed: 1_000_003 * (k + 1) }));
+  return items.length ? packPairs(bank, items, size, boundaryMapSize(config.architecture)) : undefined;
+}
+
+/** Validation AUC and a Platt calibration fitted on the held-out pairs' logits. */
+export async function calibrateOnValidation(
+  model: tf.LayersModel,
+  validation: PackedPairs | undefined,
+  architecture: DetectorArchitecture,
+): Promise<{ auc: number; calibration: PlattCalibration }> {
+  if (!validation) return { auc: Number.NaN, calibration: { method: 'platt', a: 1, b: 0 } };
+  const { logits, labels } = await validationLogits(
+    model,
+    validation,
+    architecture.inputSize,
+    boundaryMapSize(architecture),
+  );
+  return {
+    auc: rocAuc(logits.map((score, i) => ({ score, label: labels[i]! }))),
+    calibration: fitPlatt(logits, labels),
+  };
+}
+
 async function validationLogits(
   model: tf.LayersModel,
   packed: PackedPairs,
@@ -158,11 +190,7 @@ export async function trainDetector(
   const split = splitByGroup(bank, config.validationFraction, config.seed);
   const trainGroups = [...new Set(split.train.map((i) => bank.entries[i]!.group))].sort();
 
-  // Fixed validation pairs: up to maxValidationFaces held-out faces, each with a fixed seed.
-  const validationItems = shuffled(split.validation, createRandom(config.seed ^ 0xa11))
-    .slice(0, config.maxValidationFaces)
-    .map((index, k): PairItem => ({ index, seed: 1_000_003 * (k + 1) }));
-  const validation = validationItems.length ? packPairs(bank, validationItems, size, mapSize) : undefined;
+  const validation = validationPairs(bank, split.validation, config);
 
   let model: tf.LayersModel;
   let state: CheckpointState = {
@@ -268,11 +296,8 @@ export async function trainDetector(
     await producer.close();
   }
 
-  const final = await evaluate();
-  const calibration =
-    final.labels.length && new Set(final.labels).size === 2
-      ? fitPlatt(final.logits, final.labels)
-      : { method: 'platt' as const, a: 1, b: 0 };
+  const final = await calibrateOnValidation(model, validation, architecture);
+  const calibration = final.calibration;
   const modelDir = join(outDir, 'model');
   await mkdir(modelDir, { recursive: true });
   await saveLayersModel(model, modelDir, {
@@ -280,6 +305,7 @@ export async function trainDetector(
     version: new Date().toISOString().slice(0, 10),
     architecture,
     calibration,
+    crop: { alignedSize: bank.size, margin: bank.margin },
     training: {
       steps: state.step,
       validationAuc: final.auc,

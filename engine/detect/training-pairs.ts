@@ -5,6 +5,14 @@
 import { createFloatImage, resizeImage, type FloatImage } from '../imaging/float-image.ts';
 import type { Point } from '../imaging/polygon.ts';
 import { faceCrop, type FaceBank } from './face-bank.ts';
+import { createRandom } from '../util/random.ts';
+import {
+  applyPhotometric,
+  DEFAULT_PAIR_AUGMENT,
+  drawPhotometric,
+  jitterGeometry,
+  maybeJpeg,
+} from './pair-augment.ts';
 import { DEFAULT_SELF_BLEND, selfBlend, type SelfBlendConfig } from './self-blend.ts';
 
 export interface TrainingPair {
@@ -59,11 +67,28 @@ export function makeTrainingPair(
     face = resizeImage(face, inputSize, inputSize);
     hull = hull.map(([x, y]): Point => [x * scale, y * scale]);
   }
-  const sample = selfBlend({ face, landmarks: hull }, seed, config);
+  // Pair-level augmentation (pair-augment.ts) uses its own stream, so the SBI choices stay those of `seed`.
+  const random = createRandom(seed ^ 0x5bd1e995);
+  const jittered = jitterGeometry(face, hull, random, DEFAULT_PAIR_AUGMENT);
+  const sample = selfBlend({ face: jittered.face, landmarks: jittered.hull }, seed, {
+    ...config,
+    jpegProbability: 0,
+  });
+  const photometric = drawPhotometric(random, DEFAULT_PAIR_AUGMENT);
+  const realAugmented = maybeJpeg(
+    applyPhotometric(sample.real, photometric, createRandom),
+    random,
+    DEFAULT_PAIR_AUGMENT,
+  );
+  const fakeAugmented = maybeJpeg(
+    applyPhotometric(sample.fake, photometric, createRandom),
+    random,
+    DEFAULT_PAIR_AUGMENT,
+  );
   // Mirror both crops together half of the time (decided by the seed's lowest bit, independent of SBI's RNG).
   const flip = (seed & 1) === 1;
-  const real = flip ? mirror(sample.real) : sample.real;
-  const fake = flip ? mirror(sample.fake) : sample.fake;
+  const real = flip ? mirror(realAugmented) : realAugmented;
+  const fake = flip ? mirror(fakeAugmented) : fakeAugmented;
   const boundary = flip ? mirror(sample.boundary) : sample.boundary;
   return { real: real.data, fake: fake.data, boundary: downsampleMap(boundary, boundarySize) };
 }

@@ -23,7 +23,11 @@ export function scaleDetectedFace(face: DetectedFace, s: number): DetectedFace {
   };
 }
 
-export async function detectFacesScaled(detector: FaceDetectorModel, frame: RgbFrame, maxSide = DEFAULT_DETECTION_MAX_SIDE): Promise<DetectedFace[]> {
+export async function detectFacesScaled(
+  detector: FaceDetectorModel,
+  frame: RgbFrame,
+  maxSide = DEFAULT_DETECTION_MAX_SIDE,
+): Promise<DetectedFace[]> {
   const { frame: small, scale } = downscaleRgb(frame, maxSide);
   const faces = await detector.predict(small);
   return faces.map((face) => scaleDetectedFace(face, 1 / scale));

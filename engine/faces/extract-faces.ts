@@ -139,6 +139,7 @@ export async function* extractFaces(
 ): AsyncGenerator<ExtractedFace | SkippedFace> {
   const source = basename(path);
   for await (const { frame, timeSec } of mediaFrames(path, options.sampling, signal)) {
-    for (const face of await detectFacesScaled(detector, frame)) yield judgeFace(frame, face, source, timeSec, options);
+    for (const face of await detectFacesScaled(detector, frame))
+      yield judgeFace(frame, face, source, timeSec, options);
   }
 }

@@ -6,13 +6,44 @@
 import { z } from 'zod';
 
 export const SCAN_FORMAT = 'unmask.scan';
-export const SCAN_FORMAT_VERSION = 1;
+export const SCAN_FORMAT_VERSION = 2;
 
 const point = z.tuple([z.number(), z.number()]);
 
 export const boxSchema = z
   .object({ x: z.number(), y: z.number(), width: z.number().nonnegative(), height: z.number().nonnegative() })
   .describe('Axis-aligned box in display pixels; x, y is the top-left corner.');
+
+const verbalStrength = z.enum(['weak', 'moderate', 'strong', 'very strong']);
+const verdictLabel = z.enum([
+  'likely-manipulated',
+  'inconclusive',
+  'no-manipulation-detected',
+  'not-enough-evidence',
+]);
+
+export const faceManipulationSchema = z
+  .object({
+    status: z
+      .enum(['scored', 'too-small', 'not-scored'])
+      .describe('too-small: under the minimum size, not judged; not-scored: the scan ran with --faces-only.'),
+    probability: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe('Calibrated probability that the face is manipulated.'),
+    logit: z.number().nullable().describe('Raw detector output before calibration.'),
+    strength: verbalStrength.nullable().describe('InVID verbal scale of the probability.'),
+    caveats: z.array(z.string()).describe('Conditions that lower confidence, e.g. a turned head.'),
+    heatmap: z
+      .array(z.number().min(0).max(1))
+      .nullable()
+      .describe(
+        'Blend-boundary map (heatmapSize², row-major, aligned-crop space) for flagged faces; else null.',
+      ),
+  })
+  .describe('Manipulation evidence for one face.');
 
 export const scannedFaceSchema = z.object({
   trackId: z.number().int().positive().describe('Stable id of the person track this face belongs to.'),
@@ -29,6 +60,7 @@ export const scannedFaceSchema = z.object({
     .object({ yaw: z.number(), pitch: z.number(), roll: z.number() })
     .nullable()
     .describe('Head pose in radians, when available.'),
+  manipulation: faceManipulationSchema,
 });
 
 export const scannedFrameSchema = z.object({
@@ -42,6 +74,19 @@ export const trackSummarySchema = z.object({
   firstTimeSec: z.number(),
   lastTimeSec: z.number(),
   frames: z.number().int().positive().describe('Sampled frames in which this person was found.'),
+  scoredFrames: z.number().int().nonnegative().describe('Frames where the face was large enough to judge.'),
+  score: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe('Robust track score: a high quantile of the smoothed probabilities.'),
+  label: verdictLabel,
+  strength: verbalStrength.nullable(),
+  decisive: z.boolean().describe('Long enough to count towards the video verdict.'),
+  smoothed: z
+    .array(z.object({ timeSec: z.number(), probability: z.number() }))
+    .describe('Per-frame probabilities after the moving median, for timelines.'),
 });
 
 const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
@@ -74,6 +119,16 @@ export const scanResultSchema = z.object({
       .int()
       .positive()
       .describe('Frames are downscaled to this longer side for face detection.'),
+    minFaceSize: z
+      .number()
+      .positive()
+      .describe('Faces whose shorter box side is below this (display px) are not judged.'),
+    heatmapThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe('Faces at or above this probability keep their heatmap.'),
+    heatmapSize: z.number().int().positive(),
     faceDetector: z.record(z.string(), z.unknown()),
   }),
   engine: z.object({
@@ -87,6 +142,14 @@ export const scanResultSchema = z.object({
   }),
   frames: z.array(scannedFrameSchema),
   tracks: z.array(trackSummarySchema),
+  verdict: z.object({
+    label: verdictLabel,
+    score: z.number().min(0).max(1).nullable(),
+    strength: verbalStrength.nullable(),
+    decidingTrackId: z.number().int().nullable(),
+    inconclusiveBand: z.tuple([z.number(), z.number()]),
+    method: z.string().describe('How frames, tracks and the video were aggregated.'),
+  }),
   summary: z.object({
     sampledFrames: z.number().int().nonnegative(),
     framesWithFaces: z.number().int().nonnegative(),

@@ -1,10 +1,23 @@
 /**
- * `scanVideo`: probe → fingerprint → decode sampled frames → find faces → track them → one ScanResult.
- * Decoding runs in ffmpeg's own process, so it overlaps with face detection on the other core.
+ * `scanVideo`: probe → fingerprint → decode sampled frames → find faces → track them → score each face with the
+ * detector → aggregate per track and per video → one ScanResult. Decoding runs in ffmpeg's own process, so it
+ * overlaps with detection on the other core.
  */
 import { basename, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import {
+  DEFAULT_AGGREGATION,
+  scoreTrack,
+  verbalStrength,
+  verdictFor,
+  videoVerdict,
+  type TimedProbability,
+} from '../detect/aggregate.ts';
+import { detectorCrop } from '../detect/detector-crop.ts';
+import { loadDetector, type DetectorConfig, type DetectorModel } from '../detect/detector.ts';
+import { boundaryMapSize } from '../detect/detector-network.ts';
 import type { FaceKeypoints, Point } from '../faces/align.ts';
+import { DEFAULT_DETECTION_MAX_SIDE, detectFacesScaled } from '../faces/detect-scaled.ts';
 import {
   DEFAULT_FACE_DETECTOR_CONFIG,
   loadFaceDetector,
@@ -12,7 +25,7 @@ import {
   type FaceDetectorConfig,
 } from '../faces/face-detector.ts';
 import { FaceTracker } from '../faces/tracker.ts';
-import { downscaleRgb } from '../imaging/resize-rgb.ts';
+import type { FloatImage } from '../imaging/float-image.ts';
 import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
@@ -33,19 +46,54 @@ export interface ScanOptions {
   /** Longer side of the frame copy that face detection sees. */
   detectionMaxSide: number;
   faceDetector: Partial<FaceDetectorConfig>;
+  detector: Partial<DetectorConfig>;
   /** Keep all 468 mesh points per face in the output (large); keypoints are always kept. */
   includeLandmarks: boolean;
+  /** Faces whose shorter box side is below this many display pixels are reported as too small to judge. */
+  minFaceSize: number;
+  /** Faces scored at or above this keep their blend-boundary heatmap in the output. */
+  heatmapThreshold: number;
+  /** Run the manipulation detector; false finds and tracks faces only. */
+  scoreFaces: boolean;
 }
 
 export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   sampling: { fps: 5 },
-  detectionMaxSide: 960,
+  detectionMaxSide: DEFAULT_DETECTION_MAX_SIDE,
   faceDetector: {},
+  detector: {},
   includeLandmarks: true,
+  minFaceSize: 64,
+  heatmapThreshold: DEFAULT_AGGREGATION.inconclusiveBand[0],
+  scoreFaces: true,
 };
+
+export const AGGREGATION_METHOD =
+  'Per track: moving median over 1 s, then the 75th percentile of the smoothed probabilities (a swap covering a ' +
+  'quarter of the screen time counts; isolated glitches do not). Video: the highest decisive track (≥ 3 scored frames).';
+
+/** Each caveat multiplies a face's distance from 0.5 by this. */
+const CAVEAT_SHRINK = 0.5;
+
+/** A head turned further than this (radians) is judged with a caveat. */
+const POSE_CAVEAT_RADIANS = 0.6;
+
+/** A face at or above the heatmap threshold, with what is needed to draw its explanation. */
+export interface FlaggedFace {
+  trackId: number;
+  timeSec: number;
+  probability: number;
+  /** The aligned crop the detector saw (0..1). */
+  crop: FloatImage;
+  /** Blend-boundary map, mapSize × mapSize, 0..1. */
+  heatmap: Float32Array;
+  mapSize: number;
+}
 
 export interface ScanCallbacks {
   onProgress?: ProgressListener;
+  /** Called for each face at or above the heatmap threshold (e.g. to save heatmap pictures). */
+  onFlaggedFace?: (face: FlaggedFace) => void | Promise<void>;
   /** Called with each frame's result as soon as it is known (live views). */
   onFrame?: (frame: ScannedFrame) => void;
   signal?: AbortSignal;
@@ -54,25 +102,20 @@ export interface ScanCallbacks {
 const require = createRequire(import.meta.url);
 const ENGINE_VERSION = (require('../../package.json') as { version: string }).version;
 
-const round1 = (v: number) => Math.round(v * 10) / 10;
-const scalePoint = (p: Point, s: number): [number, number] => [round1(p[0] * s), round1(p[1] * s)];
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+const scalePoint = (p: Point, s: number): [number, number] => [round(p[0] * s, 1), round(p[1] * s, 1)];
 
-function toScannedFace(
-  face: DetectedFace,
-  trackId: number,
-  toDisplay: number,
-  includeLandmarks: boolean,
-): ScannedFace {
+function faceGeometry(face: DetectedFace, trackId: number, toDisplay: number, includeLandmarks: boolean) {
   const keypoints = Object.fromEntries(
     Object.entries(face.keypoints).map(([name, p]) => [name, scalePoint(p as Point, toDisplay)]),
   ) as unknown as Record<keyof FaceKeypoints, [number, number]>;
   return {
     trackId,
     box: {
-      x: round1(face.box.x * toDisplay),
-      y: round1(face.box.y * toDisplay),
-      width: round1(face.box.width * toDisplay),
-      height: round1(face.box.height * toDisplay),
+      x: round(face.box.x * toDisplay, 1),
+      y: round(face.box.y * toDisplay, 1),
+      width: round(face.box.width * toDisplay, 1),
+      height: round(face.box.height * toDisplay, 1),
     },
     detectorScore: face.score,
     meshScore: face.meshScore,
@@ -82,62 +125,185 @@ function toScannedFace(
   };
 }
 
+function caveatsFor(face: DetectedFace): string[] {
+  const caveats: string[] = [];
+  const pose = Math.max(Math.abs(face.rotation?.yaw ?? 0), Math.abs(face.rotation?.pitch ?? 0));
+  if (pose > POSE_CAVEAT_RADIANS)
+    caveats.push(`head turned ${Math.round((pose * 180) / Math.PI)}°: lower confidence`);
+  if (face.meshScore < 0.7) caveats.push('face partly hidden or unclear: lower confidence');
+  return caveats;
+}
+
 export async function scanVideo(
   path: string,
   options: ScanOptions = DEFAULT_SCAN_OPTIONS,
   callbacks: ScanCallbacks = {},
 ): Promise<ScanResult> {
-  const { onProgress = () => undefined, onFrame, signal } = callbacks;
+  const { onProgress = () => undefined, onFrame, onFlaggedFace, signal } = callbacks;
   const startedAt = new Date();
   const started = performance.now();
   onProgress({ stage: 'probe', done: 0, total: 1 });
   const probe = await probeVideo(path);
+  onProgress({
+    stage: 'probe',
+    done: 1,
+    total: 1,
+    detail: `${probe.video.displayWidth}×${probe.video.displayHeight}, ${probe.durationSec.toFixed(1)} s`,
+  });
   const tools = resolveFfmpeg();
   const hashing = sha256File(path, signal);
   hashing.catch(() => undefined);
 
   const backend = await initTensorflow();
-  const detector = await loadFaceDetector(options.faceDetector);
+  const faceDetector = await loadFaceDetector(options.faceDetector);
+  let detector: DetectorModel | undefined;
+  try {
+    if (options.scoreFaces) detector = await loadDetector(options.detector);
+  } catch (error) {
+    faceDetector.dispose();
+    throw error;
+  }
+  const architecture = detector?.metadata.architecture;
+  const cropSpec = detector && {
+    alignedSize: detector.metadata.crop.alignedSize,
+    margin: detector.metadata.crop.margin,
+    inputSize: detector.metadata.architecture.inputSize,
+  };
+  const heatmapSize = architecture ? boundaryMapSize(architecture) : 0;
   const tracker = new FaceTracker();
   const frames: ScannedFrame[] = [];
+  const perTrack = new Map<number, TimedProbability[]>();
   const total = countSampledFrames(probe, options.sampling);
   try {
     for await (const decoded of streamFrames(path, probe, options.sampling, { signal })) {
-      const { frame: small, scale } = downscaleRgb(decoded, options.detectionMaxSide);
-      const faces = await detector.predict(small);
+      const faces = await detectFacesScaled(faceDetector, decoded, options.detectionMaxSide);
       const trackIds = tracker.update(decoded.timeSec, faces);
-      // Detection ran on a copy scaled by `scale` from a decoded frame that may itself be downscaled.
-      const toDisplay = probe.video.displayWidth / decoded.width / scale;
+      const toDisplay = probe.video.displayWidth / decoded.width;
+      const bigEnough = faces.map(
+        (face) => Math.min(face.box.width, face.box.height) * toDisplay >= options.minFaceSize,
+      );
+      const judged = bigEnough.map((ok) => ok && cropSpec !== undefined);
+      const crops = faces
+        .filter((_, i) => judged[i])
+        .map((face) => detectorCrop(decoded, face.keypoints, cropSpec!));
+      const predictions = detector ? await detector.predict(crops) : [];
+      let next = 0;
+      const flagged: FlaggedFace[] = [];
+      const scannedFaces: ScannedFace[] = faces.map((face, i) => {
+        const geometry = faceGeometry(face, trackIds[i]!, toDisplay, options.includeLandmarks);
+        if (!judged[i]) {
+          return {
+            ...geometry,
+            manipulation: {
+              status: bigEnough[i] ? 'not-scored' : 'too-small',
+              probability: null,
+              logit: null,
+              strength: null,
+              caveats: [],
+              heatmap: null,
+            },
+          };
+        }
+        const crop = crops[next]!;
+        const prediction = predictions[next++]!;
+        const caveats = caveatsFor(face);
+        // Each caveat halves the distance from 0.5: a turned or half-hidden face is weaker evidence either way.
+        const probability = round(0.5 + (prediction.probability - 0.5) * CAVEAT_SHRINK ** caveats.length, 4);
+        if (probability >= options.heatmapThreshold) {
+          flagged.push({
+            trackId: trackIds[i]!,
+            timeSec: decoded.timeSec,
+            probability,
+            crop,
+            heatmap: prediction.boundary,
+            mapSize: heatmapSize,
+          });
+        }
+        const track = perTrack.get(trackIds[i]!) ?? [];
+        track.push({ timeSec: decoded.timeSec, probability });
+        perTrack.set(trackIds[i]!, track);
+        return {
+          ...geometry,
+          manipulation: {
+            status: 'scored',
+            probability,
+            logit: round(prediction.logit, 4),
+            strength: verbalStrength(probability),
+            caveats,
+            heatmap:
+              probability >= options.heatmapThreshold
+                ? Array.from(prediction.boundary, (v) => round(v, 2))
+                : null,
+          },
+        };
+      });
       const frame: ScannedFrame = {
         index: decoded.sampleIndex,
-        timeSec: Math.round(decoded.timeSec * 1e6) / 1e6,
-        faces: faces.map((face, i) => toScannedFace(face, trackIds[i]!, toDisplay, options.includeLandmarks)),
+        timeSec: round(decoded.timeSec, 6),
+        faces: scannedFaces,
       };
       frames.push(frame);
       onFrame?.(frame);
+      for (const face of flagged) await onFlaggedFace?.(face);
       const elapsed = (performance.now() - started) / 1000;
       onProgress({
-        stage: 'faces',
+        stage: 'scan',
         done: frames.length,
         total: Math.max(total, frames.length),
         detail: `${(frames.length / elapsed).toFixed(1)} frames/s`,
       });
     }
   } finally {
-    detector.dispose();
+    faceDetector.dispose();
+    detector?.dispose();
   }
   if (signal?.aborted) throw new UnmaskError('cancelled', 'Scan cancelled.');
   const sha256 = await hashing;
 
-  const tracks = tracker
-    .tracks()
-    .map((t) => ({ id: t.id, firstTimeSec: t.firstTime, lastTimeSec: t.lastTime, frames: t.count }));
+  const trackScores = new Map(
+    tracker.tracks().map((t) => [t.id, scoreTrack(t.id, perTrack.get(t.id) ?? [])]),
+  );
+  const tracks = tracker.tracks().map((t) => {
+    const scored = trackScores.get(t.id)!;
+    const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
+    return {
+      id: t.id,
+      firstTimeSec: t.firstTime,
+      lastTimeSec: t.lastTime,
+      frames: t.count,
+      scoredFrames: scored.scoredFrames,
+      score,
+      label: score === null || !scored.decisive ? ('not-enough-evidence' as const) : verdictFor(score),
+      strength: score === null ? null : verbalStrength(score),
+      decisive: scored.decisive,
+      smoothed: scored.smoothed.map((p) => ({
+        timeSec: round(p.timeSec, 6),
+        probability: round(p.probability, 4),
+      })),
+    };
+  });
+  const verdict = videoVerdict([...trackScores.values()]);
   const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
   const faceCount = frames.reduce((n, f) => n + f.faces.length, 0);
+  const verdictText = {
+    'likely-manipulated': `likely manipulated (${verdict.strength} evidence, ${Math.round(verdict.score * 100)}%)`,
+    inconclusive: `inconclusive (${Math.round(verdict.score * 100)}%)`,
+    'no-manipulation-detected': `no manipulation detected (${Math.round(verdict.score * 100)}%)`,
+    'not-enough-evidence': 'not enough evidence to judge',
+  }[verdict.label];
   const message =
     faceCount === 0
       ? `No faces found in ${frames.length} sampled frames: nothing to judge.`
-      : `${faceCount} faces in ${framesWithFaces} of ${frames.length} sampled frames, ${tracks.length} ${tracks.length === 1 ? 'person' : 'people'} tracked.`;
+      : `${faceCount} faces in ${framesWithFaces} of ${frames.length} sampled frames, ${tracks.length} ${tracks.length === 1 ? 'person' : 'people'} tracked; verdict: ${verdictText}.`;
+  const detectorModels = detector
+    ? [
+        {
+          name: `${detector.metadata.name} ${detector.metadata.version}`,
+          file: 'weights.bin',
+          sha256: detector.manifest.files['weights.bin']?.sha256 ?? '',
+        },
+      ]
+    : [];
   return {
     format: SCAN_FORMAT,
     formatVersion: SCAN_FORMAT_VERSION,
@@ -146,6 +312,9 @@ export async function scanVideo(
     settings: {
       sampling: { ...options.sampling },
       detectionMaxSide: options.detectionMaxSide,
+      minFaceSize: options.minFaceSize,
+      heatmapThreshold: options.heatmapThreshold,
+      heatmapSize,
       faceDetector: { ...DEFAULT_FACE_DETECTOR_CONFIG, ...options.faceDetector, modelsDir: undefined },
     },
     engine: {
@@ -155,10 +324,21 @@ export async function scanVideo(
       tfjsVersion: backend.tfjsVersion,
       ffmpeg: { path: tools.ffmpeg.path, source: tools.ffmpeg.source, version: tools.ffmpeg.version },
       ffprobe: { path: tools.ffprobe.path, source: tools.ffprobe.source, version: tools.ffprobe.version },
-      models: detector.info.models.map((m) => ({ name: m.name, file: basename(m.file), sha256: m.sha256 })),
+      models: [
+        ...faceDetector.info.models.map((m) => ({ name: m.name, file: basename(m.file), sha256: m.sha256 })),
+        ...detectorModels,
+      ],
     },
     frames,
     tracks,
+    verdict: {
+      label: verdict.label,
+      score: Number.isFinite(verdict.score) ? round(verdict.score, 4) : null,
+      strength: verdict.strength,
+      decidingTrackId: verdict.decidingTrackId,
+      inconclusiveBand: [...DEFAULT_AGGREGATION.inconclusiveBand],
+      method: AGGREGATION_METHOD,
+    },
     summary: {
       sampledFrames: frames.length,
       framesWithFaces,
@@ -167,9 +347,6 @@ export async function scanVideo(
       noFacesFound: faceCount === 0,
       message,
     },
-    run: {
-      startedAt: startedAt.toISOString(),
-      durationSec: Math.round((performance.now() - started) / 10) / 100,
-    },
+    run: { startedAt: startedAt.toISOString(), durationSec: round((performance.now() - started) / 1000, 2) },
   };
 }

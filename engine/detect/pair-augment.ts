@@ -1,0 +1,135 @@
+/**
+ * Augmentations applied to a training pair *as a whole*, so that nothing global — framing, colour, sharpness,
+ * noise, compression — separates the real crop from its self-blend. The detector is left with the local
+ * evidence (blend boundary, inner/outer mismatch), which is what transfers to unseen faces and footage.
+ * Pure: driven by a seeded Random.
+ */
+import { gaussianBlur } from '../imaging/filters.ts';
+import {
+  createFloatImage,
+  resizeImage,
+  warpAffine,
+  type Affine,
+  type FloatImage,
+} from '../imaging/float-image.ts';
+import { simulateJpeg } from '../imaging/jpeg.ts';
+import type { Point } from '../imaging/polygon.ts';
+import type { Random } from '../util/random.ts';
+
+export interface PairAugmentConfig {
+  scaleRange: readonly [number, number];
+  maxRotationRadians: number;
+  maxShift: number;
+  brightness: number;
+  contrastRange: readonly [number, number];
+  saturationRange: readonly [number, number];
+  blurProbability: number;
+  maxBlurSigma: number;
+  resampleProbability: number;
+  resampleRange: readonly [number, number];
+  noiseProbability: number;
+  maxNoise: number;
+  jpegProbability: number;
+  jpegQualityRange: readonly [number, number];
+}
+
+export const DEFAULT_PAIR_AUGMENT: PairAugmentConfig = {
+  scaleRange: [0.92, 1.08],
+  maxRotationRadians: 0.14,
+  maxShift: 0.04,
+  brightness: 0.1,
+  contrastRange: [0.8, 1.2],
+  saturationRange: [0.7, 1.3],
+  blurProbability: 0.3,
+  maxBlurSigma: 1.2,
+  resampleProbability: 0.3,
+  resampleRange: [0.5, 0.9],
+  noiseProbability: 0.2,
+  maxNoise: 0.02,
+  jpegProbability: 0.7,
+  jpegQualityRange: [40, 98],
+};
+
+/** Random similarity about the crop centre, applied to the face and its landmark hull together. */
+export function jitterGeometry(
+  face: FloatImage,
+  hull: readonly Point[],
+  random: Random,
+  config: PairAugmentConfig,
+) {
+  const s = random.uniform(...config.scaleRange);
+  const angle = random.uniform(-config.maxRotationRadians, config.maxRotationRadians);
+  const cx = face.width / 2;
+  const cy = face.height / 2;
+  const tx = random.uniform(-config.maxShift, config.maxShift) * face.width;
+  const ty = random.uniform(-config.maxShift, config.maxShift) * face.height;
+  const a = s * Math.cos(angle);
+  const b = s * Math.sin(angle);
+  const forward: Affine = [a, -b, cx - a * cx + b * cy + tx, b, a, cy - b * cx - a * cy + ty];
+  return {
+    face: warpAffine(face, forward, face.width, face.height),
+    hull: hull.map(([x, y]): Point => [
+      forward[0] * x + forward[1] * y + forward[2],
+      forward[3] * x + forward[4] * y + forward[5],
+    ]),
+  };
+}
+
+interface Photometric {
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  blurSigma: number;
+  resample: number;
+  noise: number;
+  noiseSeed: number;
+}
+
+export function drawPhotometric(random: Random, config: PairAugmentConfig): Photometric {
+  return {
+    brightness: random.uniform(-config.brightness, config.brightness),
+    contrast: random.uniform(...config.contrastRange),
+    saturation: random.uniform(...config.saturationRange),
+    blurSigma: random.chance(config.blurProbability) ? random.uniform(0.3, config.maxBlurSigma) : 0,
+    resample: random.chance(config.resampleProbability) ? random.uniform(...config.resampleRange) : 1,
+    noise: random.chance(config.noiseProbability) ? random.uniform(0, config.maxNoise) : 0,
+    noiseSeed: random.int(1, 2 ** 31 - 1),
+  };
+}
+
+/** The same photometric change for both images of a pair (noise uses the same seed, hence the same pattern). */
+export function applyPhotometric(
+  image: FloatImage,
+  p: Photometric,
+  random: (seed: number) => Random,
+): FloatImage {
+  let out = createFloatImage(image.width, image.height, 3);
+  for (let i = 0; i < image.data.length; i += 3) {
+    const r = image.data[i]!;
+    const g = image.data[i + 1]!;
+    const b = image.data[i + 2]!;
+    const grey = 0.299 * r + 0.587 * g + 0.114 * b;
+    for (let c = 0; c < 3; c++) {
+      const v = grey + (image.data[i + c]! - grey) * p.saturation;
+      out.data[i + c] = (v - 0.5) * p.contrast + 0.5 + p.brightness;
+    }
+  }
+  if (p.blurSigma > 0) out = gaussianBlur(out, p.blurSigma);
+  if (p.resample < 1) {
+    const w = Math.max(8, Math.round(image.width * p.resample));
+    out = resizeImage(resizeImage(out, w, w), image.width, image.height);
+  }
+  if (p.noise > 0) {
+    const noise = random(p.noiseSeed);
+    for (let i = 0; i < out.data.length; i++) out.data[i]! += noise.normal() * p.noise;
+  }
+  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(1, Math.max(0, out.data[i]!));
+  return out;
+}
+
+/** JPEG re-compression, decided independently per image (so compression itself carries no label). */
+export function maybeJpeg(image: FloatImage, random: Random, config: PairAugmentConfig): FloatImage {
+  return random.chance(config.jpegProbability)
+    ? simulateJpeg(image, random.uniform(...config.jpegQualityRange))
+    : image;
+}
