@@ -10,7 +10,8 @@ import type { Command } from 'commander';
 import { positiveInteger, positiveNumber } from './option-parsers.ts';
 import { buildFaceBank, listMediaFiles } from '../detect/build-face-bank.ts';
 import { DEFAULT_DETECTOR_ARCHITECTURE } from '../detect/detector-network.ts';
-import { loadFaceBank, saveFaceBank } from '../detect/face-bank.ts';
+import { loadFaceBank, saveFaceBank, type FaceBank } from '../detect/face-bank.ts';
+import type { ProgressListener } from '../util/progress.ts';
 import { writeModelCard } from '../detect/model-card.ts';
 import { DEFAULT_TRAIN_DETECTOR, trainDetector, type TrainDetectorConfig } from '../detect/train-detector.ts';
 import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
@@ -20,6 +21,7 @@ import { createProgressBar } from './progress-bar.ts';
 
 interface TrainFlags {
   real: string[];
+  fake?: string[];
   out: string;
   steps: number;
   seed: number;
@@ -30,6 +32,48 @@ interface TrainFlags {
   maxMinutes?: number;
 }
 
+/**
+ * The face bank of `paths` in `out/<name>.bin`, rebuilt only when the file list or sampling changed, so a
+ * rerun after a kill goes straight back to training.
+ */
+async function cachedFaceBank(
+  name: string,
+  paths: string[],
+  fps: number,
+  out: string,
+  onProgress: ProgressListener,
+  signal: AbortSignal,
+): Promise<FaceBank> {
+  const bankPath = join(out, `${name}.bin`);
+  const sourcesPath = join(out, `${name}.sources.json`);
+  const roots = paths.map((p) => resolve(p));
+  const files = listMediaFiles(roots);
+  const key = sha256Bytes(JSON.stringify({ files, fps }));
+  const cached =
+    existsSync(sourcesPath) && (JSON.parse(await readFile(sourcesPath, 'utf8')) as { key: string }).key;
+  if (cached === key && existsSync(bankPath)) {
+    const bank = await loadFaceBank(bankPath);
+    process.stderr.write(`Reusing ${bankPath} (${bank.entries.length} faces)\n`);
+    return bank;
+  }
+  const report = await buildFaceBank(
+    roots,
+    { ...DEFAULT_EXTRACT_FACES, sampling: { fps } },
+    onProgress,
+    signal,
+  );
+  await saveFaceBank(report.bank, bankPath);
+  await writeFileAtomic(
+    sourcesPath,
+    JSON.stringify({ key, files, report: { ...report, bank: undefined } }, null, 1),
+  );
+  process.stderr.write(
+    `${name}: ${report.kept} faces from ${report.files} files; skipped ${JSON.stringify(report.skipped)}` +
+      `${report.failedFiles.length ? `; unreadable: ${report.failedFiles.map((f) => f.file).join(', ')}` : ''}\n`,
+  );
+  return report.bank;
+}
+
 export function addTrainDetectorCommand(program: Command): void {
   program
     .command('train-detector')
@@ -37,6 +81,10 @@ export function addTrainDetectorCommand(program: Command): void {
       'train the manipulation detector on real faces with self-blended fakes (no deepfake data needed)',
     )
     .requiredOption('--real <paths...>', 'folders or files of real videos and photos')
+    .option(
+      '--fake <paths...>',
+      'folders or files of known manipulated videos/photos (optional; labelled fake, no mask)',
+    )
     .requiredOption('--out <dir>', 'output folder (model, model card, checkpoints); reused to resume')
     .option('--steps <n>', 'training steps', positiveInteger, DEFAULT_TRAIN_DETECTOR.steps)
     .option('--seed <n>', 'random seed', positiveInteger, DEFAULT_TRAIN_DETECTOR.seed)
@@ -61,40 +109,24 @@ export function addTrainDetectorCommand(program: Command): void {
     )
     .action(async (flags: TrainFlags) => {
       const out = resolve(flags.out);
-      const bankPath = join(out, 'face-bank.bin');
-      const sourcesPath = join(out, 'face-bank.sources.json');
-      const files = listMediaFiles(flags.real.map((p) => resolve(p)));
-      const sourcesKey = sha256Bytes(JSON.stringify({ files, fps: flags.fps }));
       const bar = createProgressBar();
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       try {
-        let bank;
-        const cached =
-          existsSync(sourcesPath) && (JSON.parse(await readFile(sourcesPath, 'utf8')) as { key: string }).key;
-        if (cached === sourcesKey && existsSync(bankPath)) {
-          bank = await loadFaceBank(bankPath);
-          process.stderr.write(`Reusing face bank ${bankPath} (${bank.entries.length} faces)\n`);
-        } else {
-          const report = await buildFaceBank(
-            flags.real.map((p) => resolve(p)),
-            { ...DEFAULT_EXTRACT_FACES, sampling: { fps: flags.fps } },
-            bar.listener,
-            controller.signal,
-          );
-          bar.stop();
-          bank = report.bank;
-          await saveFaceBank(bank, bankPath);
-          await writeFileAtomic(
-            sourcesPath,
-            JSON.stringify({ key: sourcesKey, files, report: { ...report, bank: undefined } }, null, 1),
-          );
-          process.stderr.write(
-            `Face bank: ${report.kept} faces from ${report.files} files; skipped ${JSON.stringify(report.skipped)}` +
-              `${report.failedFiles.length ? `; unreadable: ${report.failedFiles.map((f) => f.file).join(', ')}` : ''}\n`,
-          );
-        }
+        const bank = await cachedFaceBank(
+          'face-bank',
+          flags.real,
+          flags.fps,
+          out,
+          bar.listener,
+          controller.signal,
+        );
+        bar.stop();
+        const knownFakes = flags.fake?.length
+          ? await cachedFaceBank('fake-bank', flags.fake, flags.fps, out, bar.listener, controller.signal)
+          : undefined;
+        bar.stop();
         const config: TrainDetectorConfig = {
           ...DEFAULT_TRAIN_DETECTOR,
           architecture: { ...DEFAULT_DETECTOR_ARCHITECTURE, inputSize: flags.inputSize },
@@ -105,7 +137,7 @@ export function addTrainDetectorCommand(program: Command): void {
           maxMinutes: flags.maxMinutes ?? Number.POSITIVE_INFINITY,
         };
         const backend = await initTensorflow();
-        const result = await trainDetector(bank, out, config, bar.listener, controller.signal);
+        const result = await trainDetector(bank, out, config, bar.listener, controller.signal, knownFakes);
         bar.stop();
         await writeFileAtomic(
           join(out, 'training-log.jsonl'),

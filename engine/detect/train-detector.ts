@@ -12,7 +12,7 @@ import { loadOptimizerState, saveOptimizerState } from '../models/optimizer-stat
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
-import { createRandom, shuffled } from '../util/random.ts';
+import { createRandom, shuffled, type Random } from '../util/random.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
 import {
   boundaryMapSize,
@@ -20,7 +20,9 @@ import {
   DEFAULT_DETECTOR_ARCHITECTURE,
   type DetectorArchitecture,
 } from './detector-network.ts';
-import type { FaceBank } from './face-bank.ts';
+import { faceCrop, type FaceBank } from './face-bank.ts';
+import { resizeImage } from '../imaging/float-image.ts';
+import { mirrorImage } from '../imaging/mirror.ts';
 import { rocAuc } from './metrics.ts';
 import { createPairProducer, packPairs, type PackedPairs, type PairItem } from './pair-producer.ts';
 
@@ -41,6 +43,8 @@ export interface TrainDetectorConfig {
   pairWorkers: number;
   /** Stop (and save) after this many minutes even if steps remain. */
   maxMinutes: number;
+  /** Crops per step from a bank of known manipulated faces (--fake), labelled fake, boundary unknown. */
+  knownFakesPerStep: number;
 }
 
 export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
@@ -57,6 +61,7 @@ export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
   seed: 1,
   pairWorkers: 1,
   maxMinutes: Number.POSITIVE_INFINITY,
+  knownFakesPerStep: 4,
 };
 
 export interface TrainingLogEntry {
@@ -96,19 +101,56 @@ export function splitByGroup(
   return { train, validation, validationGroups: [...validationGroups].sort() };
 }
 
-function batchTensors(packed: PackedPairs, size: number, mapSize: number) {
+/** Boundary targets of crops whose blend mask is unknown (known fakes): excluded from the boundary loss. */
+const UNKNOWN_BOUNDARY = -1;
+
+/** Real crops, their self-blends, then optional known fakes (label 1, boundary unknown). */
+function batchTensors(packed: PackedPairs, size: number, mapSize: number, knownFakes?: Float32Array) {
   return tf.tidy(() => {
     const n = packed.count;
-    const real = tf.tensor4d(packed.real, [n, size, size, 3]);
-    const fake = tf.tensor4d(packed.fake, [n, size, size, 3]);
-    const x = tf.concat([real, fake]).mul(2).sub(1);
-    const labels = tf.concat([tf.zeros([n, 1]), tf.ones([n, 1])]);
-    const boundary = tf.concat([
+    const k = knownFakes ? knownFakes.length / (size * size * 3) : 0;
+    const parts = [
+      tf.tensor4d(packed.real, [n, size, size, 3]),
+      tf.tensor4d(packed.fake, [n, size, size, 3]),
+    ];
+    const boundaries = [
       tf.zeros([n, mapSize, mapSize, 1]),
       tf.tensor4d(packed.boundary, [n, mapSize, mapSize, 1]),
-    ]);
-    return { x, labels, boundary };
+    ];
+    if (knownFakes && k > 0) {
+      parts.push(tf.tensor4d(knownFakes, [k, size, size, 3]));
+      boundaries.push(tf.fill([k, mapSize, mapSize, 1], UNKNOWN_BOUNDARY));
+    }
+    const x = tf.concat(parts).mul(2).sub(1);
+    const labels = tf.concat([tf.zeros([n, 1]), tf.ones([n + k, 1])]);
+    return { x, labels, boundary: tf.concat(boundaries) };
   });
+}
+
+/** Mean sigmoid cross-entropy over the cells whose target is known (≥ 0). */
+export function maskedBoundaryLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const mask = tf.cast(tf.greaterEqual(yTrue, 0), 'float32');
+    const target = tf.maximum(yTrue, 0);
+    // Stable BCE with logits: max(x, 0) − x·z + log(1 + e^(−|x|)).
+    const bce = tf.add(
+      tf.sub(tf.relu(yPred), tf.mul(yPred, target)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(yPred)))),
+    );
+    return tf.div(tf.sum(tf.mul(bce, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
+
+/** k known-fake crops from their bank, resized to the input and mirrored at random. */
+function knownFakeCrops(bank: FaceBank, count: number, size: number, random: Random): Float32Array {
+  const out = new Float32Array(count * size * size * 3);
+  for (let k = 0; k < count; k++) {
+    let crop = faceCrop(bank, random.int(0, bank.entries.length - 1));
+    if (crop.width !== size) crop = resizeImage(crop, size, size);
+    if (random.chance(0.5)) crop = mirrorImage(crop);
+    out.set(crop.data, k * size * size * 3);
+  }
+  return out;
 }
 
 /** Fixed validation pairs: up to maxValidationFaces held-out faces, each with a fixed seed. */
@@ -181,6 +223,7 @@ export async function trainDetector(
   config: TrainDetectorConfig = DEFAULT_TRAIN_DETECTOR,
   onProgress: ProgressListener = () => undefined,
   signal?: AbortSignal,
+  knownFakes?: FaceBank,
 ): Promise<TrainDetectorResult> {
   await initTensorflow();
   const { architecture } = config;
@@ -211,8 +254,7 @@ export async function trainDetector(
     loss: [
       (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.sigmoidCrossEntropy(yTrue, yPred),
       // tfjs has no lossWeights: the boundary head's weight is applied inside its loss.
-      (yTrue: tf.Tensor, yPred: tf.Tensor) =>
-        tf.losses.sigmoidCrossEntropy(yTrue, yPred).mul(config.boundaryLossWeight),
+      (yTrue: tf.Tensor, yPred: tf.Tensor) => maskedBoundaryLoss(yTrue, yPred).mul(config.boundaryLossWeight),
     ],
   });
   // tfjs keeps Adam's learning rate protected; the schedule below sets it per step.
@@ -234,6 +276,7 @@ export async function trainDetector(
 
   const producer = createPairProducer(bank, size, mapSize, config.pairWorkers);
   const random = createRandom(config.seed * 7919 + state.step);
+  const fakeRandom = createRandom(config.seed * 31 + state.step);
   const nextItems = (): PairItem[] =>
     Array.from({ length: config.pairsPerStep }, () => ({
       index: random.pick(split.train),
@@ -266,7 +309,11 @@ export async function trainDetector(
         (config.finalLearningRateFraction +
           (1 - config.finalLearningRateFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)));
       setLearningRate(lr);
-      const { x, labels, boundary } = batchTensors(packed, size, mapSize);
+      const extra =
+        knownFakes && knownFakes.entries.length && config.knownFakesPerStep > 0
+          ? knownFakeCrops(knownFakes, config.knownFakesPerStep, size, fakeRandom)
+          : undefined;
+      const { x, labels, boundary } = batchTensors(packed, size, mapSize, extra);
       const losses = (await model.trainOnBatch(x, [labels, boundary])) as number[];
       tf.dispose([x, labels, boundary]);
       state.step++;

@@ -2,7 +2,8 @@
  * Turns face-bank entries into training pairs for the detector: a real crop (label 0) and its self-blended
  * fake (label 1) with a b×b blend-boundary target. Pure: depends only on the bank, the index and the seed.
  */
-import { createFloatImage, resizeImage, type FloatImage } from '../imaging/float-image.ts';
+import { resizeImage, type FloatImage } from '../imaging/float-image.ts';
+import { mirrorImage } from '../imaging/mirror.ts';
 import type { Point } from '../imaging/polygon.ts';
 import { faceCrop, type FaceBank } from './face-bank.ts';
 import { createRandom } from '../util/random.ts';
@@ -34,19 +35,6 @@ export function downsampleMap(map: FloatImage, b: number): Float32Array {
     }
   }
   for (let i = 0; i < out.length; i++) out[i]! /= factor * factor;
-  return out;
-}
-
-function mirror(image: FloatImage): FloatImage {
-  const out = createFloatImage(image.width, image.height, image.channels);
-  for (let y = 0; y < image.height; y++) {
-    for (let x = 0; x < image.width; x++) {
-      for (let c = 0; c < image.channels; c++) {
-        out.data[(y * image.width + x) * image.channels + c] =
-          image.data[(y * image.width + (image.width - 1 - x)) * image.channels + c]!;
-      }
-    }
-  }
   return out;
 }
 
@@ -87,8 +75,8 @@ export function makeTrainingPair(
   );
   // Mirror both crops together half of the time (decided by the seed's lowest bit, independent of SBI's RNG).
   const flip = (seed & 1) === 1;
-  const real = flip ? mirror(realAugmented) : realAugmented;
-  const fake = flip ? mirror(fakeAugmented) : fakeAugmented;
-  const boundary = flip ? mirror(sample.boundary) : sample.boundary;
+  const real = flip ? mirrorImage(realAugmented) : realAugmented;
+  const fake = flip ? mirrorImage(fakeAugmented) : fakeAugmented;
+  const boundary = flip ? mirrorImage(sample.boundary) : sample.boundary;
   return { real: real.data, fake: fake.data, boundary: downsampleMap(boundary, boundarySize) };
 }
