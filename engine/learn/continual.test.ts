@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { buildDetectorNetwork, type DetectorArchitecture } from '../detect/detector-network.ts';
+import { DEFAULT_CONTINUAL, learnWithMas, logitAuc, type LabelledSet } from './continual.ts';
+import { disposeImportance } from './mas.ts';
+import { loadMasAnchor, saveMasAnchor } from './mas-io.ts';
+
+const tiny: DetectorArchitecture = { inputSize: 16, widths: [4, 8], boundaryStage: 1, dropout: 0 };
+
+/** Task: brightness of the left half (label 1 when brighter than the right). Deterministic. */
+function task(seed: number, n = 32): LabelledSet {
+  const y = Array.from({ length: n }, (_, i) => (i % 2) as 0 | 1);
+  const x = tf.tidy(() => {
+    const noise = tf.randomUniform([n, 16, 16, 3], -0.3, 0.3, 'float32', seed);
+    const left = tf.concat([tf.ones([n, 16, 8, 3]), tf.zeros([n, 16, 8, 3])], 2);
+    const sign = tf.tensor1d(y.map((l) => (l ? 0.5 : -0.5))).reshape([n, 1, 1, 1]);
+    return noise.add(left.mul(sign));
+  });
+  return { x, y };
+}
+
+function distanceFromAnchor(model: tf.LayersModel, before: tf.Tensor[]): number {
+  return tf.tidy(() =>
+    model.trainableWeights.reduce(
+      (sum, w, i) => sum + tf.sum(tf.square(tf.sub(w.read(), before[i]!))).dataSync()[0]!,
+      0,
+    ),
+  );
+}
+
+test('MAS keeps weights closer to the old task than plain fine-tuning, and still learns the new task', async () => {
+  await initTensorflow();
+  const newTask = task(5);
+  const oldInputs = task(9).x;
+  const moved: Record<string, number> = {};
+  for (const lambda of [0, 1000]) {
+    const model = buildDetectorNetwork(tiny, 3);
+    const before = model.trainableWeights.map((w) => tf.clone(w.read()));
+    const anchor = await learnWithMas(model, newTask, oldInputs, undefined, {
+      ...DEFAULT_CONTINUAL,
+      lambda,
+      steps: 30,
+      learningRate: 5e-3,
+    });
+    moved[String(lambda)] = distanceFromAnchor(model, before);
+    assert.ok((await logitAuc(model, newTask)) > 0.6, `λ=${lambda} learns the new task`);
+    tf.dispose(before);
+    disposeImportance(anchor.importance);
+    disposeImportance(anchor.anchors);
+    model.dispose();
+  }
+  assert.ok(moved['1000']! < moved['0']!, `weights moved ${moved['1000']} with MAS vs ${moved['0']} without`);
+  tf.dispose([newTask.x, oldInputs]);
+});
+
+test('the importance file round-trips and refuses another model', async () => {
+  await initTensorflow();
+  const model = buildDetectorNetwork(tiny, 3);
+  const data = task(2, 8);
+  const anchor = await learnWithMas(model, data, data.x, undefined, { ...DEFAULT_CONTINUAL, steps: 1 });
+  const path = join(await mkdtemp(join(tmpdir(), 'unmask-mas-')), 'mas.bin');
+  await saveMasAnchor(anchor, path);
+  const loaded = await loadMasAnchor(path, model);
+  const key = model.trainableWeights[0]!.name;
+  assert.deepEqual(
+    Array.from(await loaded.importance.get(key)!.data()),
+    Array.from(await anchor.importance.get(key)!.data()),
+  );
+  const other = buildDetectorNetwork({ ...tiny, widths: [6, 8] }, 3);
+  await assert.rejects(loadMasAnchor(path, other), /does not match the model/);
+  await assert.rejects(
+    learnWithMas(model, data, data.x, undefined, { ...DEFAULT_CONTINUAL, lambda: Number.NaN }),
+    /λ/,
+  );
+  for (const m of [anchor.importance, anchor.anchors, loaded.importance, loaded.anchors])
+    disposeImportance(m);
+  tf.dispose(data.x);
+  model.dispose();
+  other.dispose();
+});

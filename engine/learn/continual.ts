@@ -1,0 +1,103 @@
+/**
+ * Continual learning with MAS: teach a trained model a new task while penalising changes to the weights that
+ * mattered for the old one(s). Works on any model whose first output is a logit (the detector).
+ */
+import { tf } from '../runtime/tensorflow.ts';
+import { rocAuc } from '../detect/metrics.ts';
+import { createRandom } from '../util/random.ts';
+import type { ProgressListener } from '../util/progress.ts';
+import { accumulateImportance, anchorWeights, masImportance, masPenalty, type MasAnchor } from './mas.ts';
+
+export interface ContinualConfig {
+  lambda: number;
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Unlabelled samples used to measure importance on the old task. */
+  importanceSamples: number;
+}
+
+export const DEFAULT_CONTINUAL: ContinualConfig = {
+  lambda: 1,
+  steps: 200,
+  batchSize: 16,
+  learningRate: 5e-4,
+  seed: 1,
+  importanceSamples: 64,
+};
+
+export interface LabelledSet {
+  /** N×S×S×3 in the network's input range. */
+  x: tf.Tensor;
+  /** N labels, 0 or 1. */
+  y: number[];
+}
+
+function logitOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
+  return (Array.isArray(out) ? out[0]! : out).reshape([-1]);
+}
+
+/** AUC of the model's logit on a labelled set (batched, leak-free). */
+export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number> {
+  const scores: number[] = [];
+  for (let start = 0; start < set.y.length; start += batch) {
+    const end = Math.min(set.y.length, start + batch);
+    const logits = tf.tidy(() => logitOf(model, set.x.slice(start, end - start)));
+    scores.push(...(await logits.data()));
+    logits.dispose();
+  }
+  return rocAuc(scores.map((score, i) => ({ score, label: set.y[i] as 0 | 1 })));
+}
+
+/**
+ * Measures Ω on `importanceInputs` (old-task data, unlabelled), adds it to `previous`, then trains on `task`
+ * with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. Returns the anchor to keep for the next task.
+ */
+export async function learnWithMas(
+  model: tf.LayersModel,
+  task: LabelledSet,
+  importanceInputs: tf.Tensor,
+  previous: MasAnchor | undefined,
+  config: ContinualConfig = DEFAULT_CONTINUAL,
+  onProgress: ProgressListener = () => undefined,
+): Promise<MasAnchor> {
+  if (!Number.isFinite(config.lambda) || config.lambda < 0)
+    throw new Error(`MAS λ must be a finite number ≥ 0, got ${config.lambda}`);
+  const measured = masImportance(model, importanceInputs, 0);
+  const importance = accumulateImportance(previous?.importance, measured);
+  if (importance !== measured) for (const t of measured.values()) t.dispose();
+  const anchor: MasAnchor = { importance, anchors: anchorWeights(model) };
+  const optimizer = tf.train.adam(config.learningRate);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const random = createRandom(config.seed);
+  const n = task.y.length;
+  const labels = tf.tensor2d(task.y, [n, 1]);
+  try {
+    for (let step = 0; step < config.steps; step++) {
+      const indices = Array.from({ length: Math.min(config.batchSize, n) }, () => random.int(0, n - 1));
+      const loss = tf.tidy(() => {
+        const idx = tf.tensor1d(indices, 'int32');
+        const x = tf.gather(task.x, idx);
+        const y = tf.gather(labels, idx);
+        return optimizer.minimize(
+          () =>
+            tf.add(
+              tf.losses.sigmoidCrossEntropy(y, logitOf(model, x).reshape([-1, 1])),
+              config.lambda > 0 ? masPenalty(model, anchor, config.lambda) : tf.scalar(0),
+            ) as tf.Scalar,
+          true,
+          variables,
+        )!;
+      });
+      const value = (await loss.data())[0]!;
+      loss.dispose();
+      onProgress({ stage: 'learn', done: step + 1, total: config.steps, detail: `loss ${value.toFixed(3)}` });
+    }
+  } finally {
+    labels.dispose();
+    optimizer.dispose();
+  }
+  return anchor;
+}
