@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
 import { addEvalCommand } from './eval-command.ts';
+import { addLearnCommand } from './learn-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
 
@@ -29,6 +30,7 @@ export function buildCli(): Command {
   addScanCommand(program);
   addTrainDetectorCommand(program);
   addEvalCommand(program);
+  addLearnCommand(program);
   return program;
 }
 

@@ -3,20 +3,15 @@
  * detector on self-blended fakes, and writes weights, a model card and sha256 sums. Rerun the same command
  * to resume after a kill: the face bank and the last checkpoint in --out are reused.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { positiveInteger, positiveNumber } from './option-parsers.ts';
-import { buildFaceBank, listMediaFiles } from '../detect/build-face-bank.ts';
+import { cachedFaceBank } from '../detect/cached-face-bank.ts';
 import { DEFAULT_DETECTOR_ARCHITECTURE } from '../detect/detector-network.ts';
-import { loadFaceBank, saveFaceBank, type FaceBank } from '../detect/face-bank.ts';
-import type { ProgressListener } from '../util/progress.ts';
 import { writeModelCard } from '../detect/model-card.ts';
 import { DEFAULT_TRAIN_DETECTOR, trainDetector, type TrainDetectorConfig } from '../detect/train-detector.ts';
-import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
-import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
+import { writeFileAtomic } from '../util/files.ts';
+import { positiveInteger, positiveNumber } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 interface TrainFlags {
@@ -30,48 +25,6 @@ interface TrainFlags {
   fps: number;
   workers: number;
   maxMinutes?: number;
-}
-
-/**
- * The face bank of `paths` in `out/<name>.bin`, rebuilt only when the file list or sampling changed, so a
- * rerun after a kill goes straight back to training.
- */
-async function cachedFaceBank(
-  name: string,
-  paths: string[],
-  fps: number,
-  out: string,
-  onProgress: ProgressListener,
-  signal: AbortSignal,
-): Promise<FaceBank> {
-  const bankPath = join(out, `${name}.bin`);
-  const sourcesPath = join(out, `${name}.sources.json`);
-  const roots = paths.map((p) => resolve(p));
-  const files = listMediaFiles(roots);
-  const key = sha256Bytes(JSON.stringify({ files, fps }));
-  const cached =
-    existsSync(sourcesPath) && (JSON.parse(await readFile(sourcesPath, 'utf8')) as { key: string }).key;
-  if (cached === key && existsSync(bankPath)) {
-    const bank = await loadFaceBank(bankPath);
-    process.stderr.write(`Reusing ${bankPath} (${bank.entries.length} faces)\n`);
-    return bank;
-  }
-  const report = await buildFaceBank(
-    roots,
-    { ...DEFAULT_EXTRACT_FACES, sampling: { fps } },
-    onProgress,
-    signal,
-  );
-  await saveFaceBank(report.bank, bankPath);
-  await writeFileAtomic(
-    sourcesPath,
-    JSON.stringify({ key, files, report: { ...report, bank: undefined } }, null, 1),
-  );
-  process.stderr.write(
-    `${name}: ${report.kept} faces from ${report.files} files; skipped ${JSON.stringify(report.skipped)}` +
-      `${report.failedFiles.length ? `; unreadable: ${report.failedFiles.map((f) => f.file).join(', ')}` : ''}\n`,
-  );
-  return report.bank;
 }
 
 export function addTrainDetectorCommand(program: Command): void {
