@@ -6,7 +6,14 @@ import { tf } from '../runtime/tensorflow.ts';
 import { rocAuc } from '../detect/metrics.ts';
 import { createRandom } from '../util/random.ts';
 import type { ProgressListener } from '../util/progress.ts';
-import { accumulateImportance, anchorWeights, masImportance, masPenalty, type MasAnchor } from './mas.ts';
+import {
+  accumulateImportance,
+  anchorWeights,
+  masImportance,
+  masPenalty,
+  type Importance,
+  type MasAnchor,
+} from './mas.ts';
 
 export interface ContinualConfig {
   lambda: number;
@@ -58,16 +65,19 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
 export async function learnWithMas(
   model: tf.LayersModel,
   task: LabelledSet,
-  importanceInputs: tf.Tensor,
+  /** Old-task inputs to measure Ω on (MAS), or an importance already measured (e.g. the Hebbian variant). */
+  importanceSource: tf.Tensor | Importance,
   previous: MasAnchor | undefined,
   config: ContinualConfig = DEFAULT_CONTINUAL,
   onProgress: ProgressListener = () => undefined,
 ): Promise<MasAnchor> {
   if (!Number.isFinite(config.lambda) || config.lambda < 0)
     throw new Error(`MAS λ must be a finite number ≥ 0, got ${config.lambda}`);
-  const measured = masImportance(model, importanceInputs, 0);
+  const measured =
+    importanceSource instanceof Map ? importanceSource : masImportance(model, importanceSource, 0);
   const importance = accumulateImportance(previous?.importance, measured);
-  if (importance !== measured) for (const t of measured.values()) t.dispose();
+  if (importance !== measured && !(importanceSource instanceof Map))
+    for (const t of measured.values()) t.dispose();
   const anchor: MasAnchor = { importance, anchors: anchorWeights(model) };
   const optimizer = tf.train.adam(config.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
