@@ -38,11 +38,13 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
       return `<path d="${path}" fill="none" stroke="${s.colour}" stroke-width="2.5"/>`;
     })
     .join('');
+  const legendBox = `<rect x="${x(0.42)}" y="${y(0.06) - series.length * 20 - 8}" width="${x(0.99) - x(0.42)}" height="${series.length * 20 + 8}" fill="#ffffff" fill-opacity="0.9" stroke="#d1d5db"/>`;
+  const legendTop = y(0.06) - series.length * 20;
   const legend = series
     .map(
       (s, i) =>
-        `<rect x="${x(0.45)}" y="${y(0.2) + i * 20 - 10}" width="14" height="4" fill="${s.colour}"/>` +
-        `<text x="${x(0.45) + 20}" y="${y(0.2) + i * 20 - 4}" font-size="13" fill="#111827">${escapeXml(s.label)} — AUC ${Number.isFinite(s.auc) ? s.auc.toFixed(3) : 'n/a'}</text>`,
+        `<rect x="${x(0.45)}" y="${legendTop + i * 20 + 6}" width="14" height="4" fill="${s.colour}"/>` +
+        `<text x="${x(0.45) + 20}" y="${legendTop + i * 20 + 12}" font-size="13" fill="#111827">${escapeXml(s.label)} — AUC ${Number.isFinite(s.auc) ? s.auc.toFixed(3) : 'n/a'}</text>`,
     )
     .join('');
   return [
@@ -53,6 +55,7 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
     `<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#9ca3af" stroke-dasharray="5 4"/>`,
     `<rect x="${x(0)}" y="${y(1)}" width="${plot}" height="${plot}" fill="none" stroke="#6b7280"/>`,
     lines,
+    legendBox,
     legend,
     `<text x="${x(0.5)}" y="${height - 14}" font-size="13" text-anchor="middle" fill="#111827">false-positive rate (real judged fake)</text>`,
     `<text transform="translate(18 ${y(0.5)}) rotate(-90)" font-size="13" text-anchor="middle" fill="#111827">true-positive rate (fake caught)</text>`,
