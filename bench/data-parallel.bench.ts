@@ -6,7 +6,7 @@ import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
 import { createDataParallelTrainer } from '../engine/learn/data-parallel.ts';
 import { median, printTable } from './stats.ts';
 
-process.env['UNMASK_PARALLEL_INPUT'] ??= '64';
+process.env['UNMASK_PARALLEL_INPUT'] ??= '128';
 const { INPUT_SIZE } = await import('../engine/testing/parallel-model.ts');
 const MODULE = new URL('../engine/testing/parallel-model.ts', import.meta.url);
 const BATCH = 32;
