@@ -15,7 +15,13 @@ import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/
 import { DEFAULT_EXTRACT_FACES } from '../engine/faces/extract-faces.ts';
 import { resizeImage } from '../engine/imaging/float-image.ts';
 import type { Point } from '../engine/imaging/polygon.ts';
-import { DEFAULT_CONTINUAL, learnWithMas, logitAuc, type LabelledSet } from '../engine/learn/continual.ts';
+import {
+  DEFAULT_CONTINUAL,
+  labelledSetFromPairs,
+  learnWithMas,
+  logitAuc,
+  type LabelledSet,
+} from '../engine/learn/continual.ts';
 import { hebbianImportance } from '../engine/learn/hebbian.ts';
 import { disposeImportance, masImportance, type Importance } from '../engine/learn/mas.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
@@ -80,18 +86,7 @@ function lowerFaceSet(indices: readonly number[], seedBase: number): LabelledSet
 
 const config = { ...DEFAULT_TRAIN_DETECTOR, architecture: metadata.architecture };
 const pairs = validationPairs(bank, split.validation, config)!;
-const taskA: LabelledSet = {
-  x: tf.tidy(() =>
-    tf
-      .concat([
-        tf.tensor4d(pairs.real, [pairs.count, size, size, 3]),
-        tf.tensor4d(pairs.fake, [pairs.count, size, size, 3]),
-      ])
-      .mul(2)
-      .sub(1),
-  ),
-  y: [...new Array<number>(pairs.count).fill(0), ...new Array<number>(pairs.count).fill(1)],
-};
+const taskA = labelledSetFromPairs(pairs, size);
 const taskBTrain = lowerFaceSet(split.train, 10_000);
 const taskBEval = lowerFaceSet(split.validation, 90_000);
 const importanceInputs = tf.tidy(() => taskBTrain.x.slice(0, Math.min(64, split.train.length)));

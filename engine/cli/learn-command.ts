@@ -12,7 +12,13 @@ import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../detect/detecto
 import { faceCrop, type FaceBank } from '../detect/face-bank.ts';
 import { DEFAULT_TRAIN_DETECTOR, splitByGroup, validationPairs } from '../detect/train-detector.ts';
 import { resizeImage } from '../imaging/float-image.ts';
-import { DEFAULT_CONTINUAL, learnWithMas, logitAuc, type LabelledSet } from '../learn/continual.ts';
+import {
+  DEFAULT_CONTINUAL,
+  labelledSetFromPairs,
+  learnWithMas,
+  logitAuc,
+  type LabelledSet,
+} from '../learn/continual.ts';
 import { disposeImportance } from '../learn/mas.ts';
 import { loadMasAnchor, saveMasAnchor } from '../learn/mas-io.ts';
 import { loadLayersModel, saveLayersModel } from '../models/layers-model-io.ts';
@@ -105,18 +111,7 @@ export function addLearnCommand(program: Command): void {
           realSplit.validation.length ? realSplit.validation : realSplit.train,
           config,
         )!;
-        const oldTask: LabelledSet = {
-          x: tf.tidy(() =>
-            tf
-              .concat([
-                tf.tensor4d(pairs.real, [pairs.count, size, size, 3]),
-                tf.tensor4d(pairs.fake, [pairs.count, size, size, 3]),
-              ])
-              .mul(2)
-              .sub(1),
-          ),
-          y: [...new Array<number>(pairs.count).fill(0), ...new Array<number>(pairs.count).fill(1)],
-        };
+        const oldTask = labelledSetFromPairs(pairs, size);
         const set = (r: number[], f: number[]): LabelledSet => ({
           x: tf.concat([cropsTensor(real, r, size), cropsTensor(fake, f, size)]),
           y: [...r.map(() => 0), ...f.map(() => 1)],

@@ -4,6 +4,7 @@
  */
 import { tf } from '../runtime/tensorflow.ts';
 import { rocAuc } from '../detect/metrics.ts';
+import type { PackedPairs } from '../detect/pair-producer.ts';
 import { createRandom } from '../util/random.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import {
@@ -39,6 +40,22 @@ export interface LabelledSet {
   x: tf.Tensor;
   /** N labels, 0 or 1. */
   y: number[];
+}
+
+/** Self-blend pairs as a labelled set: the real crops (0) then their blends (1), in [-1, 1]. */
+export function labelledSetFromPairs(pairs: PackedPairs, size: number): LabelledSet {
+  return {
+    x: tf.tidy(() =>
+      tf
+        .concat([
+          tf.tensor4d(pairs.real, [pairs.count, size, size, 3]),
+          tf.tensor4d(pairs.fake, [pairs.count, size, size, 3]),
+        ])
+        .mul(2)
+        .sub(1),
+    ),
+    y: [...new Array<number>(pairs.count).fill(0), ...new Array<number>(pairs.count).fill(1)],
+  };
 }
 
 function logitOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
