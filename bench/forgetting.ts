@@ -99,7 +99,7 @@ function normalise(importance: Importance): Importance {
 }
 
 const rows: Array<Record<string, string | number>> = [];
-const LAMBDAS = [2, 10, 50];
+const LAMBDAS = (process.env['FORGETTING_LAMBDAS'] ?? '0.05,0.3,2').split(',').map(Number);
 const runs: Array<{ method: 'fine-tuning' | 'MAS' | 'Hebbian'; lambda: number }> = [
   { method: 'fine-tuning', lambda: 0 },
   ...LAMBDAS.flatMap((lambda) => [
