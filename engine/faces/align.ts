@@ -4,12 +4,15 @@
  *
  * Pixel convention (OpenCV's): pixel (i, j) has its centre at (i, j); x to the right, y down.
  */
+import { invertAffine, type Affine } from '../imaging/float-image.ts';
+import type { Point } from '../imaging/polygon.ts';
 import type { RgbFrame } from '../video/frame.ts';
 
-export type Point = readonly [number, number];
+export type { Point };
+export { invertAffine };
 
 /** Row-major 2×3 affine matrix: x' = m[0]·x + m[1]·y + m[2], y' = m[3]·x + m[4]·y + m[5]. */
-export type Matrix2x3 = readonly [number, number, number, number, number, number];
+export type Matrix2x3 = Affine;
 
 /** A similarity transform (uniform scale, rotation, translation; never a reflection). */
 export interface Similarity {
@@ -65,18 +68,6 @@ export function applyAffine(m: Matrix2x3, p: Point): [number, number] {
 
 export function applySimilarity(s: Similarity, p: Point): [number, number] {
   return applyAffine(s.matrix, p);
-}
-
-/** Inverse of a general invertible 2×3 affine matrix. */
-export function invertAffine(m: Matrix2x3): Matrix2x3 {
-  const [a, b, c, d, e, f] = m;
-  const det = a * e - b * d;
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new RangeError('affine matrix is not invertible');
-  const ia = e / det;
-  const ib = -b / det;
-  const id = -d / det;
-  const ie = a / det;
-  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
 }
 
 export function invertSimilarity(s: Similarity): Similarity {

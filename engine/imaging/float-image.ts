@@ -35,10 +35,11 @@ export function cloneImage(image: FloatImage): FloatImage {
 /** Row-major 2x3 affine matrix [a, b, tx, c, d, ty]: x' = a x + b y + tx, y' = c x + d y + ty. */
 export type Affine = readonly [number, number, number, number, number, number];
 
+/** Inverse of an invertible 2×3 affine matrix; RangeError when it is singular. */
 export function invertAffine(m: Affine): Affine {
   const [a, b, tx, c, d, ty] = m;
   const det = a * d - b * c;
-  if (Math.abs(det) < 1e-12) throw new Error('affine transform is not invertible');
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new RangeError('affine matrix is not invertible');
   const ia = d / det;
   const ib = -b / det;
   const ic = -c / det;

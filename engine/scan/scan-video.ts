@@ -17,7 +17,7 @@ import { detectorCrop } from '../detect/detector-crop.ts';
 import { loadDetector, type DetectorConfig, type DetectorModel } from '../detect/detector.ts';
 import { boundaryMapSize } from '../detect/detector-network.ts';
 import type { FaceKeypoints, Point } from '../faces/align.ts';
-import { DEFAULT_DETECTION_MAX_SIDE, detectFacesScaled } from '../faces/detect-scaled.ts';
+import { DEFAULT_DETECTION_MAX_SIDE, detectFacesScaled, scaleDetectedFace } from '../faces/detect-scaled.ts';
 import {
   DEFAULT_FACE_DETECTOR_CONFIG,
   loadFaceDetector,
@@ -103,24 +103,26 @@ const require = createRequire(import.meta.url);
 const ENGINE_VERSION = (require('../../package.json') as { version: string }).version;
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
-const scalePoint = (p: Point, s: number): [number, number] => [round(p[0] * s, 1), round(p[1] * s, 1)];
+const roundPoint = (p: Point): [number, number] => [round(p[0], 1), round(p[1], 1)];
 
+/** The face in display pixels (scaled by detect-scaled's helper), rounded to 0.1 px for the output. */
 function faceGeometry(face: DetectedFace, trackId: number, toDisplay: number, includeLandmarks: boolean) {
+  const shown = scaleDetectedFace(face, toDisplay);
   const keypoints = Object.fromEntries(
-    Object.entries(face.keypoints).map(([name, p]) => [name, scalePoint(p as Point, toDisplay)]),
+    Object.entries(shown.keypoints).map(([name, p]) => [name, roundPoint(p as Point)]),
   ) as unknown as Record<keyof FaceKeypoints, [number, number]>;
   return {
     trackId,
     box: {
-      x: round(face.box.x * toDisplay, 1),
-      y: round(face.box.y * toDisplay, 1),
-      width: round(face.box.width * toDisplay, 1),
-      height: round(face.box.height * toDisplay, 1),
+      x: round(shown.box.x, 1),
+      y: round(shown.box.y, 1),
+      width: round(shown.box.width, 1),
+      height: round(shown.box.height, 1),
     },
     detectorScore: face.score,
     meshScore: face.meshScore,
     keypoints,
-    landmarks: includeLandmarks ? face.landmarks.map((p) => scalePoint(p, toDisplay)) : [],
+    landmarks: includeLandmarks ? shown.landmarks.map(roundPoint) : [],
     pose: face.rotation ? { ...face.rotation } : null,
   };
 }
