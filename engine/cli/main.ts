@@ -8,6 +8,7 @@ import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addScanCommand } from './scan-command.ts';
+import { addSwapCommand } from './swap-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
 
 export function buildCli(): Command {
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   addTrainDetectorCommand(program);
   addEvalCommand(program);
   addLearnCommand(program);
+  addSwapCommand(program);
   return program;
 }
 

@@ -17,6 +17,14 @@ export const EXIT_CODES = {
   outputNotWritable: 20,
   runtimeMissing: 30,
   modelLoadFailed: 31,
+  // Swap studio (40–49).
+  swapConsentMissing: 40,
+  swapTooFewFaces: 41,
+  swapProjectMismatch: 42,
+  swapCheckpointCorrupt: 43,
+  swapOutputIsInput: 44,
+  swapDiskFull: 45,
+  swapNotTrained: 46,
   cancelled: 130,
 } as const;
 

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { decodePng } from '../imaging/png.ts';
+import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { syntheticFaceSet, TINY_SWAP } from '../testing/synthetic-faces.ts';
+import { UnmaskError } from '../util/errors.ts';
+import { faceFromStack } from './preview.ts';
+import type { SwapArchitecture } from './swap-architecture.ts';
+import { loadSwapModel } from './swap-model.ts';
+import { createSwapProject, readSwapProject, swapWriteError } from './swap-project.ts';
+import { trainSwapModel } from './train-swap.ts';
+
+before(async () => {
+  await initTensorflow();
+});
+
+async function newProject(architecture: SwapArchitecture = TINY_SWAP, cycle = false): Promise<string> {
+  const dir = join(await mkdtemp(join(tmpdir(), 'unmask-swap-train-')), 'project');
+  await createSwapProject(
+    dir,
+    {
+      consent: { statement: 'synthetic test faces, no person', attestedAt: new Date().toISOString() },
+      architecture,
+      seed: 3,
+      batchSize: 4,
+      learningRate: 2e-3,
+      cycle,
+      inputs: { a: ['a.mp4'], b: ['b.mp4'] },
+    },
+    { a: syntheticFaceSet('a', 12, architecture.size), b: syntheticFaceSet('b', 12, architecture.size) },
+  );
+  return dir;
+}
+
+test('a tiny template model trains: loss goes down, previews and checkpoints are written', async () => {
+  const dir = await newProject();
+  const before = tf.memory().numTensors;
+  const result = await trainSwapModel(dir, { steps: 40, checkpointEvery: 10, previewEvery: 20 });
+  assert.equal(tf.memory().numTensors, before, 'training leaves no tensors behind');
+  assert.equal(result.steps, 40);
+  assert.equal(result.log.length, 4);
+  const first = result.log[0]!.loss;
+  const last = result.log.at(-1)!.loss;
+  assert.ok(last < first * 0.8, `loss should fall: ${first} → ${last}`);
+  const grid = decodePng(await readFile(join(dir, 'previews', 'latest.png')));
+  assert.equal(grid.width, 6 * 128 + 7 * 2, 'six columns of 128 px tiles');
+  assert.ok(existsSync(join(dir, 'previews', 'preview-000020.png')));
+  assert.ok(existsSync(join(dir, 'checkpoint', 'state.json')));
+});
+
+test('the UNIT variant trains on the same loop, with the cycle loss', async () => {
+  const dir = await newProject({ ...TINY_SWAP, kind: 'unit' }, true);
+  const before = tf.memory().numTensors;
+  const result = await trainSwapModel(dir, { steps: 30, checkpointEvery: 10, previewEvery: 30 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(result.log.at(-1)!.loss < result.log[0]!.loss, 'UNIT loss falls too');
+});
+
+test('checkpoint round-trip and resume: predictions survive a reload; training continues from the step', async () => {
+  const dir = await newProject();
+  await trainSwapModel(dir, { steps: 10, checkpointEvery: 5, previewEvery: 10 });
+  const project = await readSwapProject(dir);
+  assert.equal(project.consent.statement, 'synthetic test faces, no person');
+  const faces = [0, 1].map((i) => faceFromStack(syntheticFaceSet('a', 12, 64).stacked, 64, i));
+  const first = await loadSwapModel(dir);
+  const p1 = await first.predict(faces, 'a', 'b');
+  first.dispose();
+  const second = await loadSwapModel(dir);
+  assert.equal(second.steps, 10);
+  const p2 = await second.predict(faces, 'a', 'b');
+  second.dispose();
+  assert.deepEqual(p2[0]!.face.data, p1[0]!.face.data, 'a reloaded checkpoint predicts identically');
+
+  const resumed = await trainSwapModel(dir, { steps: 15, checkpointEvery: 5, previewEvery: 100 });
+  assert.equal(resumed.stepsThisRun, 5, 'resuming trains only the missing steps');
+  assert.equal(resumed.log.length, 3, 'the log carries on across runs');
+});
+
+test('a stop signal saves a checkpoint that the next run resumes', async () => {
+  const dir = await newProject();
+  const controller = new AbortController();
+  let seen = 0;
+  const result = await trainSwapModel(dir, {
+    steps: 100,
+    checkpointEvery: 50,
+    signal: controller.signal,
+    onProgress: () => {
+      if (++seen === 7) controller.abort();
+    },
+  });
+  assert.equal(result.stoppedBy, 'signal');
+  assert.equal(result.steps, 7);
+  const model = await loadSwapModel(dir);
+  assert.equal(model.steps, 7, 'the interrupted run was checkpointed');
+  model.dispose();
+});
+
+test('a corrupt checkpoint and a mismatched checkpoint are named, not crashed on', async () => {
+  const dir = await newProject();
+  await trainSwapModel(dir, { steps: 5, checkpointEvery: 5 });
+  const weights = join(dir, 'checkpoint', 'decoder_b', 'weights.bin');
+  const bytes = await readFile(weights);
+  bytes[7] = bytes[7]! ^ 0xff;
+  await writeFile(weights, bytes);
+  await assert.rejects(loadSwapModel(dir), (error: unknown) => {
+    assert.ok(error instanceof UnmaskError);
+    assert.equal(error.code, 'swapCheckpointCorrupt');
+    assert.match(error.message, /decoder_b.*corrupt/);
+    return true;
+  });
+  await rm(join(dir, 'checkpoint', 'state.json'));
+  await assert.rejects(
+    loadSwapModel(dir),
+    (e: unknown) => e instanceof UnmaskError && e.code === 'swapNotTrained',
+  );
+
+  const other = await newProject();
+  await trainSwapModel(other, { steps: 2, checkpointEvery: 2 });
+  const projectPath = join(other, 'project.json');
+  const project = JSON.parse(await readFile(projectPath, 'utf8'));
+  project.architecture.latentDim = 32;
+  await writeFile(projectPath, JSON.stringify(project));
+  await assert.rejects(
+    loadSwapModel(other),
+    (e: unknown) => e instanceof UnmaskError && e.code === 'swapProjectMismatch',
+  );
+});
+
+test('a full disk becomes the swap engine’s own error', () => {
+  const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const wrapped = new UnmaskError('outputNotWritable', 'Cannot write x', { cause: enospc });
+  for (const error of [enospc, wrapped]) {
+    const mapped = swapWriteError(error, '/p/checkpoint');
+    assert.ok(mapped instanceof UnmaskError);
+    assert.equal(mapped.code, 'swapDiskFull');
+    assert.equal(mapped.exitCode, 45);
+  }
+  const other = new Error('EACCES');
+  assert.equal(swapWriteError(other, 'x'), other);
+});

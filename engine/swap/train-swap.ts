@@ -1,0 +1,301 @@
+/**
+ * The one training loop of both swap models. Each step:
+ *   1. draws `batchSize` training faces of A and of B and augments them (random similarity on everything,
+ *      random elastic warp on the input only; see random-warp.ts);
+ *   2. A through encoder → decoder A, B through encoder → decoder B; masked SSIM + weighted L1 + mask MSE;
+ *      UNIT adds the KL of its Gaussian latent and, with `cycle`, A → B → A and B → A → B reconstructions;
+ *   3. one Adam update of every weight (faceswap's β₁ = 0.5).
+ * It checkpoints every `checkpointEvery` steps (and when stopped), writes a preview grid every `previewEvery`
+ * steps, and resumes from the project's checkpoint when there is one.
+ */
+import { join } from 'node:path';
+import { encodePng } from '../imaging/png.ts';
+import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { UnmaskError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/files.ts';
+import type { ProgressListener } from '../util/progress.ts';
+import { createRandom, type Random } from '../util/random.ts';
+import { faceFromStack, previewGrid } from './preview.ts';
+import { augmentFace, DEFAULT_AUGMENT, type AugmentOptions } from './random-warp.ts';
+import {
+  DEFAULT_SWAP_LOSS_WEIGHTS,
+  gaussianKl,
+  reconstructionTerms,
+  weightedReconstructionLoss,
+  type SwapLossWeights,
+} from './swap-loss.ts';
+import { buildSwapNetworks, IDENTITIES, other, type Identity, type SwapNetworks } from './swap-networks.ts';
+import {
+  hasCheckpoint,
+  loadCheckpoint,
+  readFaceSet,
+  readSwapProject,
+  saveCheckpoint,
+  swapWriteError,
+  type CheckpointState,
+  type LoadedFaceSet,
+  type TrainingLogEntry,
+} from './swap-project.ts';
+
+export interface TrainSwapOptions {
+  /** Train until the project has done this many steps in all (resuming counts earlier runs). */
+  steps: number;
+  /** Stop this run after this many minutes, even if steps remain. */
+  maxMinutes: number;
+  checkpointEvery: number;
+  previewEvery: number;
+  /** Faces per preview row count (per identity). */
+  previewRows: number;
+  augment: AugmentOptions;
+  lossWeights: SwapLossWeights;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Called with each checkpointed log entry (the CLI prints them). */
+  onLog?: (entry: TrainingLogEntry, total: number) => void;
+}
+
+export const DEFAULT_TRAIN_SWAP: TrainSwapOptions = {
+  steps: 3000,
+  maxMinutes: Number.POSITIVE_INFINITY,
+  checkpointEvery: 100,
+  previewEvery: 100,
+  previewRows: 4,
+  augment: DEFAULT_AUGMENT,
+  lossWeights: DEFAULT_SWAP_LOSS_WEIGHTS,
+};
+
+export interface TrainSwapResult {
+  steps: number;
+  stepsThisRun: number;
+  stoppedBy: 'steps' | 'time' | 'signal';
+  lastLoss: number;
+  log: TrainingLogEntry[];
+  previewPath: string | undefined;
+  stepsPerSecond: number;
+}
+
+export interface SwapBatch {
+  input: tf.Tensor4D;
+  target: tf.Tensor4D;
+  mask: tf.Tensor4D;
+  weight: tf.Tensor4D;
+}
+
+/** One augmented batch of `count` faces drawn from `indices` of a face set. */
+export function swapBatch(
+  set: LoadedFaceSet,
+  indices: readonly number[],
+  count: number,
+  random: Random,
+  augment: AugmentOptions,
+): SwapBatch {
+  const s = set.size;
+  const area = s * s;
+  const input = new Float32Array(count * area * 3);
+  const target = new Float32Array(count * area * 3);
+  const mask = new Float32Array(count * area);
+  const weight = new Float32Array(count * area);
+  for (let k = 0; k < count; k++) {
+    const index = indices[random.int(0, indices.length - 1)]!;
+    const base = index * area * 5;
+    const stacked = { width: s, height: s, channels: 5, data: new Float32Array(area * 5) };
+    for (let i = 0; i < area * 5; i++) stacked.data[i] = set.stacked[base + i]! / 255;
+    const sample = augmentFace(stacked, random, augment);
+    input.set(sample.input.data, k * area * 3);
+    target.set(sample.target.data, k * area * 3);
+    mask.set(sample.mask.data, k * area);
+    weight.set(sample.weight.data, k * area);
+  }
+  return {
+    input: tf.tensor4d(input, [count, s, s, 3]),
+    target: tf.tensor4d(target, [count, s, s, 3]),
+    mask: tf.tensor4d(mask, [count, s, s, 1]),
+    weight: tf.tensor4d(weight, [count, s, s, 1]),
+  };
+}
+
+export interface StepLosses {
+  total: number;
+  a: number;
+  b: number;
+}
+
+/** One optimizer step on a batch of each identity; returns the losses (synchronously read). */
+export function swapTrainStep(
+  networks: SwapNetworks,
+  optimizer: tf.Optimizer,
+  batches: Record<Identity, SwapBatch>,
+  weights: SwapLossWeights,
+  cycle: boolean,
+): StepLosses {
+  const parts: Partial<Record<Identity, tf.Scalar>> = {};
+  const variables = networks.trainableVariables();
+  const total = optimizer.minimize(
+    () => {
+      let sum = tf.scalar(0);
+      for (const identity of IDENTITIES) {
+        const batch = batches[identity];
+        const encoded = networks.encode(identity, batch.input, true);
+        const output = networks.decode(identity, encoded.code);
+        let loss = weightedReconstructionLoss(
+          reconstructionTerms(output, batch.target, batch.mask, batch.weight),
+          weights,
+        );
+        if (encoded.mean) loss = loss.add(gaussianKl(encoded.mean).mul(weights.kl));
+        if (cycle && encoded.mean) {
+          // A → B → A: the swap must keep enough of A's code to come back.
+          const [n, s] = output.shape;
+          const swapped = networks
+            .decode(other(identity), encoded.code)
+            .slice([0, 0, 0, 0], [n, s, s, 3]) as tf.Tensor4D;
+          const back = networks.encode(other(identity), swapped, true);
+          const cycled = networks.decode(identity, back.code).slice([0, 0, 0, 0], [n, s, s, 3]);
+          const cycleL1 = cycled.sub(batch.target).abs().mul(batch.weight).mean();
+          loss = loss.add(cycleL1.mul(weights.cycle)).add(gaussianKl(back.mean!).mul(weights.kl));
+        }
+        parts[identity] = tf.keep(loss.clone() as tf.Scalar);
+        sum = sum.add(loss);
+      }
+      return sum as tf.Scalar;
+    },
+    true,
+    variables,
+  )!;
+  const result = { total: total.dataSync()[0]!, a: parts.a!.dataSync()[0]!, b: parts.b!.dataSync()[0]! };
+  tf.dispose([total, parts.a!, parts.b!]);
+  return result;
+}
+
+function disposeBatch(batch: SwapBatch): void {
+  tf.dispose([batch.input, batch.target, batch.mask, batch.weight]);
+}
+
+/** Trains (or resumes training of) the project in `dir` until `options.steps`, a time limit or a signal. */
+export async function trainSwapModel(
+  dir: string,
+  overrides: Partial<TrainSwapOptions> = {},
+): Promise<TrainSwapResult> {
+  const options = { ...DEFAULT_TRAIN_SWAP, ...overrides };
+  const { onProgress = () => undefined, signal } = options;
+  await initTensorflow();
+  const project = await readSwapProject(dir);
+  const sets = { a: await readFaceSet(dir, project, 'a'), b: await readFaceSet(dir, project, 'b') };
+  const optimizer = tf.train.adam(project.training.learningRate, 0.5, 0.999);
+  let networks: SwapNetworks;
+  let state: CheckpointState;
+  if (hasCheckpoint(dir)) ({ networks, state } = await loadCheckpoint(dir, project, optimizer));
+  else {
+    networks = buildSwapNetworks(project.architecture, project.seed);
+    state = { step: 0, elapsedSec: 0, architecture: project.architecture, log: [] };
+  }
+  const previewFaces = (set: LoadedFaceSet) => {
+    const pool = set.heldOut.length >= options.previewRows ? set.heldOut : set.train;
+    const picks = Array.from(
+      { length: Math.min(options.previewRows, pool.length) },
+      (_, i) => pool[Math.floor((i * pool.length) / options.previewRows)]!,
+    );
+    return picks.map((i) => faceFromStack(set.stacked, set.size, i));
+  };
+  const preview = { a: previewFaces(sets.a), b: previewFaces(sets.b) };
+  const started = performance.now();
+  const startStep = state.step;
+  const deadline = started + options.maxMinutes * 60_000;
+  let stoppedBy: TrainSwapResult['stoppedBy'] = 'steps';
+  let previewPath: string | undefined;
+  let running = { total: 0, a: 0, b: 0, n: 0 };
+  let last: StepLosses = { total: Number.NaN, a: Number.NaN, b: Number.NaN };
+
+  const writePreview = async () => {
+    const png = encodePng(previewGrid(networks, preview));
+    const name = `preview-${String(state.step).padStart(6, '0')}.png`;
+    try {
+      await writeFileAtomic(join(dir, 'previews', name), png);
+      await writeFileAtomic(join(dir, 'previews', 'latest.png'), png);
+    } catch (error) {
+      throw swapWriteError(error, join(dir, 'previews', name));
+    }
+    previewPath = join(dir, 'previews', 'latest.png');
+  };
+  const elapsedBefore = state.elapsedSec;
+  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+  const checkpoint = async () => {
+    state.elapsedSec = elapsed();
+    await saveCheckpoint(dir, networks, optimizer, state);
+  };
+
+  try {
+    while (state.step < options.steps) {
+      if (signal?.aborted) {
+        stoppedBy = 'signal';
+        break;
+      }
+      if (performance.now() >= deadline) {
+        stoppedBy = 'time';
+        break;
+      }
+      // A fresh, reproducible stream per step, so a resumed run draws what an uninterrupted one would have.
+      const random = createRandom((project.seed * 1_000_003 + state.step) >>> 0);
+      const batches = {
+        a: swapBatch(sets.a, sets.a.train, project.training.batchSize, random, options.augment),
+        b: swapBatch(sets.b, sets.b.train, project.training.batchSize, random, options.augment),
+      };
+      try {
+        last = swapTrainStep(networks, optimizer, batches, options.lossWeights, project.training.cycle);
+      } finally {
+        disposeBatch(batches.a);
+        disposeBatch(batches.b);
+      }
+      if (!Number.isFinite(last.total)) {
+        throw new UnmaskError(
+          'internal',
+          `Training diverged at step ${state.step + 1} (loss ${last.total}).`,
+        );
+      }
+      state.step++;
+      running = {
+        total: running.total + last.total,
+        a: running.a + last.a,
+        b: running.b + last.b,
+        n: running.n + 1,
+      };
+      const rate = (state.step - startStep) / ((performance.now() - started) / 1000);
+      onProgress({
+        stage: 'train',
+        done: state.step,
+        total: options.steps,
+        detail: `loss ${last.total.toFixed(4)} (A ${last.a.toFixed(4)}, B ${last.b.toFixed(4)}) ${rate.toFixed(2)} steps/s`,
+      });
+      if (state.step % options.checkpointEvery === 0 || state.step === options.steps) {
+        const entry: TrainingLogEntry = {
+          step: state.step,
+          loss: running.total / running.n,
+          lossA: running.a / running.n,
+          lossB: running.b / running.n,
+          elapsedSec: elapsed(),
+        };
+        state.log.push(entry);
+        running = { total: 0, a: 0, b: 0, n: 0 };
+        await checkpoint();
+        options.onLog?.(entry, options.steps);
+      }
+      if (state.step % options.previewEvery === 0) await writePreview();
+    }
+    if (state.step > startStep) {
+      await checkpoint();
+      await writePreview();
+    }
+  } finally {
+    networks.dispose();
+    optimizer.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    steps: state.step,
+    stepsThisRun: state.step - startStep,
+    stoppedBy,
+    lastLoss: last.total,
+    log: state.log,
+    previewPath,
+    stepsPerSecond: (state.step - startStep) / seconds,
+  };
+}
