@@ -25,6 +25,10 @@ export const EXIT_CODES = {
   swapOutputIsInput: 44,
   swapDiskFull: 45,
   swapNotTrained: 46,
+  storeUnreadable: 50,
+  storeTooNew: 51,
+  caseNotFound: 52,
+  reportFailed: 53,
   cancelled: 130,
 } as const;
 
