@@ -5,10 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
+import { addBatchCommand } from './batch-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
+import { addWorkerCommand } from './worker-command.ts';
 
 export function buildCli(): Command {
   const program = new Command('unmask')
@@ -31,6 +33,8 @@ export function buildCli(): Command {
   addTrainDetectorCommand(program);
   addEvalCommand(program);
   addLearnCommand(program);
+  addBatchCommand(program);
+  addWorkerCommand(program);
   return program;
 }
 

@@ -17,6 +17,9 @@ export const EXIT_CODES = {
   outputNotWritable: 20,
   runtimeMissing: 30,
   modelLoadFailed: 31,
+  queueUnreachable: 70,
+  batchNoVideos: 71,
+  batchHadFailures: 72,
   cancelled: 130,
 } as const;
 
