@@ -102,10 +102,16 @@ interface TrackedJob {
   fraction: number;
 }
 
+/** Waits `ms`, or less if `signal` aborts. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 function emptyRow(file: string, sha256: string | null, source: BatchFileSource): BatchSummaryRow {

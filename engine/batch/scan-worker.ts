@@ -48,7 +48,7 @@ export type ScanWorkerEvent =
   | { type: 'completed'; jobId: string; path: string; message: string; seconds: number }
   | { type: 'failed'; jobId: string; path: string; error: string; attempt: number; final: boolean }
   | { type: 'released'; jobId: string; path: string }
-  | { type: 'connection-error'; message: string };
+  | { type: 'queue-error'; message: string };
 
 export interface ScanWorker {
   /** `host:pid`, recorded in each result. */
@@ -186,11 +186,11 @@ export async function startScanWorker(
       final,
     });
   });
-  worker.on('error', (error) => onEvent({ type: 'connection-error', message: error.message }));
+  worker.on('error', (error) => onEvent({ type: 'queue-error', message: error.message }));
   await worker.waitUntilReady();
   const running = worker.run();
   running.catch((error: unknown) =>
-    onEvent({ type: 'connection-error', message: error instanceof Error ? error.message : String(error) }),
+    onEvent({ type: 'queue-error', message: error instanceof Error ? error.message : String(error) }),
   );
 
   let releaseTimer: NodeJS.Timeout | undefined;

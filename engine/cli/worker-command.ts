@@ -24,8 +24,8 @@ function describe(event: ScanWorkerEvent): string {
       return `${event.final ? 'failed' : 'will retry'} ${basename(event.path)} (attempt ${event.attempt}): ${event.error}`;
     case 'released':
       return `released ${basename(event.path)} back to the queue`;
-    case 'connection-error':
-      return `queue connection: ${event.message} (retrying)`;
+    case 'queue-error':
+      return `queue: ${event.message}`;
   }
 }
 
