@@ -11,6 +11,7 @@ import { makeFixtureVideo, type FixtureKind } from '../testing/fixtures.ts';
 import { startRedisServer, type TestRedisServer } from '../testing/redis-server.ts';
 import { startUnmask, type RunningCli } from '../testing/run-cli.ts';
 import { EXIT_CODES } from '../util/errors.ts';
+import { openCaseStore } from '../store/case-store.ts';
 import type { BatchSummary } from './batch-summary.ts';
 
 const QUICK_SCAN = ['--fps', '2', '--max-frames', '3', '--poll', '0.3'];
@@ -54,13 +55,28 @@ function startedJobs(workers: RunningCli[]): string[] {
   );
 }
 
+interface BatchRun {
+  status: number | null;
+  summary: BatchSummary;
+  stderr: string;
+  /** The case library this batch filed into. */
+  dataDir: string;
+}
+
 async function runBatch(
   source: string,
   queueUrl: string,
   extra: string[] = [],
-): Promise<{ status: number | null; summary: BatchSummary; stderr: string; cli: RunningCli }> {
-  const base = join(await mkdtemp(join(tmpdir(), 'unmask-batch-out-')), 'summary');
-  const cli = startUnmask(['batch', source, '--queue', queueUrl, '--summary', base, ...QUICK_SCAN, ...extra]);
+  dataDir?: string,
+): Promise<BatchRun> {
+  const out = await mkdtemp(join(tmpdir(), 'unmask-batch-out-'));
+  const base = join(out, 'summary');
+  const library = dataDir ?? join(out, 'cases');
+  const cli = startUnmask([
+    ...['batch', source, '--queue', queueUrl, '--summary', base, '--data-dir', library],
+    ...QUICK_SCAN,
+    ...extra,
+  ]);
   const status = await cli.exited;
   const summary = JSON.parse(await readFile(`${base}.json`, 'utf8')) as BatchSummary;
   const csv = await readFile(`${base}.csv`, 'utf8');
@@ -69,7 +85,19 @@ async function runBatch(
     summary.files.length + 1,
     'CSV: header + one row per file',
   );
-  return { status, summary, stderr: cli.stderr(), cli };
+  return { status, summary, stderr: cli.stderr(), dataDir: library };
+}
+
+/** The cases in a library, as sha256 → number of cases holding it. */
+function casesBySha(dataDir: string): Map<string, number> {
+  const store = openCaseStore(dataDir);
+  try {
+    const counts = new Map<string, number>();
+    for (const c of store.listCases()) counts.set(c.sha256, (counts.get(c.sha256) ?? 0) + 1);
+    return counts;
+  } finally {
+    store.close();
+  }
 }
 
 const row = (summary: BatchSummary, name: string) => {
@@ -82,7 +110,7 @@ describe('two workers on one queue', () => {
   let queueUrl: string;
   let clips: string;
   let workers: RunningCli[];
-  let first: Awaited<ReturnType<typeof runBatch>>;
+  let first: BatchRun;
 
   before(async () => {
     queueUrl = nextQueueUrl();
@@ -112,6 +140,13 @@ describe('two workers on one queue', () => {
     assert.equal(copy.sha256, original.sha256);
     assert.equal(copy.verdict, original.verdict);
     assert.equal(copy.scannedBy, original.scannedBy);
+    assert.equal(copy.caseId, original.caseId);
+    const cases = casesBySha(first.dataDir);
+    assert.equal(cases.size, 3, 'one case per scanned content; none for the corrupt clip');
+    assert.ok([...cases.values()].every((n) => n === 1));
+    assert.ok(
+      first.summary.files.filter((f) => f.status === 'completed').every((f) => f.caseId?.startsWith('case-')),
+    );
   });
 
   test('a corrupt clip ends as failed, with its error, while the rest succeed', () => {
@@ -135,13 +170,25 @@ describe('two workers on one queue', () => {
   });
 
   test('re-submitting the same folder enqueues nothing new and reports the same results', async () => {
-    const again = await runBatch(clips, queueUrl);
-    assert.equal(again.status, EXIT_CODES.batchHadFailures);
-    assert.equal(again.summary.totals.newJobs, 0);
-    assert.equal(again.summary.totals.existingJobs, 4);
-    assert.equal(startedJobs(workers).length, 4, 'no worker started another scan');
     const pick = (s: BatchSummary) => s.files.map((f) => [f.file, f.status, f.verdict, f.score, f.error]);
+    // Same case library: the scanned files are already cases; only the failed one is looked up in the queue.
+    const again = await runBatch(clips, queueUrl, [], first.dataDir);
+    assert.equal(again.status, EXIT_CODES.batchHadFailures);
+    assert.deepEqual(again.summary.totals, {
+      ...first.summary.totals,
+      newJobs: 0,
+      existingJobs: 1,
+      fromLibrary: 4,
+    });
     assert.deepEqual(pick(again.summary), pick(first.summary));
+    assert.equal(casesBySha(first.dataDir).size, 3);
+    // Another machine's (empty) library: every job is found in the queue, and its results are gathered again.
+    const elsewhere = await runBatch(clips, queueUrl);
+    assert.equal(elsewhere.summary.totals.newJobs, 0);
+    assert.equal(elsewhere.summary.totals.existingJobs, 4);
+    assert.deepEqual(pick(elsewhere.summary), pick(first.summary));
+    assert.deepEqual(casesBySha(elsewhere.dataDir), casesBySha(first.dataDir));
+    assert.equal(startedJobs(workers).length, 4, 'no worker started another scan');
   });
 });
 
@@ -157,7 +204,7 @@ describe('a worker killed mid-job', () => {
       const line = await victim.waitForLine(/\] started /);
       victim.child.kill('SIGKILL');
       const killedJob = /\((sha256-[0-9a-f]+)…/.exec(line)![1]!;
-      const { status, summary, stderr } = await batch;
+      const { status, summary, stderr, dataDir } = await batch;
       assert.equal(status, 0, stderr);
       assert.equal(summary.totals.completed, 3);
       const recovered = summary.files.find((f) => `sha256-${f.sha256}`.startsWith(killedJob))!;
@@ -166,6 +213,12 @@ describe('a worker killed mid-job', () => {
       const survivorStarts = startedJobs([survivor]);
       assert.equal(survivorStarts.filter((id) => id === killedJob).length, 1);
       assert.equal(new Set(summary.files.map((f) => f.sha256)).size, 3, 'one row per file');
+      const cases = casesBySha(dataDir);
+      assert.equal(cases.size, 3);
+      assert.ok(
+        [...cases.values()].every((n) => n === 1),
+        'no duplicate case',
+      );
     } finally {
       await stopWorkers(workers);
     }
@@ -216,10 +269,12 @@ describe('Redis restarting mid-batch', () => {
       // Restart once the first result is in and the rest are still queued or running.
       await workers[0]!.waitForLine(/\] scanned /);
       await redis.restart({ downMs: 1500 });
-      const { status, summary, stderr } = await batch;
+      const { status, summary, stderr, dataDir } = await batch;
       assert.equal(status, 0, stderr);
       assert.equal(summary.totals.completed, 4);
       assert.equal(summary.files.length, 4);
+      assert.ok([...casesBySha(dataDir).values()].every((n) => n === 1));
+      assert.equal(casesBySha(dataDir).size, 4);
       assert.ok(summary.files.every((f) => f.attempts >= 1));
     } finally {
       await stopWorkers(workers);
@@ -234,11 +289,13 @@ describe('Redis restarting mid-batch', () => {
       const batch = runBatch(clips, volatile.url);
       await workers[0]!.waitForLine(/\] scanned /);
       await volatile.restart({ downMs: 500 });
-      const { status, summary, stderr } = await batch;
+      const { status, summary, stderr, dataDir } = await batch;
       assert.equal(status, 0, stderr);
       assert.match(stderr, /queued sha256-[0-9a-f]+… again: the queue no longer had this job/);
       assert.equal(summary.totals.completed, 4);
       assert.equal(summary.files.length, 4);
+      assert.ok([...casesBySha(dataDir).values()].every((n) => n === 1));
+      assert.equal(casesBySha(dataDir).size, 4);
     } finally {
       await stopWorkers(workers);
       await volatile.stop();

@@ -16,6 +16,8 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Queue, type Job } from 'bullmq';
 import type { ScanResult } from '../scan/scan-result.ts';
+import type { CaseStore } from '../store/case-store.ts';
+import { provenanceFromProbe } from '../store/provenance.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import {
@@ -39,13 +41,8 @@ import {
   type ScanJobProgress,
 } from './scan-job.ts';
 
-/** Where gathered scans go. The CLI and app pass the case library (engine/store). */
-export interface CaseLibrary {
-  /** The case already holding a scan of these bytes, if any. */
-  findBySha256(sha256: string): { caseId: string; verdict: string | null; score: number | null } | undefined;
-  /** Saves a scan as a new case; returns its id. */
-  save(scan: ScanResult, notes: string): string;
-}
+/** What gathering needs of the case library (engine/store): look up by content, file a scan. */
+export type CaseLibrary = Pick<CaseStore, 'findCasesBySha256' | 'saveScan'>;
 
 export interface BatchOptions {
   address: QueueAddress;
@@ -208,15 +205,15 @@ export async function runBatch(
     // 2. Submit: one job per distinct content, unless the library or the queue already has it.
     const submittedAt = new Date().toISOString();
     for (const [sha256, group] of bySha) {
-      const found = options.library?.findBySha256(sha256);
+      const found = options.library?.findCasesBySha256(sha256)[0];
       if (found) {
         for (const row of group.rows) {
           Object.assign(row, {
             status: 'completed',
             source: 'case-library',
-            caseId: found.caseId,
-            verdict: found.verdict,
-            score: found.score,
+            caseId: found.id,
+            verdict: found.verdict.label,
+            score: found.verdict.score,
           });
           emitFile(row, 'completed');
         }
@@ -344,7 +341,7 @@ export async function runBatch(
   };
 }
 
-/** Saves a gathered scan unless the library already has these bytes (gathering twice keeps one case). */
+/** Files a gathered scan unless the library already has these bytes (gathering twice keeps one case). */
 function saveOnce(
   library: CaseLibrary | undefined,
   scan: ScanResult,
@@ -352,7 +349,10 @@ function saveOnce(
   scannedBy: string,
 ): string | null {
   if (!library) return null;
-  const existing = library.findBySha256(scan.input.sha256);
-  if (existing) return existing.caseId;
-  return library.save(scan, `batch job ${jobId}, scanned by ${scannedBy}`);
+  const existing = library.findCasesBySha256(scan.input.sha256)[0];
+  if (existing) return existing.id;
+  return library.saveScan(scan, {
+    notes: `batch job ${jobId}, scanned by ${scannedBy}`,
+    provenance: provenanceFromProbe(scan.probe),
+  }).caseId;
 }

@@ -15,7 +15,10 @@ import {
   type BatchEvent,
 } from '../batch/run-batch.ts';
 import { DEFAULT_BATCH_SCAN_SETTINGS, type BatchScanSettings } from '../batch/scan-job.ts';
+import { openCaseStore } from '../store/case-store.ts';
+import { defaultDataDir } from '../store/data-dir.ts';
 import { UnmaskError } from '../util/errors.ts';
+import { DATA_DIR_OPTION_HELP } from './cases-command.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import { integerInRange, positiveInteger, positiveNumber, queueAddress } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
@@ -26,6 +29,7 @@ interface BatchFlags {
   attempts: number;
   retryFailed?: boolean;
   summary?: string;
+  dataDir?: string;
   fps?: number;
   everyNth?: number;
   maxFrames?: number;
@@ -101,6 +105,7 @@ export function addBatchCommand(program: Command): void {
     )
     .option('--retry-failed', 'queue videos whose earlier job failed again')
     .option('--summary <file>', 'summary base name: writes <file>.csv and <file>.json')
+    .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
     .option(
       '--fps <n>',
       `sampled frames per second (default ${DEFAULT_BATCH_SCAN_SETTINGS.fps})`,
@@ -147,6 +152,7 @@ export function addBatchCommand(program: Command): void {
         const line = interactive && event.type === 'file' ? undefined : describe(event);
         if (line) process.stderr.write(`${line}\n`);
       };
+      const library = openCaseStore(flags.dataDir ?? defaultDataDir());
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -160,6 +166,7 @@ export function addBatchCommand(program: Command): void {
             priority: flags.priority,
             attempts: flags.attempts,
             retryFailed: flags.retryFailed ?? false,
+            library,
             pollIntervalMs: flags.poll * 1000,
             queueTimeoutMs: flags.queueTimeout * 1000,
           },
@@ -169,6 +176,7 @@ export function addBatchCommand(program: Command): void {
       } finally {
         bar.stop();
         process.off('SIGINT', onSignal);
+        library.close();
       }
       const paths = await writeSummary(summary, flags.summary ?? defaultSummaryBase());
       const t = summary.totals;

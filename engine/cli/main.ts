@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
 import { addBatchCommand } from './batch-command.ts';
+import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addScanCommand } from './scan-command.ts';
@@ -35,6 +36,7 @@ export function buildCli(): Command {
   addLearnCommand(program);
   addBatchCommand(program);
   addWorkerCommand(program);
+  addCasesCommand(program);
   return program;
 }
 
