@@ -8,6 +8,7 @@ import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
 import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
+import { addReportCommand } from './report-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
 
@@ -33,6 +34,7 @@ export function buildCli(): Command {
   addEvalCommand(program);
   addLearnCommand(program);
   addCasesCommand(program);
+  addReportCommand(program);
   return program;
 }
 
