@@ -5,12 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
+import { addBatchCommand } from './batch-command.ts';
 import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addReportCommand } from './report-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
+import { addWorkerCommand } from './worker-command.ts';
 
 export function buildCli(): Command {
   const program = new Command('unmask')
@@ -33,6 +35,8 @@ export function buildCli(): Command {
   addTrainDetectorCommand(program);
   addEvalCommand(program);
   addLearnCommand(program);
+  addBatchCommand(program);
+  addWorkerCommand(program);
   addCasesCommand(program);
   addReportCommand(program);
   return program;
