@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SETTINGS, parseRequestArgs, REQUEST_CHANNELS, requestSchemas } from './contract.ts';
+import { DEFAULT_SETTINGS, parseRequestArgs, REQUEST_CHANNELS, requestSchemas } from '../common/contract.ts';
 
 test('a training request without the consent attestation is refused at the boundary', () => {
   assert.throws(
