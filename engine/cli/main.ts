@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { collectDoctorReport, formatDoctorReport } from '../runtime/doctor.ts';
 import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
+import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addScanCommand } from './scan-command.ts';
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   addTrainDetectorCommand(program);
   addEvalCommand(program);
   addLearnCommand(program);
+  addCasesCommand(program);
   return program;
 }
 

@@ -8,6 +8,10 @@ import { DEFAULT_SCAN_OPTIONS, scanVideo, type FlaggedFace } from '../scan/scan-
 import { writeFileAtomic } from '../util/files.ts';
 import type { FrameSampling } from '../video/decode.ts';
 import { createProgressBar } from './progress-bar.ts';
+import { DATA_DIR_OPTION_HELP } from './cases-command.ts';
+import { openCaseStore } from '../store/case-store.ts';
+import { defaultDataDir } from '../store/data-dir.ts';
+import { provenanceFromProbe } from '../store/provenance.ts';
 
 interface ScanFlags {
   out?: string;
@@ -22,6 +26,8 @@ interface ScanFlags {
   heatmaps?: string;
   minFace?: number;
   score: boolean;
+  save: boolean;
+  dataDir?: string;
 }
 
 export function addScanCommand(program: Command): void {
@@ -52,6 +58,8 @@ export function addScanCommand(program: Command): void {
       `faces smaller than this are not judged (default ${DEFAULT_SCAN_OPTIONS.minFaceSize})`,
       positiveNumber,
     )
+    .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
+    .option('--no-save', 'do not file the scan as a case in the case library')
     .action(async (video: string, flags: ScanFlags) => {
       const sampling: FrameSampling = {
         ...(flags.everyNth
@@ -66,6 +74,8 @@ export function addScanCommand(program: Command): void {
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
+      // Opened before scanning, so a library this version cannot use fails fast, not after a long scan.
+      const store = flags.save ? openCaseStore(flags.dataDir ?? defaultDataDir()) : undefined;
       const bar = createProgressBar();
       try {
         const result = await scanVideo(
@@ -102,8 +112,13 @@ export function addScanCommand(program: Command): void {
           process.stdout.write(json);
           process.stderr.write(`${result.summary.message}\n`);
         }
+        if (store) {
+          const { caseId } = store.saveScan(result, { provenance: provenanceFromProbe(result.probe) });
+          process.stderr.write(`Saved as ${caseId}\n`);
+        }
       } finally {
         bar.stop();
+        store?.close();
         process.off('SIGINT', onSignal);
       }
     });

@@ -17,6 +17,10 @@ export const EXIT_CODES = {
   outputNotWritable: 20,
   runtimeMissing: 30,
   modelLoadFailed: 31,
+  storeUnreadable: 50,
+  storeTooNew: 51,
+  caseNotFound: 52,
+  reportFailed: 53,
   cancelled: 130,
 } as const;
 

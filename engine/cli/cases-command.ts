@@ -1,0 +1,89 @@
+/** `unmask cases list | show <id> | delete <id>`: the case library from the command line. */
+import type { Command } from 'commander';
+import { openCaseStore, type CaseStore, type CaseSummary } from '../store/case-store.ts';
+import { defaultDataDir } from '../store/data-dir.ts';
+
+interface DataDirFlags {
+  dataDir?: string;
+}
+
+export const DATA_DIR_OPTION_HELP = "case library folder (default: the desktop app's, or $UNMASK_DATA_DIR)";
+
+export function withCaseStore<T>(flags: DataDirFlags, use: (store: CaseStore) => T): T {
+  const store = openCaseStore(flags.dataDir ?? defaultDataDir());
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}
+
+const score = (value: number | null) => (value === null ? '—' : value.toFixed(2));
+
+function formatCaseLine(c: CaseSummary): string {
+  return [
+    c.id,
+    c.createdAt.slice(0, 19).replace('T', ' '),
+    c.verdict.label.padEnd(24),
+    score(c.verdict.score).padStart(4),
+    c.fileName,
+  ].join('  ');
+}
+
+export function addCasesCommand(program: Command): void {
+  const cases = program
+    .command('cases')
+    .description('list, show and delete saved cases (every scan is a case)');
+  cases
+    .command('list')
+    .description('saved cases, newest first')
+    .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
+    .option('--json', 'print JSON')
+    .action((flags: DataDirFlags & { json?: boolean }) => {
+      const list = withCaseStore(flags, (store) => store.listCases());
+      if (flags.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      else if (list.length === 0)
+        process.stdout.write('No cases yet. Scan a video with `unmask scan <video>`.\n');
+      else process.stdout.write(`${list.map(formatCaseLine).join('\n')}\n`);
+    });
+  cases
+    .command('show')
+    .description('one case: verdict, input fingerprint, people; --json for the whole scan')
+    .argument('<id>', 'case id')
+    .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
+    .option('--json', 'print the whole case as JSON')
+    .action((id: string, flags: DataDirFlags & { json?: boolean }) => {
+      const found = withCaseStore(flags, (store) => store.requireCase(id));
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(found, null, 1)}\n`);
+        return;
+      }
+      const lines = [
+        `case      ${found.id}`,
+        `file      ${found.inputPath}`,
+        `sha256    ${found.sha256}`,
+        `scanned   ${found.createdAt}`,
+        `verdict   ${found.verdict.label} (score ${score(found.verdict.score)}${found.verdict.strength ? `, ${found.verdict.strength}` : ''})`,
+        `summary   ${found.scan.summary.message}`,
+        ...found.scan.tracks.map(
+          (t) =>
+            `person ${t.id}  ${t.firstTimeSec.toFixed(1)}–${t.lastTimeSec.toFixed(1)} s  ${t.label}  score ${score(t.score)}`,
+        ),
+        ...Object.entries(found.provenance.aiGeneratedTags ?? {}).map(([k, v]) => `AI tag    ${k}=${v}`),
+        ...(found.notes ? [`notes     ${found.notes}`] : []),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+  cases
+    .command('delete')
+    .description('delete a case')
+    .argument('<id>', 'case id')
+    .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
+    .action((id: string, flags: DataDirFlags) => {
+      withCaseStore(flags, (store) => {
+        store.requireCase(id);
+        store.deleteCase(id);
+      });
+      process.stderr.write(`Deleted ${id}\n`);
+    });
+}
