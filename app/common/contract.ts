@@ -112,8 +112,7 @@ export interface CaseSummary {
   createdAt: string;
   verdictLabel: ScanResult['verdict']['label'];
   verdictScore: number | null;
-  durationSec: number | null;
-  faces: number;
+  sampledFrames: number;
   tracks: number;
 }
 

@@ -1,8 +1,9 @@
 /**
- * Where finished scans are kept, as the host sees it. `summarizeScan` is shared by every implementation.
- * Until the SQLite case store (engine/store) is available, cases are kept for the session only.
+ * Where finished scans are kept, as the host sees it: the SQLite case library of engine/store, behind the
+ * small async interface the request handlers need (so a test can stand in for it).
  */
-import { randomUUID } from 'node:crypto';
+import { openCaseStore, type CaseSummary as StoredSummary } from '../../engine/store/case-store.ts';
+import { provenanceFromProbe } from '../../engine/store/provenance.ts';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import type { CaseDetail, CaseSummary, ScanResult } from '../common/contract.ts';
 
@@ -16,46 +17,43 @@ export interface CaseLibrary {
   close(): void;
 }
 
-export function summarizeScan(caseId: string, scan: ScanResult, createdAt: string): CaseSummary {
-  const duration = (scan.probe as { durationSec?: unknown }).durationSec;
+function toSummary(stored: StoredSummary): CaseSummary {
   return {
-    caseId,
-    fileName: scan.input.fileName,
-    path: scan.input.path,
-    sha256: scan.input.sha256,
-    createdAt,
-    verdictLabel: scan.verdict.label,
-    verdictScore: scan.verdict.score,
-    durationSec: typeof duration === 'number' ? duration : null,
-    faces: scan.summary.faces,
-    tracks: scan.summary.tracks,
+    caseId: stored.id,
+    fileName: stored.fileName,
+    path: stored.inputPath,
+    sha256: stored.sha256,
+    createdAt: stored.updatedAt,
+    verdictLabel: stored.verdict.label,
+    verdictScore: stored.verdict.score,
+    sampledFrames: stored.sampledFrames,
+    tracks: stored.tracks,
   };
 }
 
-export function createSessionCaseLibrary(): CaseLibrary {
-  const cases = new Map<string, CaseDetail>();
+/** The case library in `dataDir` (cases.sqlite), shared with `unmask scan` and `unmask cases`. */
+export function openCaseLibrary(dataDir: string): CaseLibrary {
+  const store = openCaseStore(dataDir);
   return {
     async saveScan(scan) {
-      const caseId = randomUUID();
-      cases.set(caseId, { summary: summarizeScan(caseId, scan, new Date().toISOString()), scan, notes: '' });
-      return caseId;
+      return store.saveScan(scan, { provenance: provenanceFromProbe(scan.probe) }).caseId;
     },
     async listCases() {
-      return [...cases.values()].map((c) => c.summary).reverse();
+      return store.listCases().map(toSummary);
     },
     async getCase(caseId) {
-      const found = cases.get(caseId);
-      if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId}.`);
-      return found;
+      const found = store.getCase(caseId);
+      if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId} in the library.`);
+      return { summary: toSummary(found), scan: found.scan, notes: found.notes };
     },
     async deleteCase(caseId) {
-      return cases.delete(caseId);
+      return store.deleteCase(caseId);
     },
     async knownPaths() {
-      return [...cases.values()].map((c) => c.scan.input.path);
+      return store.listCases().map((c) => c.inputPath);
     },
     close() {
-      cases.clear();
+      store.close();
     },
   };
 }

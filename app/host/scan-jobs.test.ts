@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SETTINGS, type AppEvents, type ScanResult } from '../common/contract.ts';
-import { createSessionCaseLibrary } from './case-library.ts';
+import type { CaseLibrary } from './case-library.ts';
 import type { EngineLauncher } from './engine-launcher.ts';
 import type { FromEngine, ToEngine } from './engine-messages.ts';
 import { ScanJobs } from './scan-jobs.ts';
@@ -47,6 +47,17 @@ function recorder() {
   return { events, emit, next };
 }
 
+/** An in-memory stand-in for the SQLite library: only what ScanJobs uses. */
+function createSessionCaseLibrary() {
+  const scans = new Map<string, ScanResult>();
+  const saveScan = async (scan: ScanResult) => {
+    const id = `case-${scans.size + 1}`;
+    scans.set(id, scan);
+    return id;
+  };
+  return { scans, saveScan } as unknown as CaseLibrary & { scans: Map<string, ScanResult> };
+}
+
 const scanResult = {
   input: { path: '/v.mp4', fileName: 'v.mp4', sha256: 'a'.repeat(64) },
   probe: {},
@@ -65,7 +76,7 @@ test('a finished scan is saved as a case before scan-finished is sent', async ()
   engine.reply({ type: 'scan-done', result: scanResult });
   const finished = (await next('scan-finished')) as { jobId: string; caseId: string };
   assert.equal(finished.jobId, jobId);
-  assert.equal((await cases.getCase(finished.caseId)).scan, scanResult);
+  assert.equal(cases.scans.get(finished.caseId), scanResult);
   assert.deepEqual(
     events.map((e) => e.event),
     ['scan-started', 'scan-progress', 'scan-finished', 'cases-changed'],
@@ -82,7 +93,7 @@ test('cancelling saves nothing, even if the engine still delivers a result', asy
   assert.deepEqual(engine.sent.at(-1), { type: 'cancel' });
   engine.reply({ type: 'scan-done', result: scanResult });
   await next('scan-cancelled');
-  assert.deepEqual(await cases.listCases(), []);
+  assert.equal(cases.scans.size, 0);
   assert.ok(!events.some((e) => e.event === 'scan-finished' || e.event === 'scan-failed'));
   assert.equal(jobs.cancel(jobId), false, 'a settled job cannot be cancelled again');
 });

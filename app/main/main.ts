@@ -3,7 +3,7 @@
  * utility processes, native dialogs, the menu, recent documents and the media protocol.
  */
 import { app, BrowserWindow, dialog, shell } from 'electron';
-import { createSessionCaseLibrary } from '../host/case-library.ts';
+import { openCaseLibrary } from '../host/case-library.ts';
 import { buildAppBundles } from '../host/renderer-bundle.ts';
 import { createHost, type Host } from '../host/request-handlers.ts';
 import { installAppMenu } from './app-menu.ts';
@@ -26,7 +26,7 @@ async function start(): Promise<void> {
   host = createHost({
     dataDir,
     launchEngine: launchUtilityEngine,
-    cases: createSessionCaseLibrary(),
+    cases: openCaseLibrary(dataDir),
     emit: broadcast,
     shell: {
       info: { name: app.getName(), version: app.getVersion(), shell: 'electron', platform: process.platform },

@@ -1,7 +1,8 @@
 /** `unmask serve`: the desktop UI in a browser, on 127.0.0.1 with a per-run token. */
 import type { Command } from 'commander';
 import { integerInRange } from '../../engine/cli/option-parsers.ts';
-import { defaultDataDir, startServe } from './serve.ts';
+import { defaultDataDir } from '../../engine/store/data-dir.ts';
+import { startServe } from './serve.ts';
 
 export function addServeCommand(program: Command): void {
   program

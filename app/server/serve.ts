@@ -1,22 +1,14 @@
 /** Starts `unmask serve`: builds the renderer, creates the host with a Node engine process, serves both. */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createSessionCaseLibrary } from '../host/case-library.ts';
+import { openCaseLibrary } from '../host/case-library.ts';
 import { launchNodeEngine } from '../host/engine-launcher.ts';
 import { buildAppBundles, RENDERER_DIR } from '../host/renderer-bundle.ts';
 import { createHost } from '../host/request-handlers.ts';
 import { startHttpServer, type RunningServer } from './http-server.ts';
 
 const APP_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-
-export function defaultDataDir(): string {
-  if (process.env['UNMASK_DATA_DIR']) return process.env['UNMASK_DATA_DIR'];
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Unmask');
-  if (process.platform === 'win32') return join(process.env['APPDATA'] ?? homedir(), 'Unmask');
-  return join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'unmask');
-}
 
 /** Opens a folder in the system file manager (the browser runs on this same machine: we bind 127.0.0.1). */
 function openFolder(dir: string): Promise<boolean> {
@@ -47,7 +39,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       createHost({
         dataDir: options.dataDir,
         launchEngine: launchNodeEngine,
-        cases: createSessionCaseLibrary(),
+        cases: openCaseLibrary(options.dataDir),
         emit,
         shell: {
           info: { name: 'Unmask', version: APP_VERSION, shell: 'browser', platform: process.platform },

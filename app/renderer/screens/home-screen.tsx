@@ -2,7 +2,6 @@
 import { useState } from 'preact/hooks';
 import type { CaseSummary } from '../../common/contract.ts';
 import { EmptyState, VerdictBadge } from '../components/common.tsx';
-import { clock } from '../format.ts';
 
 interface Props {
   cases: CaseSummary[] | null;
@@ -74,8 +73,7 @@ export function HomeScreen({
               <button class="case-open" onClick={() => onOpenCase(c.caseId)} data-testid="case-row">
                 <span class="case-name">{c.fileName}</span>
                 <span class="case-meta">
-                  {new Date(c.createdAt).toLocaleString()} ·{' '}
-                  {c.durationSec !== null ? clock(c.durationSec) : '—'} · {c.tracks}{' '}
+                  {new Date(c.createdAt).toLocaleString()} · {c.sampledFrames} frames · {c.tracks}{' '}
                   {c.tracks === 1 ? 'person' : 'people'}
                 </span>
                 <VerdictBadge label={c.verdictLabel} score={c.verdictScore} />
