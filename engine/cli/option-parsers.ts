@@ -1,5 +1,6 @@
 /** Commander argument parsers shared by the subcommands: each rejects bad values with a usage error. */
 import { InvalidArgumentError } from 'commander';
+import { parseQueueUrl, type QueueAddress } from '../batch/queue-url.ts';
 
 export function positiveNumber(value: string): number {
   const n = Number(value);
@@ -26,4 +27,13 @@ export function integerInRange(min: number, max: number): (value: string) => num
       throw new InvalidArgumentError(`must be an integer ${min}–${max}`);
     return n;
   };
+}
+
+/** `--queue redis://host:port`: a Redis address for batch scanning. */
+export function queueAddress(value: string): QueueAddress {
+  try {
+    return parseQueueUrl(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -21,6 +21,9 @@ export const EXIT_CODES = {
   storeTooNew: 51,
   caseNotFound: 52,
   reportFailed: 53,
+  queueUnreachable: 70,
+  batchNoVideos: 71,
+  batchHadFailures: 72,
   cancelled: 130,
 } as const;
 
