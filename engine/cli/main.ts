@@ -9,6 +9,7 @@ import { addBatchCommand } from './batch-command.ts';
 import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
+import { addReportCommand } from './report-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addSwapCommand } from './swap-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
@@ -39,12 +40,14 @@ export function buildCli(): Command {
   addBatchCommand(program);
   addWorkerCommand(program);
   addCasesCommand(program);
+  addReportCommand(program);
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+/** Runs the CLI; the app layer passes a program with its own subcommands (e.g. `serve`) added. */
+export async function runCli(argv: string[], program: Command = buildCli()): Promise<number> {
   try {
-    await buildCli().parseAsync(argv);
+    await program.parseAsync(argv);
     return EXIT_CODES.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
