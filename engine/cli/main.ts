@@ -10,6 +10,7 @@ import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addReportCommand } from './report-command.ts';
+import { addReenactCommand } from './reenact-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addSwapCommand } from './swap-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
@@ -37,6 +38,7 @@ export function buildCli(): Command {
   addEvalCommand(program);
   addLearnCommand(program);
   addSwapCommand(program);
+  addReenactCommand(program);
   addBatchCommand(program);
   addWorkerCommand(program);
   addCasesCommand(program);

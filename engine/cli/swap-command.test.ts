@@ -45,3 +45,30 @@ test('an identity with too few usable faces is named, with the number needed, an
   assert.match(result.stderr, /Identity B has 0 usable training faces, 4 are needed/);
   assert.equal(existsSync(out), false, 'no partial project');
 });
+
+test('swap render and reenact refuse to run without consent, and render refuses its own input', async () => {
+  const video = await makeFixtureVideo('one-face');
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-swap-cli-'));
+  const out = join(dir, 'out.mp4');
+  const render = runUnmask(['swap', 'render', '--project', dir, '--input', video, '--to', 'b', '--out', out]);
+  assert.equal(render.status, EXIT_CODES.swapConsentMissing, render.stderr);
+  const reenact = runUnmask(['reenact', '--driver', video, '--target', `${dir}:b`, '--out', out]);
+  assert.equal(reenact.status, EXIT_CODES.swapConsentMissing, reenact.stderr);
+  assert.equal(existsSync(out), false);
+  const onItself = runUnmask([
+    'swap',
+    'render',
+    '--project',
+    dir,
+    '--input',
+    video,
+    '--to',
+    'b',
+    '--out',
+    video,
+    '--consent',
+    'Fixture images of public-domain portraits, for tests',
+  ]);
+  assert.equal(onItself.status, EXIT_CODES.swapOutputIsInput, onItself.stderr);
+  assert.match(onItself.stderr, /onto the input itself/);
+});

@@ -7,6 +7,11 @@ import { requireConsent } from '../swap/consent.ts';
 import { DEFAULT_MIN_TRAINING_FACES, openSwapProject } from '../swap/create-project.ts';
 import { defaultSwapArchitecture, type SwapFaceSize, type SwapModelKind } from '../swap/swap-architecture.ts';
 import { DEFAULT_TRAIN_SWAP, trainSwapModel } from '../swap/train-swap.ts';
+import { renderSwap } from '../swap/render-swap.ts';
+import { evaluateSwap } from '../swap/evaluate-swap.ts';
+import { writeFileAtomic } from '../util/files.ts';
+import { join } from 'node:path';
+import type { Identity } from '../swap/swap-networks.ts';
 import { positiveInteger, positiveNumber } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
 
@@ -32,7 +37,7 @@ interface TrainFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** SIGINT aborts the controller (the engine then saves and stops); a second SIGINT exits at once. */
-function abortOnSigint(): { signal: AbortSignal; release: () => void } {
+export function abortOnSigint(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -141,6 +146,82 @@ export function addSwapCommand(program: Command): void {
       } finally {
         bar.stop();
         release();
+      }
+    });
+
+  swap
+    .command('render')
+    .description(
+      're-render a video of one identity with the other identity’s face (watermarked, tagged AI-generated)',
+    )
+    .requiredOption('--project <dir>', 'trained swap project')
+    .requiredOption('--input <video>', 'video showing the other identity')
+    .addOption(
+      new Option('--to <identity>', 'identity to paint in').choices(['a', 'b']).makeOptionMandatory(),
+    )
+    .requiredOption('--out <video>', 'output video (.mp4, .mov or .mkv)')
+    .option('--consent <statement>', 'who consented, and to what (required; written into the output)')
+    .action(
+      async (flags: { project: string; input: string; to: Identity; out: string; consent?: string }) => {
+        const consent = requireConsent(flags.consent, 'render a face swap');
+        const { signal, release } = abortOnSigint();
+        const bar = createProgressBar();
+        try {
+          const result = await renderSwap({
+            projectDir: flags.project,
+            input: flags.input,
+            output: flags.out,
+            to: flags.to,
+            consent,
+            onProgress: bar.listener,
+            signal,
+          });
+          bar.stop();
+          process.stderr.write(
+            `Rendered ${result.frames} frames (${result.swappedFrames} swapped, ${result.unchangedFrames} without a face kept) to ${result.output}, watermarked "SYNTHETIC" and tagged ai_generated=true.\n`,
+          );
+        } finally {
+          bar.stop();
+          release();
+        }
+      },
+    );
+
+  swap
+    .command('eval')
+    .description(
+      'measure a trained project on its held-out faces: reconstruction SSIM, identity transfer, forensic AUC',
+    )
+    .requiredOption('--project <dir>', 'trained swap project')
+    .option('--json', 'print the evaluation as JSON')
+    .action(async (flags: { project: string; json?: boolean }) => {
+      const bar = createProgressBar();
+      try {
+        const result = await evaluateSwap(flags.project, bar.listener);
+        bar.stop();
+        await writeFileAtomic(join(flags.project, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
+        process.stdout.write(
+          `${result.model}, ${result.steps} steps; held-out faces A ${result.heldOutFaces.a}, B ${result.heldOutFaces.b}\n`,
+        );
+        for (const x of ['a', 'b'] as const) {
+          const t = result.identityTransfer[x];
+          process.stdout.write(
+            `${x.toUpperCase()}: reconstruction SSIM (face hull) ${result.reconstructionSsim[x].toFixed(3)}; swaps ${x.toUpperCase()}→${x === 'a' ? 'B' : 'A'} closer to the target identity ${pct(t.swapsCloserToTarget)}; reconstructions closer to self ${pct(t.reconstructionsCloserToSelf)}\n`,
+          );
+        }
+        const f = result.forensic;
+        process.stdout.write(
+          `Recogniser: the two identity centroids have cosine ${result.centroidCosine.toFixed(3)}.\n` +
+            `Reconstruction error as a forensic signal: AUC ${f.auc.toFixed(3)} (real ${f.real} faces, mean error ${f.realMeanError.toFixed(3)}; swapped ${f.fake}, mean error ${f.fakeMeanError.toFixed(3)}).\n` +
+            `Wrote ${join(flags.project, 'eval.json')}\n`,
+        );
+      } finally {
+        bar.stop();
       }
     });
 }

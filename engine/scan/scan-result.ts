@@ -89,6 +89,28 @@ export const trackSummarySchema = z.object({
     .describe('Per-frame probabilities after the moving median, for timelines.'),
 });
 
+export const aiLabelSchema = z
+  .object({
+    aiGenerated: z
+      .boolean()
+      .describe('True when the container declares its content AI-generated (e.g. ai_generated=true).'),
+    tag: z
+      .string()
+      .describe('The container tag that carries the declaration, as written (e.g. ai_generated).'),
+    value: z.string().describe('Its value, verbatim.'),
+    generator: z
+      .string()
+      .nullable()
+      .describe('The tool that made the file, when it says (unmask_generator).'),
+    consent: z
+      .string()
+      .nullable()
+      .describe('The consent statement recorded with the file, when present (unmask_consent).'),
+  })
+  .describe(
+    "The file's own AI-generation label, read from its container tags; present only when such a tag exists. Unmask's swap studio writes it on every render.",
+  );
+
 const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
 
 export const scanResultSchema = z.object({
@@ -140,6 +162,7 @@ export const scanResultSchema = z.object({
     ffprobe: toolSchema,
     models: z.array(z.object({ name: z.string(), file: z.string(), sha256: z.string() })),
   }),
+  aiLabel: aiLabelSchema.optional(),
   frames: z.array(scannedFrameSchema),
   tracks: z.array(trackSummarySchema),
   verdict: z.object({
@@ -164,6 +187,7 @@ export const scanResultSchema = z.object({
 });
 
 export type ScanBox = z.infer<typeof boxSchema>;
+export type AiLabel = z.infer<typeof aiLabelSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
 export type ScanResult = z.infer<typeof scanResultSchema>;

@@ -33,6 +33,7 @@ import { sha256File } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { countSampledFrames, streamFrames, type FrameSampling } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
+import { readAiLabel } from './ai-label.ts';
 import {
   SCAN_FORMAT,
   SCAN_FORMAT_VERSION,
@@ -293,7 +294,11 @@ export async function scanVideo(
     'no-manipulation-detected': `no manipulation detected (${Math.round(verdict.score * 100)}%)`,
     'not-enough-evidence': 'not enough evidence to judge',
   }[verdict.label];
-  const message =
+  const aiLabel = readAiLabel(probe.tags);
+  const labelNote = aiLabel?.aiGenerated
+    ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
+    : '';
+  const verdictMessage =
     faceCount === 0
       ? `No faces found in ${frames.length} sampled frames: nothing to judge.`
       : `${faceCount} faces in ${framesWithFaces} of ${frames.length} sampled frames, ${tracks.length} ${tracks.length === 1 ? 'person' : 'people'} tracked; verdict: ${verdictText}.`;
@@ -331,6 +336,7 @@ export async function scanVideo(
         ...detectorModels,
       ],
     },
+    ...(aiLabel && { aiLabel }),
     frames,
     tracks,
     verdict: {
@@ -347,7 +353,7 @@ export async function scanVideo(
       faces: faceCount,
       tracks: tracks.length,
       noFacesFound: faceCount === 0,
-      message,
+      message: `${verdictMessage}${labelNote}`,
     },
     run: { startedAt: startedAt.toISOString(), durationSec: round((performance.now() - started) / 1000, 2) },
   };

@@ -9,7 +9,8 @@ const WINDOW = 7;
 const C1 = 0.01 ** 2;
 const C2 = 0.03 ** 2;
 
-export function ssim(x: FloatImage, y: FloatImage): number {
+/** With `mask` (S×S×1), only windows whose centre pixel lies in the mask (≥ 0.5) are averaged. */
+export function ssim(x: FloatImage, y: FloatImage, mask?: FloatImage): number {
   const { width, height, channels } = x;
   if (y.width !== width || y.height !== height || y.channels !== channels)
     throw new RangeError('ssim needs two images of the same shape');
@@ -22,6 +23,8 @@ export function ssim(x: FloatImage, y: FloatImage): number {
   for (let c = 0; c < channels; c++) {
     for (let top = 0; top + WINDOW <= height; top++) {
       for (let left = 0; left + WINDOW <= width; left++) {
+        const centre = (top + (WINDOW >> 1)) * width + left + (WINDOW >> 1);
+        if (mask && mask.data[centre]! < 0.5) continue;
         let sx = 0;
         let sy = 0;
         let sxx = 0;
@@ -49,5 +52,5 @@ export function ssim(x: FloatImage, y: FloatImage): number {
       }
     }
   }
-  return total / count;
+  return count ? total / count : Number.NaN;
 }

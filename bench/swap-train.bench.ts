@@ -1,0 +1,132 @@
+/**
+ * Swap-model training speed and memory: steps/s of the 64 px template model (batch 8 per identity, so 16 faces
+ * a step) on our wasm backend against PyTorch CPU on the same architecture, loss and optimizer in one run, and the
+ * RSS of the wasm trainer sampled every step. Also the UNIT variant on wasm. Target (issue 4): wasm ≥ 0.5× PyTorch.
+ * PyTorch comes from Debian's python3-torch at /usr/bin/python3; it is installed with apt when missing (root).
+ * SWAP_BENCH_STEPS (default 12) sets the measured steps per run.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
+import { defaultSwapArchitecture, type SwapModelKind } from '../engine/swap/swap-architecture.ts';
+import { DEFAULT_SWAP_LOSS_WEIGHTS } from '../engine/swap/swap-loss.ts';
+import { buildSwapNetworks } from '../engine/swap/swap-networks.ts';
+import { swapTrainStep, type SwapBatch } from '../engine/swap/train-swap.ts';
+import { median, printTable } from './stats.ts';
+
+const BATCH = 8;
+const STEPS = Number(process.env['SWAP_BENCH_STEPS'] ?? 12);
+const PYTHON = '/usr/bin/python3';
+const TORCH_SCRIPT = fileURLToPath(new URL('./swap_template_torch.py', import.meta.url));
+await initTensorflow();
+
+function randomBatch(size: number, seed: number): SwapBatch {
+  return {
+    input: tf.randomUniform([BATCH, size, size, 3], 0, 1, 'float32', seed),
+    target: tf.randomUniform([BATCH, size, size, 3], 0, 1, 'float32', seed + 1),
+    mask: tf
+      .randomUniform([BATCH, size, size, 1], 0, 1, 'float32', seed + 2)
+      .greater(0.3)
+      .toFloat(),
+    weight: tf.ones([BATCH, size, size, 1]),
+  } as SwapBatch;
+}
+
+function wasmRun(kind: SwapModelKind): { stepsPerSec: number; rss: number[]; params: number } {
+  const architecture = defaultSwapArchitecture(kind, 64);
+  const networks = buildSwapNetworks(architecture, 1);
+  const optimizer = tf.train.adam(5e-4, 0.5, 0.999);
+  const batches = { a: randomBatch(64, 1), b: randomBatch(64, 11) };
+  const rss: number[] = [];
+  for (let i = 0; i < 2; i++) swapTrainStep(networks, optimizer, batches, DEFAULT_SWAP_LOSS_WEIGHTS, false);
+  const started = performance.now();
+  for (let i = 0; i < STEPS; i++) {
+    swapTrainStep(networks, optimizer, batches, DEFAULT_SWAP_LOSS_WEIGHTS, false);
+    rss.push(process.memoryUsage().rss / 2 ** 20);
+  }
+  const stepsPerSec = STEPS / ((performance.now() - started) / 1000);
+  const params = networks.parameterCount();
+  networks.dispose();
+  optimizer.dispose();
+  for (const b of Object.values(batches)) tf.dispose(Object.values(b));
+  return { stepsPerSec, rss, params };
+}
+
+function ensureTorch(): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status === 0) return true;
+  if (process.getuid?.() !== 0) {
+    console.log(
+      'python3-torch is missing and this is not root: skipping the PyTorch side (apt-get install python3-torch).',
+    );
+    return false;
+  }
+  console.log('Installing python3-torch with apt…');
+  const install = spawnSync(
+    'sh',
+    ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch'],
+    { stdio: 'inherit' },
+  );
+  return install.status === 0 && spawnSync(PYTHON, ['-c', 'import torch']).status === 0;
+}
+
+function torchRun(threads: number): { stepsPerSec: number; params: number } {
+  const architecture = defaultSwapArchitecture('template', 64);
+  const out = execFileSync(
+    PYTHON,
+    [TORCH_SCRIPT, String(BATCH), String(STEPS), String(threads), JSON.stringify(architecture)],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const result = JSON.parse(out.trim().split('\n').at(-1)!) as { steps_per_sec: number; params: number };
+  return { stepsPerSec: result.steps_per_sec, params: result.params };
+}
+
+console.log(
+  `\n## Swap training — 64 px, batch ${BATCH} per identity (16 faces/step), ${STEPS} steps per run, median of 3\n`,
+);
+const wasm: number[] = [];
+const unit: number[] = [];
+const torch1: number[] = [];
+const torch2: number[] = [];
+let rss: number[] = [];
+let params = 0;
+let torchParams = 0;
+const haveTorch = ensureTorch();
+for (let r = 0; r < 3; r++) {
+  const run = wasmRun('template');
+  wasm.push(run.stepsPerSec);
+  rss = rss.concat(run.rss);
+  params = run.params;
+  unit.push(wasmRun('unit').stepsPerSec);
+  if (haveTorch) {
+    const t1 = torchRun(1);
+    torch1.push(t1.stepsPerSec);
+    torchParams = t1.params;
+    torch2.push(torchRun(2).stepsPerSec);
+  }
+}
+const rows: Array<Record<string, string | number>> = [
+  { runtime: 'tfjs wasm (1 thread), template', 'steps/s': median(wasm), params },
+  { runtime: 'tfjs wasm (1 thread), UNIT', 'steps/s': median(unit), params: '' },
+];
+if (haveTorch) {
+  const version = execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], {
+    encoding: 'utf8',
+  }).trim();
+  rows.push({ runtime: `PyTorch ${version} CPU, 1 thread`, 'steps/s': median(torch1), params: torchParams });
+  rows.push({ runtime: `PyTorch ${version} CPU, 2 threads`, 'steps/s': median(torch2), params: torchParams });
+}
+printTable(rows);
+if (haveTorch) {
+  console.log(
+    `\nwasm / PyTorch: ${(median(wasm) / median(torch1)).toFixed(2)}× (1 thread each), ${(median(wasm) / median(torch2)).toFixed(2)}× (PyTorch on 2 threads); target ≥ 0.5×`,
+  );
+}
+const half = Math.floor(rss.length / 2);
+const early = Math.max(...rss.slice(0, half));
+const late = Math.max(...rss.slice(half));
+console.log(
+  `RSS over ${rss.length} wasm template steps: first half peak ${early.toFixed(0)} MiB, second half peak ${late.toFixed(0)} MiB (growth ${(late - early).toFixed(1)} MiB)`,
+);
