@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { readAiLabel } from '../scan/ai-label.ts';
 import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256Bytes } from '../util/files.ts';
@@ -371,6 +372,9 @@ export class CaseStore {
       timeSec: f.time_sec,
       faces: facesByFrame.get(f.frame_index) ?? [],
     }));
+    const probe = JSON.parse(row['probe_json'] as string) as { tags?: Record<string, string> };
+    // The AI label is a pure function of the container tags, which the probe keeps: derive it, no column needed.
+    const aiLabel = readAiLabel(probe.tags ?? {});
     return parseScanResult({
       format: 'unmask.scan',
       formatVersion: row['scan_format_version'],
@@ -380,9 +384,10 @@ export class CaseStore {
         sizeBytes: row['size_bytes'],
         sha256: row['sha256'],
       },
-      probe: JSON.parse(row['probe_json'] as string) as unknown,
+      probe,
       settings: JSON.parse(row['settings_json'] as string) as unknown,
       engine,
+      ...(aiLabel && { aiLabel }),
       frames,
       tracks,
       verdict: JSON.parse(row['verdict_json'] as string) as unknown,

@@ -22,7 +22,7 @@
  *
  * Differences from faceswap's Original (64 px, ~70M + 2×6M parameters): encoder convs 128/256/512/1024 → 32/64/
  * 128/256, dense 1024 → 128 (Quick96's width), 4×4×1024 → 4×4×128, Up 512 → 128, decoder Ups 256/128/64 →
- * 64/32/16: 2.9M parameters in all at 64 px, so a step takes about a second on wasm; 128 px adds one conv and one
+ * 64/32/16: 3.2M parameters in all at 64 px, so a step takes about a second on wasm; 128 px adds one conv and one
  * Up stage.
  */
 import { tf } from '../runtime/tensorflow.ts';
