@@ -264,14 +264,16 @@ export async function runBatch(
       pending.delete(job.jobId);
     };
     const check = async (job: TrackedJob) => {
-      const found: Job | undefined = await queue.getJob(job.jobId);
+      // State first, then the job: a job read first could finish in between and look completed without its
+      // result. Completed and failed are final, so a job read after them holds the result or the error.
+      const state = await queue.getJobState(job.jobId);
+      const found: Job | undefined = state === 'unknown' ? undefined : await queue.getJob(job.jobId);
       if (!found) {
         // Redis lost it (restarted without persistence, or the job aged out): queue it again, same id.
         await queue.add(SCAN_JOB_NAME, job.data, jobOptions(job.jobId));
         onEvent({ type: 'requeued', jobId: job.jobId, reason: 'the queue no longer had this job' });
         return;
       }
-      const state = await found.getState();
       const common = { attempts: found.attemptsStarted ?? 0 };
       if (state === 'completed') {
         const result = scanJobResultSchema.safeParse(found.returnvalue);
