@@ -84,7 +84,15 @@ export type BatchEvent =
       fraction?: number;
       row: BatchSummaryRow;
     }
-  | { type: 'progress'; settled: number; total: number; active: number; failed: number }
+  | {
+      type: 'progress';
+      settled: number;
+      total: number;
+      active: number;
+      failed: number;
+      /** Workers connected to the queue now (0: jobs wait until one starts). */
+      workers: number;
+    }
   | { type: 'requeued'; jobId: string; reason: string }
   | { type: 'queue-unreachable'; seconds: number }
   | { type: 'queue-back' };
@@ -163,7 +171,13 @@ export async function runBatch(
   const rows: BatchSummaryRow[] = [];
   const tracked = new Map<string, TrackedJob>();
   const emitFile = (row: BatchSummaryRow, state: BatchFileState, fraction?: number) =>
-    onEvent({ type: 'file', file: row.file, state, row, ...(fraction !== undefined && { fraction }) });
+    onEvent({
+      type: 'file',
+      file: row.file,
+      state,
+      row: { ...row },
+      ...(fraction !== undefined && { fraction }),
+    });
 
   // 1. Fingerprint every file on this machine (workers check the same digest before scanning).
   const bySha = new Map<string, { sizeBytes: number; rows: BatchSummaryRow[] }>();
@@ -246,15 +260,15 @@ export async function runBatch(
 
     // 3. Gather: sweep the unfinished jobs until none is left.
     const pending = new Set(tracked.keys());
-    const report = () =>
+    const report = (workers: number) =>
       onEvent({
         type: 'progress',
         settled: rows.filter((r) => r.status !== 'pending').length,
         total: rows.length,
         active: [...tracked.values()].filter((t) => t.state === 'active').length,
         failed: rows.filter((r) => r.status === 'failed').length,
+        workers,
       });
-    report();
     const settle = (job: TrackedJob, patch: Partial<BatchSummaryRow>, state: BatchFileState) => {
       for (const row of job.rows) {
         Object.assign(row, patch);
@@ -324,7 +338,7 @@ export async function runBatch(
     while (pending.size > 0 && !signal?.aborted) {
       const batch = [...pending].map((id) => tracked.get(id)!);
       for (let i = 0; i < batch.length; i += 64) await guard(Promise.all(batch.slice(i, i + 64).map(check)));
-      report();
+      report(await guard(queue.getWorkersCount()));
       if (pending.size > 0) await sleep(options.pollIntervalMs, signal);
     }
   } finally {
