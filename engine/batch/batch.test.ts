@@ -193,7 +193,7 @@ describe('two workers on one queue', () => {
 });
 
 describe('a job that keeps failing', () => {
-  test('is retried, then ends as failed after --attempts with its error in the summary', async () => {
+  test('is retried, ends as failed after --attempts with its error, and --retry-failed queues it again', async () => {
     const queueUrl = nextQueueUrl();
     const clips = await clipFolder(['no-faces', 'portrait']);
     const out = await mkdtemp(join(tmpdir(), 'unmask-batch-out-'));
@@ -215,6 +215,14 @@ describe('a job that keeps failing', () => {
       assert.equal(row(summary, 'no-faces.mp4').status, 'completed');
       assert.match(workers[0]!.stderr(), /will retry portrait\.mp4 \(attempt 1\)/);
       assert.match(workers[0]!.stderr(), /failed portrait\.mp4 \(attempt 2\)/);
+
+      // The file is back: --retry-failed queues the failed job again; the finished one is not touched.
+      await copyFile(await makeFixtureVideo('portrait'), join(clips, 'portrait.mp4'));
+      const retried = await runBatch(clips, queueUrl, ['--retry-failed'], join(out, 'cases'));
+      assert.equal(retried.status, 0, retried.stderr);
+      assert.equal(row(retried.summary, 'portrait.mp4').status, 'completed');
+      assert.equal(row(retried.summary, 'portrait.mp4').attempts, 1);
+      assert.equal(row(retried.summary, 'no-faces.mp4').source, 'case-library');
     } finally {
       await stopWorkers(workers);
     }

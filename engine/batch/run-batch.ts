@@ -38,7 +38,6 @@ import {
   scanJobResultSchema,
   type BatchScanSettings,
   type ScanJobData,
-  type ScanJobProgress,
 } from './scan-job.ts';
 
 /** What gathering needs of the case library (engine/store): look up by content, file a scan. */
@@ -247,8 +246,11 @@ export async function runBatch(
       let source: BatchFileSource = 'new-job';
       if (existing) {
         source = 'existing-job';
-        if (options.retryFailed && (await guard(existing.getState())) === 'failed')
+        if (options.retryFailed && (await guard(existing.getState())) === 'failed') {
+          // This submission's path and settings: the old path may be what failed.
+          await guard(existing.updateData(data));
           await guard(existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+        }
       } else {
         await guard(queue.add(SCAN_JOB_NAME, data, jobOptions(jobId)));
       }
@@ -324,7 +326,7 @@ export async function runBatch(
         const progress = scanJobProgressSchema.safeParse(found.progress);
         const next: BatchFileState =
           state === 'active' ? 'active' : state === 'delayed' ? 'retrying' : 'waiting';
-        const fraction = progress.success ? (progress.data as ScanJobProgress).fraction : 0;
+        const fraction = progress.success ? progress.data.fraction : 0;
         if (next !== job.state || fraction !== job.fraction) {
           job.state = next;
           job.fraction = fraction;
