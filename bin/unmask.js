@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('../engine/cli/main.ts');
-process.exitCode = await runCli(process.argv);
+// app/server/app-cli.ts is the engine's CLI plus the app's `serve` (engine/ never imports app/).
+const { runAppCli } = await import('../app/server/app-cli.ts');
+process.exitCode = await runAppCli(process.argv);

@@ -40,9 +40,10 @@ export function buildCli(): Command {
   return program;
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+/** Runs the CLI; the app layer passes a program with its own subcommands (e.g. `serve`) added. */
+export async function runCli(argv: string[], program: Command = buildCli()): Promise<number> {
   try {
-    await buildCli().parseAsync(argv);
+    await program.parseAsync(argv);
     return EXIT_CODES.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,0 +1,132 @@
+/**
+ * The host's side of the contract: one handler per request channel, shared by Electron main and
+ * `unmask serve`. What differs between the two shells (dialogs, media URLs, PDF printing, revealing a folder)
+ * comes in as `ShellServices`.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UnmaskError } from '../../engine/util/errors.ts';
+import { writeFileAtomic } from '../../engine/util/files.ts';
+import type { DoctorReport } from '../../engine/runtime/doctor.ts';
+import type { AppInfo, EngineInfo, ReportFormat, RequestHandlers } from '../common/contract.ts';
+import type { CaseLibrary } from './case-library.ts';
+import type { EngineLauncher } from './engine-launcher.ts';
+import { askEngine, ScanJobs, type EmitEvent } from './scan-jobs.ts';
+import { readSettings, writeSettings } from './settings-file.ts';
+import { studioStatus } from './studio.ts';
+
+export interface ShellServices {
+  info: Omit<AppInfo, 'dataDir'>;
+  chooseVideo(): Promise<{ path: string } | null>;
+  /** A URL the renderer can play; only called for paths the host allows. */
+  mediaUrl(path: string): string;
+  revealPath(path: string): Promise<boolean>;
+}
+
+export interface HostOptions {
+  dataDir: string;
+  launchEngine: EngineLauncher;
+  cases: CaseLibrary;
+  emit: EmitEvent;
+  shell: ShellServices;
+}
+
+export interface Host {
+  handlers: RequestHandlers;
+  /** True when the renderer may read this file (it opened it, or it belongs to a case). */
+  isAllowedMedia(path: string): Promise<boolean>;
+  /** Marks a file the user chose (dialog, drop, upload) as readable by the renderer. */
+  allowMedia(path: string): void;
+  close(): void;
+}
+
+export function reportFileName(fileName: string, format: ReportFormat): string {
+  const stem = fileName.replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  return `${stem}.unmask-report.${format}`;
+}
+
+/** The doctor report without the per-candidate attempts: what the Settings screen shows. */
+export function engineInfo(report: DoctorReport): EngineInfo {
+  const tool = (t: DoctorReport['ffmpeg']) =>
+    'error' in t ? { error: t.error } : { path: t.path, source: t.source, version: t.version };
+  return {
+    node: report.node,
+    platform: report.platform,
+    tensorflow:
+      'error' in report.tensorflow
+        ? { error: report.tensorflow.error }
+        : { backend: report.tensorflow.backend, tfjsVersion: report.tensorflow.tfjsVersion },
+    ffmpeg: tool(report.ffmpeg),
+    ffprobe: tool(report.ffprobe),
+    electron: report.electron,
+  };
+}
+
+export function createHost(options: HostOptions): Host {
+  const { dataDir, launchEngine, cases, emit, shell } = options;
+  const scans = new ScanJobs(launchEngine, cases, emit);
+  const allowed = new Set<string>();
+  const isAllowedMedia = async (path: string) =>
+    allowed.has(path) || (await cases.knownPaths()).includes(path);
+
+  const handlers: RequestHandlers = {
+    getAppInfo: async () => ({ ...shell.info, dataDir }),
+    getDoctorReport: async () =>
+      engineInfo((await askEngine(launchEngine, { type: 'doctor' }, 'doctor-done')).report),
+    getSettings: () => readSettings(dataDir),
+    saveSettings: (settings) => writeSettings(dataDir, settings),
+    chooseVideo: async () => {
+      const chosen = await shell.chooseVideo();
+      if (chosen) allowed.add(chosen.path);
+      return chosen;
+    },
+    startScan: async ({ path }) => {
+      const info = await stat(path).catch(() => null);
+      if (!info) throw new UnmaskError('inputNotFound', `File not found: ${path}`);
+      if (info.isDirectory()) throw new UnmaskError('inputIsDirectory', `${path} is a folder, not a video.`);
+      allowed.add(path);
+      return { jobId: scans.start(path, await readSettings(dataDir)) };
+    },
+    cancelScan: async ({ jobId }) => ({ cancelled: scans.cancel(jobId) }),
+    listCases: () => cases.listCases(),
+    getCase: ({ caseId }) => cases.getCase(caseId),
+    deleteCase: async ({ caseId }) => {
+      const deleted = await cases.deleteCase(caseId);
+      if (deleted) emit('cases-changed', { caseIds: [caseId] });
+      return { deleted };
+    },
+    getMediaUrl: async ({ path }) => {
+      if (!(await isAllowedMedia(path)))
+        throw new UnmaskError('inputNotFound', 'That file was not opened here.');
+      return { url: shell.mediaUrl(path) };
+    },
+    exportReport: async ({ caseId, format }) => {
+      const detail = await cases.getCase(caseId);
+      const out = join(dataDir, 'reports', caseId, reportFileName(detail.scan.input.fileName, format));
+      if (format !== 'json')
+        throw new UnmaskError(
+          'usage',
+          `${format.toUpperCase()} reports need the report module, which is not installed yet.`,
+        );
+      await writeFileAtomic(out, `${JSON.stringify(detail.scan, null, 1)}\n`);
+      return { path: out };
+    },
+    revealPath: async ({ path }) => ({ revealed: await shell.revealPath(dirname(path)) }),
+    getStudioStatus: async () => studioStatus(),
+    startTraining: async () => {
+      const status = studioStatus();
+      throw new UnmaskError('usage', status.reason ?? 'The studio cannot train yet.');
+    },
+    cancelTraining: async () => ({ cancelled: false }),
+  };
+
+  return {
+    handlers,
+    isAllowedMedia,
+    allowMedia: (path) => allowed.add(path),
+    close: () => {
+      scans.stopAll();
+      cases.close();
+    },
+  };
+}

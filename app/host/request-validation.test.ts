@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_SETTINGS, parseRequestArgs, REQUEST_CHANNELS, requestSchemas } from '../common/contract.ts';
+
+test('a training request without the consent attestation is refused at the boundary', () => {
+  assert.throws(
+    () => parseRequestArgs('startTraining', { identityA: '/a.mp4', identityB: '/b.mp4' }),
+    /Invalid startTraining request: consent/,
+  );
+  assert.throws(
+    () =>
+      parseRequestArgs('startTraining', {
+        identityA: '/a.mp4',
+        identityB: '/b.mp4',
+        consent: { subjectsConsented: false, willLabelOutput: true, attestedBy: 'Ada' },
+      }),
+    /consent\.subjectsConsented/,
+  );
+  const ok = parseRequestArgs('startTraining', {
+    identityA: '/a.mp4',
+    identityB: '/b.mp4',
+    consent: { subjectsConsented: true, willLabelOutput: true, attestedBy: '  Ada Lovelace ' },
+  });
+  assert.equal(ok.consent.attestedBy, 'Ada Lovelace');
+});
+
+test('requests reject unknown fields and malformed ids', () => {
+  assert.throws(() => parseRequestArgs('getAppInfo', { extra: 1 }), /Invalid getAppInfo request/);
+  assert.throws(() => parseRequestArgs('cancelScan', { jobId: '../../etc' }), /jobId not a job id/);
+  assert.deepEqual(parseRequestArgs('cancelScan', { jobId: 'scan-0123456789ab' }), {
+    jobId: 'scan-0123456789ab',
+  });
+  assert.deepEqual(parseRequestArgs('listCases', undefined), {});
+});
+
+test('settings are range-checked and the defaults are valid', () => {
+  assert.deepEqual(parseRequestArgs('saveSettings', DEFAULT_SETTINGS), DEFAULT_SETTINGS);
+  assert.throws(() => parseRequestArgs('saveSettings', { ...DEFAULT_SETTINGS, sampleFps: 0 }), /sampleFps/);
+  assert.throws(
+    () => parseRequestArgs('saveSettings', { ...DEFAULT_SETTINGS, thresholdProfile: 'lax' }),
+    /thresholdProfile/,
+  );
+});
+
+test('every channel has a schema', () => {
+  assert.deepEqual(REQUEST_CHANNELS.sort(), Object.keys(requestSchemas).sort());
+});

@@ -1,0 +1,73 @@
+/**
+ * Electron main process: one window from the factory, IPC handlers from the shared host, the engine in
+ * utility processes, native dialogs, the menu, recent documents and the media protocol.
+ */
+import { app, BrowserWindow, dialog, shell } from 'electron';
+import { openCaseLibrary } from '../host/case-library.ts';
+import { buildAppBundles } from '../host/renderer-bundle.ts';
+import { createHost, type Host } from '../host/request-handlers.ts';
+import { installAppMenu } from './app-menu.ts';
+import { broadcast, registerIpcHandlers } from './ipc-handlers.ts';
+import { handleMediaProtocol, mediaUrl, registerMediaScheme } from './media-protocol.ts';
+import { launchUtilityEngine } from './utility-engine.ts';
+import { createAppWindow } from './window-factory.ts';
+
+const VIDEO_EXTENSIONS = ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mpg', 'mpeg', 'ts', '3gp'];
+
+registerMediaScheme();
+if (process.env['UNMASK_DATA_DIR']) app.setPath('userData', process.env['UNMASK_DATA_DIR']);
+
+let host: Host | null = null;
+
+async function start(): Promise<void> {
+  // A packaged app ships the built renderer; from a checkout it is rebuilt on start (well under a second).
+  if (!app.isPackaged) await buildAppBundles();
+  const dataDir = app.getPath('userData');
+  host = createHost({
+    dataDir,
+    launchEngine: launchUtilityEngine,
+    cases: openCaseLibrary(dataDir),
+    emit: broadcast,
+    shell: {
+      info: { name: app.getName(), version: app.getVersion(), shell: 'electron', platform: process.platform },
+      chooseVideo: async () => {
+        const parent = BrowserWindow.getFocusedWindow();
+        const options = {
+          title: 'Open a video',
+          properties: ['openFile' as const],
+          filters: [
+            { name: 'Videos', extensions: VIDEO_EXTENSIONS },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        };
+        const result = parent
+          ? await dialog.showOpenDialog(parent, options)
+          : await dialog.showOpenDialog(options);
+        const path = result.canceled ? undefined : result.filePaths[0];
+        if (!path) return null;
+        app.addRecentDocument(path);
+        return { path };
+      },
+      mediaUrl,
+      revealPath: async (dir) => (await shell.openPath(dir)) === '',
+    },
+  });
+  const ready = host;
+  handleMediaProtocol((path) => ready.isAllowedMedia(path));
+  registerIpcHandlers(host.handlers);
+  installAppMenu(dataDir);
+  createAppWindow();
+}
+
+app.enableSandbox();
+app.whenReady().then(start, (error: unknown) => {
+  dialog.showErrorBox('Unmask could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+});
+app.on('activate', () => {
+  if (host && BrowserWindow.getAllWindows().length === 0) createAppWindow();
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('before-quit', () => host?.close());

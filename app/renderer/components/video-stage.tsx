@@ -1,0 +1,164 @@
+/**
+ * The player: the video with each face's box drawn over it, coloured by its manipulation score, the
+ * blend-boundary heatmap when asked for, and the consent warning while a likely-manipulated face is on screen.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import type { ScannedFace, ScannedFrame, ThresholdProfile } from '../../common/contract.ts';
+import { frameAt } from '../analysis-state.ts';
+import { percent, scoreTone, TONE_COLOUR } from '../format.ts';
+
+interface Props {
+  src: string | null;
+  frames: ScannedFrame[];
+  /** Display size of the video (from the probe); boxes are in these pixels. */
+  displayWidth: number;
+  displayHeight: number;
+  sampleIntervalSec: number;
+  profile: ThresholdProfile;
+  showHeatmap: boolean;
+  heatmapSize: number;
+  videoRef: { current: HTMLVideoElement | null };
+  onTime(timeSec: number): void;
+  /** Whether a face at or above the flag threshold is on screen now. */
+  onFlagged(flagged: boolean): void;
+  mediaError: string | null;
+  onMediaError(message: string): void;
+  children?: preact.ComponentChildren;
+}
+
+/** Where the video's pixels land inside the element (object-fit: contain). */
+function contentRect(element: HTMLElement, width: number, height: number) {
+  const scale = Math.min(element.clientWidth / width, element.clientHeight / height);
+  return {
+    scale,
+    x: (element.clientWidth - width * scale) / 2,
+    y: (element.clientHeight - height * scale) / 2,
+  };
+}
+
+/**
+ * Heatmap cells are in the detector's aligned-crop space; the aligned crop is the face box widened by the
+ * crop margin and turned by the head's roll, so the map is drawn there (an approximation of the exact warp).
+ */
+function drawHeatmap(
+  ctx: CanvasRenderingContext2D,
+  face: ScannedFace,
+  size: number,
+  toCanvas: (x: number, y: number) => [number, number],
+  scale: number,
+) {
+  const heatmap = face.manipulation.heatmap;
+  if (!heatmap || size <= 0) return;
+  const side = Math.max(face.box.width, face.box.height) * 1.3 * scale;
+  const [cx, cy] = toCanvas(face.box.x + face.box.width / 2, face.box.y + face.box.height / 2);
+  ctx.save();
+  ctx.translate(cx, cy);
+  ctx.rotate(face.pose?.roll ?? 0);
+  const cell = side / size;
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; col++) {
+      const v = heatmap[row * size + col]!;
+      if (v < 0.15) continue;
+      ctx.fillStyle = `rgba(255, ${Math.round(200 * (1 - v))}, 40, ${Math.min(0.75, v)})`;
+      ctx.fillRect(-side / 2 + col * cell, -side / 2 + row * cell, cell + 0.5, cell + 0.5);
+    }
+  }
+  ctx.restore();
+}
+
+export function VideoStage(props: Props) {
+  const wrap = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const latest = useRef(props);
+  latest.current = props;
+
+  useEffect(() => {
+    let raf = 0;
+    let lastFlagged: boolean | null = null;
+    const draw = () => {
+      raf = requestAnimationFrame(draw);
+      const p = latest.current;
+      const element = wrap.current;
+      const c = canvas.current;
+      if (!element || !c) return;
+      const dpr = devicePixelRatio;
+      if (
+        c.width !== Math.round(element.clientWidth * dpr) ||
+        c.height !== Math.round(element.clientHeight * dpr)
+      ) {
+        c.width = Math.round(element.clientWidth * dpr);
+        c.height = Math.round(element.clientHeight * dpr);
+      }
+      const ctx = c.getContext('2d')!;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, element.clientWidth, element.clientHeight);
+      const time = p.videoRef.current?.currentTime ?? 0;
+      p.onTime(time);
+      const frame = frameAt(p.frames, time, Math.max(0.5, p.sampleIntervalSec * 1.5));
+      const rect = contentRect(element, p.displayWidth, p.displayHeight);
+      const toCanvas = (x: number, y: number): [number, number] => [
+        rect.x + x * rect.scale,
+        rect.y + y * rect.scale,
+      ];
+      let flagged = false;
+      let drawn = 0;
+      for (const face of frame?.faces ?? []) {
+        const probability = face.manipulation.probability;
+        const tone = scoreTone(probability, p.profile);
+        if (tone === 'danger') flagged = true;
+        if (p.showHeatmap) drawHeatmap(ctx, face, p.heatmapSize, toCanvas, rect.scale);
+        const [x, y] = toCanvas(face.box.x, face.box.y);
+        const w = face.box.width * rect.scale;
+        const h = face.box.height * rect.scale;
+        ctx.lineWidth = 2.5;
+        ctx.strokeStyle = TONE_COLOUR[tone];
+        ctx.strokeRect(x, y, w, h);
+        const label = `Person ${face.trackId} · ${face.manipulation.status === 'too-small' ? 'too small' : percent(probability)}`;
+        ctx.font = '600 12px Inter, system-ui, sans-serif';
+        const labelWidth = ctx.measureText(label).width + 12;
+        ctx.fillStyle = TONE_COLOUR[tone];
+        ctx.fillRect(x - 1.25, Math.max(0, y - 20), labelWidth, 20);
+        ctx.fillStyle = '#0d1117';
+        ctx.fillText(label, x + 5, Math.max(14, y - 6));
+        drawn++;
+      }
+      c.dataset['boxes'] = String(drawn);
+      if (flagged !== lastFlagged) {
+        lastFlagged = flagged;
+        p.onFlagged(flagged);
+      }
+    };
+    raf = requestAnimationFrame(draw);
+    return () => cancelAnimationFrame(raf);
+  }, []);
+
+  return (
+    <div
+      class="stage"
+      ref={wrap}
+      data-testid="video-stage"
+      style={{ aspectRatio: `${props.displayWidth} / ${props.displayHeight}` }}
+    >
+      {props.src && (
+        <video
+          ref={(v) => {
+            props.videoRef.current = v;
+          }}
+          src={props.src}
+          controls
+          preload="auto"
+          playsInline
+          aria-label="Video being analysed"
+          onError={() =>
+            props.onMediaError(
+              'This browser cannot play the video, but the analysis still works: use the timeline to inspect frames.',
+            )
+          }
+        />
+      )}
+      <canvas ref={canvas} class="stage-overlay" data-testid="face-overlay" aria-hidden="true" />
+      {props.mediaError && <div class="stage-note">{props.mediaError}</div>}
+      {props.children}
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+/** Renderer entry: mounts the app. `window.unmask` is already there (Electron preload or web-bridge.js). */
+import { render } from 'preact';
+import { App } from './app.tsx';
+
+render(<App />, document.getElementById('app')!);

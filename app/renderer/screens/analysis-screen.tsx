@@ -1,0 +1,330 @@
+/**
+ * Analysis: the player with face boxes and the consent warning, the per-person timeline, and one card per
+ * person. Works the same for a scan that is still running (frames stream in) and for a saved case.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { THRESHOLD_PROFILES, type ThresholdProfile } from '../../common/contract.ts';
+import { personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
+import { errorMessage, signalAppEvent, unmask } from '../api.ts';
+import { EmptyState, ErrorState, ProgressBar, VerdictBadge } from '../components/common.tsx';
+import { TimelineChart } from '../components/timeline-chart.tsx';
+import { VideoStage } from '../components/video-stage.tsx';
+import { clock, percent, scoreTone, trackColour, VERDICT_TEXT } from '../format.ts';
+
+interface Props {
+  analysis: Analysis | null;
+  profile: ThresholdProfile;
+  sampleFps: number;
+  consentDismissed: boolean;
+  onDismissConsent(): void;
+  onCancel(): void;
+  onRetry(): void;
+  onOpenAnother(): void;
+  onExport(): void;
+}
+
+const STAGE_TEXT: Record<string, string> = {
+  probe: 'Reading the file',
+  scan: 'Analysing faces',
+};
+
+export function AnalysisScreen(props: Props) {
+  const { analysis, profile } = props;
+  const [src, setSrc] = useState<string | null>(null);
+  const [mediaError, setMediaError] = useState<string | null>(null);
+  const [time, setTime] = useState(0);
+  const [flagged, setFlagged] = useState(false);
+  const [showHeatmap, setShowHeatmap] = useState(false);
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const path = analysis?.path ?? null;
+
+  useEffect(() => {
+    setSrc(null);
+    setMediaError(null);
+    if (!path) return;
+    unmask.getMediaUrl({ path }).then(
+      ({ url }) => setSrc(url),
+      (error: unknown) => setMediaError(errorMessage(error)),
+    );
+  }, [path]);
+
+  const series = useMemo(() => personSeries(analysis?.frames ?? []), [analysis?.frames]);
+  const lastTime = useRef(0);
+  const onTime = (t: number) => {
+    if (Math.abs(t - lastTime.current) > 0.04) {
+      lastTime.current = t;
+      setTime(t);
+    }
+  };
+
+  const consentVisible = flagged && !props.consentDismissed;
+  useEffect(() => {
+    if (consentVisible) signalAppEvent('consent-warning-shown', { fileName: analysis?.fileName });
+  }, [consentVisible]);
+
+  if (!analysis) {
+    return (
+      <section class="screen" data-testid="analysis-screen">
+        <EmptyState title="Nothing to analyse yet" icon="🎞">
+          <p class="muted">Open a video on the Home screen, or reopen a recent case.</p>
+          <button class="primary" onClick={props.onOpenAnother}>
+            Open video…
+          </button>
+        </EmptyState>
+      </section>
+    );
+  }
+
+  const seek = (t: number) => {
+    if (videoRef.current) videoRef.current.currentTime = t;
+    setTime(t);
+  };
+  const { flagAt, inconclusiveBand } = THRESHOLD_PROFILES[profile];
+  const scan = analysis.scan;
+  const duration = analysis.durationSec ?? analysis.frames.at(-1)?.timeSec ?? 0;
+  const hasHeatmaps = analysis.frames.some((f) => f.faces.some((face) => face.manipulation.heatmap));
+
+  return (
+    <section
+      class="screen analysis"
+      aria-labelledby="analysis-title"
+      data-testid="analysis-screen"
+      data-status={analysis.status}
+    >
+      <header class="screen-header">
+        <div class="title-block">
+          <h1 id="analysis-title" title={analysis.path}>
+            {analysis.fileName}
+          </h1>
+          {scan ? (
+            <p class="lede" data-testid="scan-summary">
+              {scan.summary.message}
+            </p>
+          ) : (
+            <p class="lede">
+              {analysis.status === 'running' ? 'Results appear as each frame is analysed.' : ''}
+            </p>
+          )}
+        </div>
+        <div class="header-actions">
+          {scan && <VerdictBadge label={scan.verdict.label} score={scan.verdict.score} large />}
+          {analysis.status === 'running' && (
+            <button class="secondary" onClick={props.onCancel} data-testid="cancel-scan">
+              Cancel scan
+            </button>
+          )}
+          {analysis.status === 'finished' && (
+            <button class="primary" onClick={props.onExport} data-testid="export-report">
+              Export report…
+            </button>
+          )}
+        </div>
+      </header>
+
+      {analysis.status === 'running' && (
+        <ProgressBar
+          done={analysis.progress?.done ?? 0}
+          total={analysis.progress?.total ?? null}
+          label={`${STAGE_TEXT[analysis.progress?.stage ?? 'probe'] ?? 'Working'}${analysis.progress?.detail ? ` · ${analysis.progress.detail}` : ''}`}
+        />
+      )}
+      {analysis.status === 'failed' && analysis.error && (
+        <ErrorState
+          title={
+            analysis.error.code === 'engineCrashed'
+              ? 'The analysis engine stopped'
+              : 'This file could not be analysed'
+          }
+          message={analysis.error.message}
+        >
+          {analysis.error.retryable && (
+            <button class="primary" onClick={props.onRetry} data-testid="retry-scan">
+              Try again
+            </button>
+          )}
+          <button class="secondary" onClick={props.onOpenAnother} data-testid="open-another">
+            Open another video…
+          </button>
+        </ErrorState>
+      )}
+      {analysis.status === 'cancelled' && (
+        <ErrorState
+          title="Scan cancelled"
+          message="Nothing was saved. You can start the scan again or open another video."
+        >
+          <button class="primary" onClick={props.onRetry} data-testid="retry-scan">
+            Scan again
+          </button>
+          <button class="secondary" onClick={props.onOpenAnother} data-testid="open-another">
+            Open another video…
+          </button>
+        </ErrorState>
+      )}
+
+      {analysis.status !== 'failed' && analysis.displayWidth > 0 && (
+        <div class="analysis-grid">
+          <div class="analysis-main">
+            <VideoStage
+              src={src}
+              frames={analysis.frames}
+              displayWidth={analysis.displayWidth}
+              displayHeight={analysis.displayHeight}
+              sampleIntervalSec={1 / props.sampleFps}
+              profile={profile}
+              showHeatmap={showHeatmap}
+              heatmapSize={
+                scan?.settings.heatmapSize ??
+                Math.round(
+                  Math.sqrt(
+                    analysis.frames.flatMap((f) => f.faces).find((f) => f.manipulation.heatmap)?.manipulation
+                      .heatmap?.length ?? 0,
+                  ),
+                )
+              }
+              videoRef={videoRef}
+              onTime={onTime}
+              onFlagged={setFlagged}
+              mediaError={mediaError}
+              onMediaError={setMediaError}
+            >
+              {consentVisible && (
+                <div class="consent-overlay" role="alert" data-testid="consent-warning">
+                  <strong>This face appears to be synthetic.</strong>
+                  <p>
+                    Unmask found strong signs of manipulation in the face on screen. Creating or sharing
+                    synthetic media of real people without their consent can cause serious harm and may be
+                    illegal. Check before you share.
+                  </p>
+                  <button class="ghost" onClick={props.onDismissConsent} data-testid="dismiss-consent">
+                    Dismiss for this case
+                  </button>
+                </div>
+              )}
+            </VideoStage>
+            <div class="toolbar">
+              <label
+                class={`toggle${hasHeatmaps ? '' : ' disabled'}`}
+                title={
+                  hasHeatmaps
+                    ? 'Show where the detector sees a blend boundary'
+                    : 'No face was scored high enough to have a heatmap'
+                }
+              >
+                <input
+                  type="checkbox"
+                  checked={showHeatmap}
+                  disabled={!hasHeatmaps}
+                  onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
+                  data-testid="heatmap-toggle"
+                />
+                Blend-boundary heatmap
+              </label>
+              <span class="muted tabular">{clock(time)}</span>
+            </div>
+            <div class="panel">
+              <h2 class="panel-title">Manipulation probability over time</h2>
+              {series.length === 0 ? (
+                <p class="muted panel-empty">
+                  {analysis.status === 'running'
+                    ? 'Waiting for the first faces…'
+                    : 'No faces were found in this video, so there is nothing to judge.'}
+                </p>
+              ) : (
+                <TimelineChart
+                  series={series}
+                  durationSec={duration}
+                  band={inconclusiveBand}
+                  flagAt={flagAt}
+                  playheadSec={time}
+                  onSeek={seek}
+                />
+              )}
+            </div>
+          </div>
+          <aside class="analysis-side" aria-label="People in this video">
+            <h2 class="section-title">People</h2>
+            {series.length === 0 && (
+              <p class="muted">{analysis.status === 'running' ? 'No faces yet.' : 'No faces found.'}</p>
+            )}
+            {series.map((s) => {
+              const track = scan?.tracks.find((t) => t.id === s.trackId);
+              const scored = s.points.filter((p) => p.probability !== null).map((p) => p.probability!);
+              const liveMax = scored.length ? Math.max(...scored) : null;
+              const worst = worstFrames(analysis.frames, s.trackId, 3);
+              return (
+                <article
+                  class="person-card"
+                  key={s.trackId}
+                  data-testid="person-card"
+                  style={{ borderLeftColor: trackColour(s.trackId) }}
+                >
+                  <header>
+                    <h3>Person {s.trackId}</h3>
+                    {track ? (
+                      <VerdictBadge label={track.label} score={track.score} />
+                    ) : (
+                      <span class={`score tone-${scoreTone(liveMax, profile)}`}>peak {percent(liveMax)}</span>
+                    )}
+                  </header>
+                  <dl class="facts">
+                    <div>
+                      <dt>Evidence</dt>
+                      <dd>{track ? (track.strength ? `${track.strength}` : '—') : 'scanning…'}</dd>
+                    </div>
+                    <div>
+                      <dt>Seen</dt>
+                      <dd>
+                        {clock(s.points[0]!.timeSec)}–{clock(s.points.at(-1)!.timeSec)}
+                      </dd>
+                    </div>
+                    <div>
+                      <dt>Judged frames</dt>
+                      <dd>
+                        {scored.length} of {s.points.length}
+                      </dd>
+                    </div>
+                  </dl>
+                  {track && !track.decisive && <p class="caveat">Seen too briefly to decide the verdict.</p>}
+                  {track && track.label !== 'not-enough-evidence' && (
+                    <p class="muted small">
+                      {VERDICT_TEXT[track.label]} on the InVID verbal scale: {track.strength} evidence.
+                    </p>
+                  )}
+                  {worst.length > 0 && (
+                    <div class="worst">
+                      <span class="muted small">Highest-scoring frames</span>
+                      <div class="chips">
+                        {worst.map((w) => (
+                          <button
+                            key={w.timeSec}
+                            class={`chip tone-${scoreTone(w.probability, profile)}`}
+                            onClick={() => seek(w.timeSec)}
+                            aria-label={`Seek to ${clock(w.timeSec)}, ${percent(w.probability)}`}
+                          >
+                            {clock(w.timeSec)} · {percent(w.probability)}
+                          </button>
+                        ))}
+                      </div>
+                    </div>
+                  )}
+                </article>
+              );
+            })}
+            {scan && (
+              <details class="panel method">
+                <summary>How the verdict is reached</summary>
+                <p class="small muted">{scan.verdict.method}</p>
+                <p class="small muted">
+                  SHA-256 <code class="hash">{scan.input.sha256}</code>
+                </p>
+              </details>
+            )}
+          </aside>
+        </div>
+      )}
+      {analysis.status === 'running' && analysis.displayWidth === 0 && (
+        <p class="muted">Opening the video…</p>
+      )}
+    </section>
+  );
+}

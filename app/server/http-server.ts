@@ -1,0 +1,257 @@
+/**
+ * `unmask serve`: the renderer, unchanged, in a browser. The contract is carried over HTTP (one POST per
+ * request) and a WebSocket (events). Binds 127.0.0.1 only; every API call must carry the per-run token, and
+ * requests whose Host or Origin is not this server are refused (DNS rebinding).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isRequestChannel, parseRequestArgs, type AppEvents } from '../common/contract.ts';
+import type { Host } from '../host/request-handlers.ts';
+import { rendererCsp, wireError } from '../host/wire.ts';
+
+export const RENDERER_CSP = rendererCsp({ websocket: true });
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.mp4': 'video/mp4',
+  '.m4v': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.webm': 'video/webm',
+  '.mkv': 'video/x-matroska',
+};
+
+export interface ServerOptions {
+  rendererDir: string;
+  /** Where uploaded files (browser drops and picks) are stored. */
+  uploadDir: string;
+  /** Listen port; 0 picks a free one. */
+  port: number;
+  /** Set by createHost's caller: the server connects the host's events to the WebSocket clients. */
+  createHost: (
+    emit: <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => void,
+    mediaUrl: (path: string) => string,
+  ) => Host;
+}
+
+export interface RunningServer {
+  url: string;
+  token: string;
+  host: Host;
+  close(): Promise<void>;
+}
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('Request body too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+}
+
+/** Serves a file with HTTP range support (video elements seek with ranges). */
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  headers: Record<string, string> = {},
+) {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) {
+    res.writeHead(404).end();
+    return;
+  }
+  const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (range && (range[1] || range[2])) {
+    const start = range[1] ? Number(range[1]) : Math.max(0, info.size - Number(range[2]));
+    const end = range[1] && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+    if (start > end || start >= info.size) {
+      res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end();
+      return;
+    }
+    res.writeHead(206, {
+      ...headers,
+      'content-type': type,
+      'accept-ranges': 'bytes',
+      'content-range': `bytes ${start}-${end}/${info.size}`,
+      'content-length': String(end - start + 1),
+    });
+    await pipeline(createReadStream(path, { start, end }), res).catch(() => undefined);
+    return;
+  }
+  res.writeHead(200, {
+    ...headers,
+    'content-type': type,
+    'accept-ranges': 'bytes',
+    'content-length': String(info.size),
+  });
+  await pipeline(createReadStream(path), res).catch(() => undefined);
+}
+
+export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
+  const token = randomBytes(24).toString('hex');
+  const sockets = new Set<WebSocket>();
+  let origin = '';
+  const emit = <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => {
+    const text = JSON.stringify({ event, payload });
+    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
+  };
+  const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}&token=${token}`;
+  const host = options.createHost(emit, mediaUrl);
+
+  const allowedHost = (req: IncomingMessage) => {
+    const hostHeader = req.headers.host ?? '';
+    return (
+      hostHeader === new URL(origin).host ||
+      hostHeader === new URL(origin).host.replace('127.0.0.1', 'localhost')
+    );
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, wireError(error));
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHost(req)) {
+      res.writeHead(421).end('Misdirected request');
+      return;
+    }
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname.startsWith('/api/')) {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!sameToken(bearer, token))
+        return sendJson(res, 401, {
+          ok: false,
+          error: { code: 'unauthorized', message: 'Missing or wrong token.' },
+        });
+      if (req.headers.origin && req.headers.origin !== origin)
+        return sendJson(res, 403, {
+          ok: false,
+          error: { code: 'forbidden', message: 'Cross-origin request refused.' },
+        });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { ok: false, error: { code: 'method', message: 'POST only.' } });
+      if (url.pathname === '/api/upload') return upload(req, res, url);
+      const channel = url.pathname.slice('/api/request/'.length);
+      if (!url.pathname.startsWith('/api/request/') || !isRequestChannel(channel))
+        return sendJson(res, 404, { ok: false, error: { code: 'unknown', message: 'No such request.' } });
+      try {
+        const args = parseRequestArgs(channel, await readJson(req));
+        const handler = host.handlers[channel] as (a: unknown) => Promise<unknown>;
+        return sendJson(res, 200, { ok: true, value: await handler(args) });
+      } catch (error) {
+        return sendJson(res, 200, wireError(error));
+      }
+    }
+    if (url.pathname === '/media') {
+      const path = url.searchParams.get('path') ?? '';
+      if (!sameToken(url.searchParams.get('token'), token) || !(await host.isAllowedMedia(path))) {
+        res.writeHead(403).end();
+        return;
+      }
+      return sendFile(req, res, path, { 'cache-control': 'no-store' });
+    }
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+      return;
+    }
+    const relative =
+      url.pathname === '/'
+        ? 'index.html'
+        : normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '');
+    const file = join(options.rendererDir, relative);
+    if (
+      !file.startsWith(options.rendererDir.endsWith(sep) ? options.rendererDir : options.rendererDir + sep)
+    ) {
+      res.writeHead(404).end();
+      return;
+    }
+    return sendFile(req, res, file, {
+      'content-security-policy': RENDERER_CSP,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[\0/\\]/g, '_') || 'upload';
+    const dir = join(options.uploadDir, randomBytes(8).toString('hex'));
+    await mkdir(dir, { recursive: true });
+    const target = join(dir, name);
+    try {
+      await pipeline(req, createWriteStream(target));
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    host.allowMedia(target);
+    return sendJson(res, 200, { ok: true, value: { path: target } });
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    const okOrigin = !req.headers.origin || req.headers.origin === origin;
+    if (
+      url.pathname !== '/api/events' ||
+      !allowedHost(req) ||
+      !okOrigin ||
+      !sameToken(url.searchParams.get('token'), token)
+    ) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/#token=${token}`,
+    token,
+    host,
+    close: async () => {
+      host.close();
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

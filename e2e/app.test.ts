@@ -1,0 +1,111 @@
+/**
+ * End-to-end flows, run against Electron or Chromium + `unmask serve` by the same launcher. Every wait is on
+ * a named app event or on the DOM, never a sleep.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
+import { appEventCount, launchApp, waitForAppEvent, type LaunchedApp } from './launcher.ts';
+import { AnalysisPage, HomePage, Sidebar, StudioPage } from './pages/app-pages.ts';
+
+/** Runs one flow in a fresh app; keeps a screenshot and trace if it fails. */
+async function withApp(t: TestContext, flow: (app: LaunchedApp) => Promise<void>): Promise<void> {
+  const app = await launchApp();
+  let failed = true;
+  try {
+    await flow(app);
+    failed = false;
+  } finally {
+    await app.finish(t.name, failed);
+  }
+}
+
+async function openVideo(app: LaunchedApp, path: string): Promise<number> {
+  const since = await appEventCount(app.page);
+  await app.openVideoWith(path, () => new HomePage(app.page).openButton.click());
+  return since;
+}
+
+describe('Unmask app', () => {
+  let oneFace: string;
+  let corrupt: string;
+  before(async () => {
+    oneFace = await makeFixtureVideo('one-face');
+    corrupt = await makeFixtureVideo('text-as-mp4');
+  });
+  after(() => undefined);
+
+  test('1: opening a video scans it: the timeline has points and face boxes are drawn', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, oneFace);
+      const finished = await waitForAppEvent(app.page, 'scan-finished', since);
+      const analysis = new AnalysisPage(app.page);
+      await analysis.root.and(app.page.locator('[data-status=finished]')).waitFor();
+      assert.ok((await analysis.timelinePoints()) > 5, 'timeline has per-frame points');
+      await app.page.waitForFunction(
+        "Number(document.querySelector('[data-testid=face-overlay]')?.dataset.boxes) > 0",
+      );
+      assert.ok((await analysis.boxesDrawn()) >= 1, 'a face box is drawn on the player');
+      assert.equal(await analysis.personCards.count(), 1);
+      assert.match(String(finished['verdict']), /manipulated|inconclusive|no-manipulation|not-enough/);
+      assert.equal(await analysis.verdict.getAttribute('data-verdict'), finished['verdict']);
+      await new Sidebar(app.page).go('home');
+      assert.equal(await new HomePage(app.page).caseRows.count(), 1, 'the case is listed on Home');
+    });
+  });
+
+  test('4: the studio refuses to train without consent', async (t) => {
+    await withApp(t, async (app) => {
+      await new Sidebar(app.page).go('studio');
+      const studio = new StudioPage(app.page);
+      await app.openVideoWith(oneFace, () => studio.pickA.click());
+      await app.openVideoWith(oneFace, () => studio.pickB.click());
+      const since = await appEventCount(app.page);
+      await studio.train.click();
+      const refused = await waitForAppEvent(app.page, 'training-refused', since);
+      assert.equal(refused['reason'], 'no-consent');
+      await studio.consentDialog.waitFor();
+      // The host refuses too, whatever the UI does: a request without the attestation is invalid.
+      const direct = await app.page.evaluate(() =>
+        (window as unknown as { unmask: { startTraining(a: unknown): Promise<unknown> } }).unmask
+          .startTraining({ identityA: '/a.mp4', identityB: '/b.mp4' })
+          .then(
+            () => 'accepted',
+            (e: Error) => e.message,
+          ),
+      );
+      assert.match(direct, /Invalid startTraining request: consent/);
+    });
+  });
+
+  test('5: a corrupt file shows a clear error and the app stays usable', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, corrupt);
+      const failed = await waitForAppEvent(app.page, 'scan-failed', since);
+      assert.equal(failed['code'], 'inputNotMedia');
+      const analysis = new AnalysisPage(app.page);
+      await analysis.errorState.waitFor();
+      assert.match(await analysis.errorMessage.innerText(), /not .*media|cannot read|not a video/i);
+      // Still usable: a good video opened next is analysed.
+      const next = await appEventCount(app.page);
+      await app.openVideoWith(oneFace, () => app.page.getByTestId('open-another').click());
+      await waitForAppEvent(app.page, 'scan-finished', next);
+    });
+  });
+
+  test('6: cancelling a scan leaves the app usable and saves no case', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, oneFace);
+      await waitForAppEvent(app.page, 'scan-started', since);
+      const analysis = new AnalysisPage(app.page);
+      await analysis.cancelButton.click();
+      await waitForAppEvent(app.page, 'scan-cancelled', since);
+      await app.page.getByTestId('retry-scan').waitFor();
+      await new Sidebar(app.page).go('home');
+      await app.page.getByText('No cases yet').waitFor();
+      assert.equal(await new HomePage(app.page).caseRows.count(), 0, 'no half-saved case');
+      const again = await openVideo(app, oneFace);
+      await waitForAppEvent(app.page, 'scan-finished', again);
+    });
+  });
+});
