@@ -60,7 +60,7 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect, consentDismisse
         </div>
       </header>
       {cases && cases.length === 0 && (
-        <EmptyState title="No cases to report on" icon="📄">
+        <EmptyState title="No cases to report on" icon="▤">
           <p class="muted">Analyse a video first; its case appears here.</p>
         </EmptyState>
       )}
