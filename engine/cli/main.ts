@@ -9,6 +9,7 @@ import { addBatchCommand } from './batch-command.ts';
 import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addLearnCommand } from './learn-command.ts';
+import { addReportCommand } from './report-command.ts';
 import { addScanCommand } from './scan-command.ts';
 import { addTrainDetectorCommand } from './train-detector-command.ts';
 import { addWorkerCommand } from './worker-command.ts';
@@ -37,6 +38,7 @@ export function buildCli(): Command {
   addBatchCommand(program);
   addWorkerCommand(program);
   addCasesCommand(program);
+  addReportCommand(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 /** ROC curves as a self-contained SVG: one line per series, the chance diagonal, AUC in the legend. Pure. */
 import type { RocPoint } from '../detect/metrics.ts';
+import { escapeXml } from './svg-text.ts';
 
 export interface RocSeries {
   label: string;
@@ -7,9 +8,6 @@ export interface RocSeries {
   auc: number;
   colour: string;
 }
-
-const escapeXml = (text: string) =>
-  text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 export function rocChartSvg(title: string, series: readonly RocSeries[], size = 520): string {
   const margin = { left: 64, right: 20, top: 44, bottom: 56 };

@@ -1,0 +1,192 @@
+/**
+ * Scan (+ case facts) → report. Pure: no clock, no files. The caller passes `generatedAt`.
+ */
+import { DEFAULT_AGGREGATION } from '../detect/aggregate.ts';
+import type { ScanResult } from '../scan/scan-result.ts';
+import type { Provenance } from '../store/case-store.ts';
+import { aiGeneratedTags } from '../store/provenance.ts';
+import type { VideoProbe } from '../video/probe.ts';
+import {
+  REPORT_FORMAT,
+  REPORT_FORMAT_VERSION,
+  type Report,
+  type ReportFrame,
+  type ReportPerson,
+} from './report-format.ts';
+
+export interface ReportContext {
+  caseId?: string;
+  notes?: string;
+  provenance?: Provenance;
+  generatedAt: string;
+  /** How many worst frames each person card shows. */
+  worstFramesPerPerson?: number;
+}
+
+export const CONSENT_WARNING_TEXT =
+  'This video appears to contain synthetic or manipulated faces. Sharing synthetic media of real people without ' +
+  'their consent can cause serious harm and may be unlawful. Verify with the people shown and the original source ' +
+  'before publishing or forwarding it.';
+
+export const REPORT_LIMITATIONS: readonly string[] = [
+  'The detector looks for blending traces left when a generated face is pasted into a real frame (face swaps, ' +
+    'reenactment). Fully generated videos with no pasting leave no blend boundary and may not be detected.',
+  'It was trained only on real faces and self-blended fakes, never on a deepfake dataset; its probabilities are ' +
+    'calibrated on held-out self-blends, so read them as the strength of blending evidence, not as a frequency.',
+  'Heavy re-compression, small, blurred, profile or occluded faces weaken the evidence; such faces are skipped or ' +
+    'carry a caveat.',
+  `Scores between ${DEFAULT_AGGREGATION.inconclusiveBand[0]} and ${DEFAULT_AGGREGATION.inconclusiveBand[1]} are ` +
+    'inconclusive: they are not evidence either way, and this report does not round them into a verdict.',
+  'A verdict of "no manipulation detected" is not proof of authenticity. Combine it with source verification.',
+];
+
+const HEADLINES: Record<Report['verdict']['label'], string> = {
+  'likely-manipulated': 'At least one face in this video is likely manipulated.',
+  inconclusive: 'The evidence is inconclusive: it neither supports nor rules out manipulation.',
+  'no-manipulation-detected': 'No manipulation was detected in the faces of this video.',
+  'not-enough-evidence': 'No face could be judged, so there is no evidence either way.',
+};
+
+export function scanCaseId(scan: ScanResult): string {
+  return `scan-${scan.input.sha256.slice(0, 12)}`;
+}
+
+export function buildReport(scan: ScanResult, context: ReportContext): Report {
+  const probe = scan.probe as Partial<VideoProbe>;
+  const perPerson = context.worstFramesPerPerson ?? 3;
+  const people = scan.tracks.map((track): ReportPerson => {
+    const faces = scan.frames.flatMap((frame) =>
+      frame.faces
+        .filter((face) => face.trackId === track.id && face.manipulation.probability !== null)
+        .map((face) => ({ frame, face, probability: face.manipulation.probability! })),
+    );
+    const smoothedByTime = new Map(track.smoothed.map((p) => [p.timeSec, p.probability]));
+    const worst = faces
+      .slice()
+      .sort((a, b) => b.probability - a.probability || a.frame.timeSec - b.frame.timeSec)
+      .slice(0, perPerson)
+      .map(({ frame, face, probability }): ReportFrame => ({
+        frameIndex: frame.index,
+        timeSec: frame.timeSec,
+        probability,
+        strength: face.manipulation.strength,
+        box: face.box,
+        caveats: face.manipulation.caveats,
+        heatmap: face.manipulation.heatmap
+          ? {
+              size: Math.round(Math.sqrt(face.manipulation.heatmap.length)),
+              values: face.manipulation.heatmap,
+            }
+          : null,
+      }));
+    return {
+      trackId: track.id,
+      firstTimeSec: track.firstTimeSec,
+      lastTimeSec: track.lastTimeSec,
+      frames: track.frames,
+      scoredFrames: track.scoredFrames,
+      score: track.score,
+      label: track.label,
+      strength: track.strength,
+      decisive: track.decisive,
+      timeline: faces.map(({ frame, probability }) => ({
+        timeSec: frame.timeSec,
+        probability,
+        smoothed: smoothedByTime.get(frame.timeSec) ?? probability,
+      })),
+      worstFrames: worst,
+    };
+  });
+  const flagged = people.some((p) => p.label === 'likely-manipulated');
+  const video = probe.video;
+  const sampling = Object.fromEntries(
+    Object.entries(scan.settings.sampling).filter(([, v]) => typeof v === 'number'),
+  ) as Record<string, number>;
+  return {
+    format: REPORT_FORMAT,
+    formatVersion: REPORT_FORMAT_VERSION,
+    generatedAt: context.generatedAt,
+    caseId: context.caseId ?? scanCaseId(scan),
+    verdict: {
+      label: scan.verdict.label,
+      headline: HEADLINES[scan.verdict.label],
+      score: scan.verdict.score,
+      strength: scan.verdict.strength,
+      inconclusiveBand: scan.verdict.inconclusiveBand,
+      decidingTrackId: scan.verdict.decidingTrackId,
+      method: scan.verdict.method,
+    },
+    consentWarning: { shown: flagged, text: CONSENT_WARNING_TEXT },
+    input: { ...scan.input },
+    container: {
+      formatName: probe.formatLongName ?? null,
+      durationSec: probe.durationSec ?? null,
+      videoCodec: video?.codec ?? null,
+      width: video?.displayWidth ?? null,
+      height: video?.displayHeight ?? null,
+      frameRate: video?.avgFps ?? null,
+      rotation: video?.rotation ?? null,
+      audio: probe.audio
+        ? `${probe.audio.codec}${probe.audio.sampleRate ? `, ${probe.audio.sampleRate} Hz` : ''}${probe.audio.channels ? `, ${probe.audio.channels} ch` : ''}`
+        : null,
+      encoder: probe.tags?.['encoder'] ?? video?.tags?.['encoder'] ?? null,
+      creationTime: probe.tags?.['creation_time'] ?? null,
+      tags: { ...(probe.tags ?? {}) },
+    },
+    provenance: {
+      aiGeneratedTags: context.provenance?.aiGeneratedTags ?? aiGeneratedTags(scan.probe),
+      contentCredentials: context.provenance?.contentCredentials ?? null,
+    },
+    people,
+    summary: {
+      sampledFrames: scan.summary.sampledFrames,
+      framesWithFaces: scan.summary.framesWithFaces,
+      faces: scan.summary.faces,
+      people: scan.summary.tracks,
+      message: scan.summary.message,
+    },
+    settings: {
+      sampling,
+      minFaceSize: scan.settings.minFaceSize,
+      detectionMaxSide: scan.settings.detectionMaxSide,
+    },
+    engine: {
+      version: scan.engine.version,
+      tensorflowBackend: scan.engine.tensorflowBackend,
+      tfjsVersion: scan.engine.tfjsVersion,
+      ffmpeg: scan.engine.ffmpeg.version,
+      models: scan.engine.models,
+    },
+    methods: [
+      'Faces were found with BlazeFace and FaceMesh, tracked into people, aligned to a canonical crop and scored by ' +
+        "Unmask's self-blended-images detector, which also draws a blend-boundary map of where two images appear joined.",
+      'Each face score is a calibrated probability (Platt scaling on held-out faces).',
+      scan.verdict.method,
+    ],
+    limitations: [...REPORT_LIMITATIONS],
+    reproduction: {
+      command: reproductionCommand(scan),
+      note:
+        'Run with the same Unmask and model versions (above) on a file with the same SHA-256 to get the same ' +
+        'scores; only the timing fields differ.',
+    },
+    notes: context.notes ?? '',
+    scan: { formatVersion: scan.formatVersion, timing: { ...scan.run } },
+  };
+}
+
+function reproductionCommand(scan: ScanResult): string {
+  const s = scan.settings.sampling;
+  const args = ['unmask', 'scan', shellQuote(scan.input.fileName)];
+  if (s.everyNth) args.push('--every-nth', String(s.everyNth));
+  else if (s.fps) args.push('--fps', String(s.fps));
+  if (s.maxFrames) args.push('--max-frames', String(s.maxFrames));
+  if (s.startSec !== undefined) args.push('--start', String(s.startSec));
+  if (s.endSec !== undefined) args.push('--end', String(s.endSec));
+  args.push('--min-face', String(scan.settings.minFaceSize));
+  return args.join(' ');
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,215 @@
+/**
+ * Report → one self-contained HTML file (styles, charts and pictures inlined; no network, no scripts), laid out
+ * for the screen and for A4 printing. Pure: the pictures come in as data URIs.
+ */
+import type { Report, ReportPerson } from './report-format.ts';
+import type { ReportImages } from './report-images.ts';
+import { faceImageKey } from './report-images.ts';
+import { escapeXml as esc } from './svg-text.ts';
+import { formatTime, scoreColour, timelineChartSvg } from './timeline-chart.ts';
+
+const LABEL_TEXT: Record<Report['verdict']['label'], string> = {
+  'likely-manipulated': 'Likely manipulated',
+  inconclusive: 'Inconclusive',
+  'no-manipulation-detected': 'No manipulation detected',
+  'not-enough-evidence': 'Not enough evidence',
+};
+
+const LABEL_TONE: Record<Report['verdict']['label'], string> = {
+  'likely-manipulated': 'danger',
+  inconclusive: 'warning',
+  'no-manipulation-detected': 'ok',
+  'not-enough-evidence': 'neutral',
+};
+
+const percent = (p: number | null) => (p === null ? '—' : `${Math.round(p * 100)} %`);
+
+const STYLE = `
+:root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #d1d5db; --panel: #f9fafb;
+  --danger: #b91c1c; --danger-bg: #fef2f2; --warning: #92400e; --warning-bg: #fffbeb; --ok: #166534; --ok-bg: #f0fdf4;
+  --neutral: #374151; --neutral-bg: #f3f4f6; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.5 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }
+main { max-width: 800px; margin: 0 auto; padding: 28px 24px 48px; }
+h1 { font-size: 22px; margin: 0 0 2px; }
+h2 { font-size: 16px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); break-after: avoid; }
+h3 { font-size: 14px; margin: 0; }
+.meta { color: var(--muted); font-size: 12px; }
+.mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+.verdict { border: 2px solid; border-radius: 8px; padding: 16px 18px; margin: 18px 0; break-inside: avoid; }
+.verdict .label { font-size: 24px; font-weight: bold; }
+.verdict p { margin: 6px 0 0; }
+.tone-danger { border-color: var(--danger); background: var(--danger-bg); } .tone-danger .label { color: var(--danger); }
+.tone-warning { border-color: #d97706; background: var(--warning-bg); } .tone-warning .label { color: var(--warning); }
+.tone-ok { border-color: #16a34a; background: var(--ok-bg); } .tone-ok .label { color: var(--ok); }
+.tone-neutral { border-color: #9ca3af; background: var(--neutral-bg); } .tone-neutral .label { color: var(--neutral); }
+.scale { margin-top: 12px; }
+.notice { border-left: 6px solid var(--danger); background: var(--danger-bg); padding: 12px 14px; margin: 14px 0; break-inside: avoid; }
+.notice strong { color: var(--danger); }
+.notice.info { border-color: #2563eb; background: #eff6ff; } .notice.info strong { color: #1d4ed8; }
+.person { border: 1px solid var(--line); border-radius: 8px; padding: 14px; margin: 12px 0; break-inside: avoid; }
+.person header { display: flex; justify-content: space-between; align-items: baseline; gap: 12px; margin-bottom: 8px; }
+.pill { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 12px; font-weight: bold; color: #fff; }
+.frames { display: grid; grid-template-columns: repeat(3, 1fr); gap: 10px; margin-top: 10px; }
+.frame { border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: var(--panel); font-size: 12px; }
+.frame img { width: 100%; display: block; border-radius: 4px; image-rendering: auto; }
+.frame .missing { height: 80px; display: flex; align-items: center; justify-content: center; color: var(--muted); text-align: center; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; }
+th, td { text-align: left; vertical-align: top; padding: 4px 8px 4px 0; border-bottom: 1px solid #e5e7eb; }
+th { width: 28%; color: var(--muted); font-weight: normal; }
+ul { margin: 6px 0; padding-left: 20px; }
+li { margin: 3px 0; }
+pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; white-space: pre-wrap; }
+footer.end { margin-top: 32px; color: var(--muted); font-size: 11px; }
+@page { size: A4; margin: 18mm 14mm 16mm; }
+@media print { main { max-width: none; padding: 0; } h2 { margin-top: 20px; } a { color: inherit; text-decoration: none; } }
+`;
+
+export function renderReportHtml(report: Report, images: ReportImages): string {
+  const v = report.verdict;
+  const tone = LABEL_TONE[v.label];
+  const aiTags = Object.entries(report.provenance.aiGeneratedTags);
+  const body = [
+    `<header><h1>Unmask verification report</h1>`,
+    `<div class="meta">Case <span class="mono" data-field="case-id">${esc(report.caseId)}</span> · generated ${esc(report.generatedAt)} · Unmask ${esc(report.engine.version)}</div></header>`,
+    `<section class="verdict tone-${tone}" data-field="verdict">`,
+    `<div class="label">${LABEL_TEXT[v.label]}</div>`,
+    `<p>${esc(v.headline)}</p>`,
+    `<p><strong>Score ${percent(v.score)}</strong>${v.strength ? ` · ${esc(v.strength)} evidence on the InVID verbal scale` : ''}${v.decidingTrackId !== null ? ` · decided by person ${v.decidingTrackId}` : ''}</p>`,
+    `<div class="scale">${scaleSvg(v.score, v.inconclusiveBand)}</div>`,
+    `</section>`,
+    report.consentWarning.shown
+      ? `<div class="notice" role="alert" data-field="consent-warning"><strong>Consent warning.</strong> ${esc(report.consentWarning.text)}</div>`
+      : '',
+    aiTags.length
+      ? `<div class="notice info" data-field="ai-generated"><strong>The file declares itself AI-generated.</strong> Container tags: ${aiTags.map(([k, val]) => `<span class="mono">${esc(k)}=${esc(val)}</span>`).join(', ')}</div>`
+      : '',
+    report.provenance.contentCredentials?.present
+      ? `<div class="notice info"><strong>Content credentials (C2PA) found.</strong> ${esc(report.provenance.contentCredentials.summary ?? '')}</div>`
+      : '',
+    `<p>${esc(report.summary.message)}</p>`,
+    `<h2>People</h2>`,
+    report.people.length
+      ? report.people.map((p) => personCard(p, report, images)).join('')
+      : '<p>No face was found in the sampled frames.</p>',
+    images.unavailable ? `<p class="meta">${esc(images.unavailable)}</p>` : '',
+    `<h2>Input and chain of custody</h2>`,
+    table([
+      ['File', esc(report.input.fileName)],
+      ['Path at scan time', `<span class="mono">${esc(report.input.path)}</span>`],
+      ['Size', `${report.input.sizeBytes.toLocaleString('en-US')} bytes`],
+      ['SHA-256', `<span class="mono" data-field="sha256">${report.input.sha256}</span>`],
+      ['Container', esc(report.container.formatName ?? '—')],
+      [
+        'Duration',
+        report.container.durationSec === null ? '—' : `${report.container.durationSec.toFixed(2)} s`,
+      ],
+      [
+        'Video',
+        esc(
+          [
+            report.container.videoCodec,
+            report.container.width && report.container.height
+              ? `${report.container.width}×${report.container.height}`
+              : null,
+            report.container.frameRate ? `${report.container.frameRate.toFixed(2)} fps` : null,
+            report.container.rotation ? `rotated ${report.container.rotation}°` : null,
+          ]
+            .filter(Boolean)
+            .join(', ') || '—',
+        ),
+      ],
+      ['Audio', esc(report.container.audio ?? 'none')],
+      ['Encoder tag', esc(report.container.encoder ?? '—')],
+      ['Creation time tag', esc(report.container.creationTime ?? '—')],
+      ...Object.entries(report.container.tags)
+        .filter(([k]) => k !== 'encoder' && k !== 'creation_time')
+        .map(([k, val]): [string, string] => [`Tag ${esc(k)}`, `<span class="mono">${esc(val)}</span>`]),
+    ]),
+    `<h2>Method</h2><ul>${report.methods.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
+    `<p>Inconclusive band: scores from ${percent(v.inconclusiveBand[0])} to ${percent(v.inconclusiveBand[1])} are reported as inconclusive.</p>`,
+    `<h2>Limitations</h2><ul>${report.limitations.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
+    `<h2>Engine and models</h2>`,
+    table([
+      ['Unmask', esc(report.engine.version)],
+      [
+        'TensorFlow.js',
+        `${esc(report.engine.tfjsVersion)} (backend ${esc(report.engine.tensorflowBackend)})`,
+      ],
+      ['ffmpeg', esc(report.engine.ffmpeg)],
+      ...report.engine.models.map((m): [string, string] => [
+        esc(m.name),
+        `<span class="mono">${esc(m.file)} sha256 ${esc(m.sha256)}</span>`,
+      ]),
+    ]),
+    `<h2>Reproduce</h2><pre class="mono">${esc(report.reproduction.command)}</pre><p class="meta">${esc(report.reproduction.note)} Sampling: ${esc(JSON.stringify(report.settings.sampling))}; faces under ${report.settings.minFaceSize} px are not judged.</p>`,
+    report.notes ? `<h2>Analyst notes</h2><p>${esc(report.notes).replace(/\n/g, '<br>')}</p>` : '',
+    `<footer class="end">Scan started ${esc(report.scan.timing.startedAt)}, took ${report.scan.timing.durationSec.toFixed(1)} s. Report format ${esc(report.format)} v${report.formatVersion}.</footer>`,
+  ];
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>Unmask report ${esc(report.caseId)} — ${esc(LABEL_TEXT[v.label])}</title>`,
+    `<style>${STYLE}</style></head>`,
+    `<body><main>${body.join('\n')}</main></body></html>`,
+    '',
+  ].join('\n');
+}
+
+function personCard(person: ReportPerson, report: Report, images: ReportImages): string {
+  const band = report.verdict.inconclusiveBand;
+  const colour = person.score === null ? '#6b7280' : scoreColour(person.score, band);
+  const frames = person.worstFrames
+    .map((f) => {
+      const image = images.faces.get(faceImageKey(person.trackId, f.frameIndex));
+      const picture = image
+        ? `<img src="${image}" alt="Person ${person.trackId} at ${formatTime(f.timeSec)}: ${f.heatmap ? 'face and blend-boundary map' : 'face'}">`
+        : '<div class="missing">picture unavailable</div>';
+      const mapNote = f.heatmap
+        ? ''
+        : '<br><span class="meta">no blend-boundary map: score below the inconclusive band</span>';
+      return `<figure class="frame">${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${percent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
+    })
+    .join('');
+  return [
+    `<article class="person" data-track="${person.trackId}">`,
+    `<header><h3>Person ${person.trackId}</h3><span class="pill" style="background:${colour}">${LABEL_TEXT[person.label]} · ${percent(person.score)}</span></header>`,
+    `<div class="meta">On screen ${formatTime(person.firstTimeSec)}–${formatTime(person.lastTimeSec)}; ${person.scoredFrames} of ${person.frames} sampled frames judged${person.decisive ? '' : '; too few to decide the verdict'}${person.strength ? `; ${esc(person.strength)} evidence` : ''}.</div>`,
+    timelineChartSvg(person.timeline, {
+      durationSec: report.container.durationSec ?? person.lastTimeSec,
+      inconclusiveBand: band,
+      width: 750,
+    }),
+    person.worstFrames.length
+      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with the blend-boundary map (bright = where two images appear joined).</div><div class="frames">${frames}</div>`
+      : '',
+    `</article>`,
+  ].join('');
+}
+
+function table(rows: Array<[string, string]>): string {
+  return `<table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`;
+}
+
+/** A 0–100 % bar with the three zones and a marker at the score. */
+function scaleSvg(score: number | null, band: readonly [number, number]): string {
+  const w = 600;
+  const x = (p: number) => 10 + p * (w - 20);
+  const marker =
+    score === null
+      ? ''
+      : `<polygon points="${x(score) - 7},4 ${x(score) + 7},4 ${x(score)},16" fill="#111827"/><text x="${x(score)}" y="48" font-size="11" text-anchor="middle" fill="#111827">${Math.round(score * 100)} %</text>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="52" viewBox="0 0 ${w} 52" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" role="img" aria-label="Score scale">` +
+    `<rect x="${x(0)}" y="18" width="${x(band[0]) - x(0)}" height="14" fill="#86efac"/>` +
+    `<rect x="${x(band[0])}" y="18" width="${x(band[1]) - x(band[0])}" height="14" fill="#fcd34d"/>` +
+    `<rect x="${x(band[1])}" y="18" width="${x(1) - x(band[1])}" height="14" fill="#fca5a5"/>` +
+    `<text x="${(x(0) + x(band[0])) / 2}" y="29" font-size="10" text-anchor="middle" fill="#14532d">no manipulation detected</text>` +
+    `<text x="${(x(band[0]) + x(band[1])) / 2}" y="29" font-size="10" text-anchor="middle" fill="#78350f">inconclusive</text>` +
+    `<text x="${(x(band[1]) + x(1)) / 2}" y="29" font-size="10" text-anchor="middle" fill="#7f1d1d">likely manipulated</text>` +
+    marker +
+    '</svg>'
+  );
+}

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { decodePng } from '../imaging/png.ts';
+import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
+import type { ScanResult } from '../scan/scan-result.ts';
+import { scannedFixture } from '../testing/scanned-fixture.ts';
+import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
+import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
+import { parseReport } from './report-format.ts';
+import { reportJsonSchemaText } from './report-json-schema.ts';
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-report-'));
+
+/** The scan with its first person flagged, as a swapped clip would be. */
+function flagged(scan: ScanResult): ScanResult {
+  const copy = structuredClone(scan);
+  const track = copy.tracks[0]!;
+  Object.assign(track, { label: 'likely-manipulated', score: 0.91, strength: 'very strong' });
+  Object.assign(copy.verdict, {
+    label: 'likely-manipulated',
+    score: 0.91,
+    strength: 'very strong',
+    decidingTrackId: track.id,
+  });
+  return copy;
+}
+
+test('a report of a real scan validates; a broken one does not', async () => {
+  const scan = await scannedFixture('one-face');
+  const report = reportFor({ scan }, '2026-01-01T00:00:00.000Z');
+  assert.equal(report.input.sha256, scan.input.sha256);
+  assert.equal(report.people.length, scan.tracks.length);
+  assert.equal(report.people[0]!.timeline.length, scan.tracks[0]!.scoredFrames);
+  assert.ok(report.people[0]!.worstFrames.length === 3);
+  const probabilities = report.people[0]!.worstFrames.map((f) => f.probability);
+  assert.deepEqual(
+    probabilities,
+    probabilities.slice().sort((a, b) => b - a),
+    'worst first',
+  );
+  assert.equal(report.container.width, 640);
+  assert.deepEqual(report.provenance.aiGeneratedTags, {}, 'the fixture says ai_generated=false');
+  assert.equal(report.consentWarning.shown, false);
+  assert.deepEqual(parseReport(JSON.parse(JSON.stringify(report))), report);
+
+  const broken = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
+  (broken['input'] as Record<string, unknown>)['sha256'] = 'not-a-hash';
+  assert.throws(() => parseReport(broken));
+  const noVerdict = { ...JSON.parse(JSON.stringify(report)), verdict: undefined };
+  assert.throws(() => parseReport(noVerdict));
+});
+
+test('reports are deterministic: same scan, same JSON but the generation time; rescans differ only in timing', async () => {
+  const scan = await scannedFixture('one-face');
+  const a = reportFor({ scan, caseId: 'case-x' }, '2026-01-01T00:00:00.000Z');
+  const b = reportFor({ scan: structuredClone(scan), caseId: 'case-x' }, '2026-06-01T12:00:00.000Z');
+  assert.notEqual(a.generatedAt, b.generatedAt);
+  assert.deepEqual({ ...a, generatedAt: '' }, { ...b, generatedAt: '' });
+
+  const rescan = structuredClone(scan);
+  rescan.run = { startedAt: '2030-01-01T00:00:00.000Z', durationSec: 99 };
+  const c = reportFor({ scan: rescan, caseId: 'case-x' }, a.generatedAt);
+  assert.deepEqual({ ...c, scan: a.scan }, a);
+});
+
+test('a flagged scan carries the consent warning in the report and its HTML', async () => {
+  const scan = flagged(await scannedFixture('one-face'));
+  const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
+  assert.equal(report.consentWarning.shown, true);
+  const { html } = await reportHtmlFor({ scan });
+  assert.match(html, /data-field="consent-warning"/);
+  assert.ok(html.includes(CONSENT_WARNING_TEXT.slice(0, 60)));
+  assert.match(html, /Likely manipulated/);
+});
+
+test('files that declare themselves AI-generated are shown as such', async () => {
+  const scan = await scannedFixture('one-face');
+  (scan.probe as { tags: Record<string, string> }).tags['ai_generated'] = 'true';
+  const { report, html } = await reportHtmlFor({ scan });
+  assert.deepEqual(report.provenance.aiGeneratedTags, { ai_generated: 'true' });
+  assert.match(html, /declares itself AI-generated/);
+});
+
+test('face pictures come from the input only while its SHA-256 still matches', async () => {
+  const scan = await scannedFixture('one-face');
+  const { html } = await reportHtmlFor({ scan });
+  assert.equal((html.match(/<img src="data:image\/png;base64,/g) ?? []).length, 3);
+  const dir = freshDir();
+  const changed = join(dir, 'changed.mp4');
+  copyFileSync(scan.input.path, changed);
+  writeFileSync(changed, Buffer.concat([readFileSync(changed), Buffer.from('tampered')]));
+  const moved = { ...scan, input: { ...scan.input, path: changed } };
+  const { html: withoutPictures } = await reportHtmlFor({ scan: moved });
+  assert.equal((withoutPictures.match(/<img /g) ?? []).length, 0);
+  assert.match(withoutPictures, /has changed since the scan \(SHA-256 differs\)/);
+});
+
+test('the HTML renders in Chromium: verdict box in its colour, timeline, pictures loaded, hash shown', async () => {
+  const scan = flagged(await scannedFixture('one-face'));
+  const { report, html } = await reportHtmlFor({ scan });
+  const browser = await chromium.launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+    await page.setContent(html, { waitUntil: 'load' });
+    assert.equal(await page.locator('[data-field="sha256"]').textContent(), report.input.sha256);
+    assert.equal(await page.locator('article.person svg circle').count(), report.people[0]!.timeline.length);
+    const loaded = await page
+      .locator('figure img')
+      .evaluateAll((images) =>
+        images.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      );
+    assert.equal(loaded.length, 3);
+    assert.ok(
+      loaded.every((w) => w > 0),
+      `pictures decode: ${loaded.join(', ')}`,
+    );
+    const box = (await page.locator('[data-field="verdict"]').boundingBox())!;
+    const shot = decodePng(await page.screenshot({ fullPage: true }));
+    const dir = freshDir();
+    writeFileSync(join(dir, 'report.png'), await page.screenshot({ fullPage: true }));
+    // Sample inside the verdict box, below its text: the "likely manipulated" tint (#fef2f2).
+    const x = Math.round(box.x + box.width - 20);
+    const y = Math.round(box.y + 12);
+    const at = (y * shot.width + x) * 3;
+    assert.deepEqual([...shot.data.subarray(at, at + 3)], [0xfe, 0xf2, 0xf2], `verdict tint at ${x},${y}`);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the PDF has pages, a header with case id and hash, and the verdict in its text', async () => {
+  const scan = flagged(await scannedFixture('one-face'));
+  const out = join(freshDir(), 'report.pdf');
+  const report = await exportReport({ scan, caseId: 'case-0123456789ab' }, 'pdf', out);
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [out], { encoding: 'utf8' }))![1]);
+  assert.ok(pages >= 2, `${pages} pages`);
+  const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
+  assert.match(text, /Likely manipulated/);
+  assert.ok(text.includes(report.input.sha256), 'full SHA-256 in the text');
+  const headers = text.match(/Unmask report · case case-0123456789ab/g) ?? [];
+  assert.equal(headers.length, pages, 'the case id heads every page');
+  assert.match(text, new RegExp(`page ${pages} of ${pages}`));
+});
+
+test('docs/report-format.schema.json is current (regenerate with npm run docs:schema)', () => {
+  const committed = readFileSync(new URL('../../docs/report-format.schema.json', import.meta.url), 'utf8');
+  assert.equal(committed, reportJsonSchemaText());
+});
