@@ -39,6 +39,15 @@ test('scan files a case; cases list, show and delete work on it', async () => {
   assert.match(show.stdout, /sha256 +[0-9a-f]{64}/);
   assert.match(show.stdout, /person 1 /);
 
+  assert.equal(
+    runUnmask(['cases', 'note', caseId, 'Source confirmed by phone', '--data-dir', dataDir]).status,
+    0,
+  );
+  assert.match(
+    runUnmask(['cases', 'show', caseId, '--data-dir', dataDir]).stdout,
+    /notes +Source confirmed by phone/,
+  );
+
   const missing = runUnmask(['cases', 'show', 'case-000000000000', '--data-dir', dataDir]);
   assert.equal(missing.status, EXIT_CODES.caseNotFound);
   assert.match(missing.stderr, /No case case-000000000000/);

@@ -1,4 +1,4 @@
-/** `unmask cases list | show <id> | delete <id>`: the case library from the command line. */
+/** `unmask cases list | show <id> | note <id> <text> | delete <id>`: the case library from the command line. */
 import type { Command } from 'commander';
 import { openCaseStore, type CaseStore, type CaseSummary } from '../store/case-store.ts';
 import { defaultDataDir } from '../store/data-dir.ts';
@@ -73,6 +73,16 @@ export function addCasesCommand(program: Command): void {
         ...(found.notes ? [`notes     ${found.notes}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+    });
+  cases
+    .command('note')
+    .description("set a case's notes (shown in its reports)")
+    .argument('<id>', 'case id')
+    .argument('<text>', 'the notes; an empty string clears them')
+    .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
+    .action((id: string, text: string, flags: DataDirFlags) => {
+      withCaseStore(flags, (store) => store.setNotes(id, text));
+      process.stderr.write(`Notes saved on ${id}\n`);
     });
   cases
     .command('delete')

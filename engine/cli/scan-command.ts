@@ -11,7 +11,7 @@ import { createProgressBar } from './progress-bar.ts';
 import { DATA_DIR_OPTION_HELP } from './cases-command.ts';
 import { openCaseStore } from '../store/case-store.ts';
 import { defaultDataDir } from '../store/data-dir.ts';
-import { provenanceFromProbe } from '../store/provenance.ts';
+import { provenanceOfScan } from '../store/provenance.ts';
 
 interface ScanFlags {
   out?: string;
@@ -113,7 +113,7 @@ export function addScanCommand(program: Command): void {
           process.stderr.write(`${result.summary.message}\n`);
         }
         if (store) {
-          const { caseId } = store.saveScan(result, { provenance: provenanceFromProbe(result.probe) });
+          const { caseId } = store.saveScan(result, { provenance: await provenanceOfScan(result) });
           process.stderr.write(`Saved as ${caseId}\n`);
         }
       } finally {

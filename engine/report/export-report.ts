@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ZodError } from 'zod';
 import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
 import { openCaseStore, type Provenance } from '../store/case-store.ts';
-import { provenanceFromProbe } from '../store/provenance.ts';
+import { provenanceOfScan } from '../store/provenance.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import { buildReport } from './build-report.ts';
@@ -39,7 +39,7 @@ export async function loadReportSource(reference: string, dataDir: string): Prom
     }
     try {
       const scan = parseScanResult(json);
-      return { scan, provenance: provenanceFromProbe(scan.probe) };
+      return { scan, provenance: await provenanceOfScan(scan) };
     } catch (error) {
       if (error instanceof ZodError) {
         const first = error.issues[0];

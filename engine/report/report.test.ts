@@ -151,3 +151,15 @@ test('docs/report-format.schema.json is current (regenerate with npm run docs:sc
   const committed = readFileSync(new URL('../../docs/report-format.schema.json', import.meta.url), 'utf8');
   assert.equal(committed, reportJsonSchemaText());
 });
+
+test('content credentials found in the input are shown', async () => {
+  const scan = await scannedFixture('one-face');
+  const summary = 'A C2PA manifest store (1,024 bytes) is embedded at byte 159,958.';
+  const { report, html } = await reportHtmlFor({
+    scan,
+    provenance: { contentCredentials: { present: true, summary } },
+  });
+  assert.deepEqual(report.provenance.contentCredentials, { present: true, summary });
+  assert.match(html, /Content credentials \(C2PA\) found/);
+  assert.ok(html.includes(summary));
+});

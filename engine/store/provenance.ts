@@ -3,6 +3,7 @@
  * engine writes, or IPTC's `trainedAlgorithmicMedia` digital source type). Pure: reads the probe's tags.
  */
 import type { Provenance } from './case-store.ts';
+import { detectContentCredentials } from './content-credentials.ts';
 
 const AI_GENERATED_PATTERN =
   /ai[-_ ]?generated|synthetic|trainedAlgorithmicMedia|compositeSynthetic|deepfake/i;
@@ -37,4 +38,14 @@ export function aiGeneratedTags(probe: unknown): Record<string, string> {
 export function provenanceFromProbe(probe: unknown): Provenance {
   const tags = aiGeneratedTags(probe);
   return Object.keys(tags).length > 0 ? { aiGeneratedTags: tags } : {};
+}
+
+/** Everything Unmask can tell about where a scanned file says it came from: tags, then content credentials. */
+export async function provenanceOfScan(scan: {
+  input: { path: string };
+  probe: unknown;
+}): Promise<Provenance> {
+  const provenance = provenanceFromProbe(scan.probe);
+  const contentCredentials = await detectContentCredentials(scan.input.path).catch(() => undefined);
+  return contentCredentials ? { ...provenance, contentCredentials } : provenance;
 }
