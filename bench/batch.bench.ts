@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listBatchInputs } from '../engine/batch/batch-inputs.ts';
@@ -38,6 +38,8 @@ async function makeClips(): Promise<string[]> {
 
 const redis = await startRedisServer({ appendOnly: false });
 let database = 0;
+/** Clips scanned by each worker, per run (e.g. '4+4'). */
+const split: Record<number, string[]> = { 1: [], 2: [] };
 
 async function secondsWith(workerCount: number, files: string[]): Promise<number> {
   const url = `${redis.url}/${++database}`;
@@ -58,6 +60,9 @@ async function secondsWith(workerCount: number, files: string[]): Promise<number
     const seconds = (performance.now() - started) / 1000;
     if (summary.totals.completed !== files.length)
       throw new Error(`batch incomplete: ${JSON.stringify(summary.files.filter((f) => f.error))}`);
+    const perWorker = new Map<string, number>();
+    for (const f of summary.files) perWorker.set(f.scannedBy!, (perWorker.get(f.scannedBy!) ?? 0) + 1);
+    split[workerCount]!.push([...perWorker.values()].sort().join('+'));
     return seconds;
   } finally {
     for (const w of workers) w.child.kill('SIGTERM');
@@ -80,8 +85,11 @@ try {
     'wall s (median)': median(runs[workers]),
     'clips/min': (60 * CLIPS) / median(runs[workers]),
     runs: runs[workers].map((s) => s.toFixed(1)).join(' '),
+    'clips per worker': split[workers]!.join(' '),
   });
   printTable([row(1), row(2)]);
+  const load = loadavg().map((l) => l.toFixed(1));
+  console.log(`\nload average at the end (1/5/15 min): ${load.join(' ')} on ${availableParallelism()} cores`);
   console.log(
     `\nthroughput 2 workers / 1 worker: ${(median(runs[1]) / median(runs[2])).toFixed(2)}× ` +
       '(each worker is one process using one core; this machine has 2)',

@@ -3,7 +3,7 @@
  * Clips are tiny and scans sample 2–3 frames, so the CPU cost stays small on a 2-core machine.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -189,6 +189,43 @@ describe('two workers on one queue', () => {
     assert.deepEqual(pick(elsewhere.summary), pick(first.summary));
     assert.deepEqual(casesBySha(elsewhere.dataDir), casesBySha(first.dataDir));
     assert.equal(startedJobs(workers).length, 4, 'no worker started another scan');
+  });
+});
+
+describe('a job that keeps failing', () => {
+  test('is retried, ends as failed after --attempts with its error, and --retry-failed queues it again', async () => {
+    const queueUrl = nextQueueUrl();
+    const clips = await clipFolder(['no-faces', 'portrait']);
+    const out = await mkdtemp(join(tmpdir(), 'unmask-batch-out-'));
+    const batch = startUnmask([
+      ...['batch', clips, '--queue', queueUrl, '--attempts', '2', ...QUICK_SCAN],
+      ...['--summary', join(out, 'summary'), '--data-dir', join(out, 'cases')],
+    ]);
+    // Submitted while no worker runs; then the file vanishes from the (shared) storage.
+    await batch.waitForLine(/2 files: 2 queued/);
+    await rm(join(clips, 'portrait.mp4'));
+    const workers = await startWorkers(queueUrl, 1);
+    try {
+      assert.equal(await batch.exited, EXIT_CODES.batchHadFailures, batch.stderr());
+      const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as BatchSummary;
+      const gone = row(summary, 'portrait.mp4');
+      assert.equal(gone.status, 'failed');
+      assert.equal(gone.attempts, 2);
+      assert.match(gone.error ?? '', /does not exist on worker .*shared storage/);
+      assert.equal(row(summary, 'no-faces.mp4').status, 'completed');
+      assert.match(workers[0]!.stderr(), /will retry portrait\.mp4 \(attempt 1\)/);
+      assert.match(workers[0]!.stderr(), /failed portrait\.mp4 \(attempt 2\)/);
+
+      // The file is back: --retry-failed queues the failed job again; the finished one is not touched.
+      await copyFile(await makeFixtureVideo('portrait'), join(clips, 'portrait.mp4'));
+      const retried = await runBatch(clips, queueUrl, ['--retry-failed'], join(out, 'cases'));
+      assert.equal(retried.status, 0, retried.stderr);
+      assert.equal(row(retried.summary, 'portrait.mp4').status, 'completed');
+      assert.equal(row(retried.summary, 'portrait.mp4').attempts, 1);
+      assert.equal(row(retried.summary, 'no-faces.mp4').source, 'case-library');
+    } finally {
+      await stopWorkers(workers);
+    }
   });
 });
 

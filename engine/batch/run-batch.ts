@@ -38,7 +38,6 @@ import {
   scanJobResultSchema,
   type BatchScanSettings,
   type ScanJobData,
-  type ScanJobProgress,
 } from './scan-job.ts';
 
 /** What gathering needs of the case library (engine/store): look up by content, file a scan. */
@@ -84,7 +83,15 @@ export type BatchEvent =
       fraction?: number;
       row: BatchSummaryRow;
     }
-  | { type: 'progress'; settled: number; total: number; active: number; failed: number }
+  | {
+      type: 'progress';
+      settled: number;
+      total: number;
+      active: number;
+      failed: number;
+      /** Workers connected to the queue now (0: jobs wait until one starts). */
+      workers: number;
+    }
   | { type: 'requeued'; jobId: string; reason: string }
   | { type: 'queue-unreachable'; seconds: number }
   | { type: 'queue-back' };
@@ -163,7 +170,13 @@ export async function runBatch(
   const rows: BatchSummaryRow[] = [];
   const tracked = new Map<string, TrackedJob>();
   const emitFile = (row: BatchSummaryRow, state: BatchFileState, fraction?: number) =>
-    onEvent({ type: 'file', file: row.file, state, row, ...(fraction !== undefined && { fraction }) });
+    onEvent({
+      type: 'file',
+      file: row.file,
+      state,
+      row: { ...row },
+      ...(fraction !== undefined && { fraction }),
+    });
 
   // 1. Fingerprint every file on this machine (workers check the same digest before scanning).
   const bySha = new Map<string, { sizeBytes: number; rows: BatchSummaryRow[] }>();
@@ -233,8 +246,11 @@ export async function runBatch(
       let source: BatchFileSource = 'new-job';
       if (existing) {
         source = 'existing-job';
-        if (options.retryFailed && (await guard(existing.getState())) === 'failed')
+        if (options.retryFailed && (await guard(existing.getState())) === 'failed') {
+          // This submission's path and settings: the old path may be what failed.
+          await guard(existing.updateData(data));
           await guard(existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+        }
       } else {
         await guard(queue.add(SCAN_JOB_NAME, data, jobOptions(jobId)));
       }
@@ -246,15 +262,15 @@ export async function runBatch(
 
     // 3. Gather: sweep the unfinished jobs until none is left.
     const pending = new Set(tracked.keys());
-    const report = () =>
+    const report = (workers: number) =>
       onEvent({
         type: 'progress',
         settled: rows.filter((r) => r.status !== 'pending').length,
         total: rows.length,
         active: [...tracked.values()].filter((t) => t.state === 'active').length,
         failed: rows.filter((r) => r.status === 'failed').length,
+        workers,
       });
-    report();
     const settle = (job: TrackedJob, patch: Partial<BatchSummaryRow>, state: BatchFileState) => {
       for (const row of job.rows) {
         Object.assign(row, patch);
@@ -264,14 +280,16 @@ export async function runBatch(
       pending.delete(job.jobId);
     };
     const check = async (job: TrackedJob) => {
-      const found: Job | undefined = await queue.getJob(job.jobId);
+      // State first, then the job: a job read first could finish in between and look completed without its
+      // result. Completed and failed are final, so a job read after them holds the result or the error.
+      const state = await queue.getJobState(job.jobId);
+      const found: Job | undefined = state === 'unknown' ? undefined : await queue.getJob(job.jobId);
       if (!found) {
         // Redis lost it (restarted without persistence, or the job aged out): queue it again, same id.
         await queue.add(SCAN_JOB_NAME, job.data, jobOptions(job.jobId));
         onEvent({ type: 'requeued', jobId: job.jobId, reason: 'the queue no longer had this job' });
         return;
       }
-      const state = await found.getState();
       const common = { attempts: found.attemptsStarted ?? 0 };
       if (state === 'completed') {
         const result = scanJobResultSchema.safeParse(found.returnvalue);
@@ -308,7 +326,7 @@ export async function runBatch(
         const progress = scanJobProgressSchema.safeParse(found.progress);
         const next: BatchFileState =
           state === 'active' ? 'active' : state === 'delayed' ? 'retrying' : 'waiting';
-        const fraction = progress.success ? (progress.data as ScanJobProgress).fraction : 0;
+        const fraction = progress.success ? progress.data.fraction : 0;
         if (next !== job.state || fraction !== job.fraction) {
           job.state = next;
           job.fraction = fraction;
@@ -322,7 +340,7 @@ export async function runBatch(
     while (pending.size > 0 && !signal?.aborted) {
       const batch = [...pending].map((id) => tracked.get(id)!);
       for (let i = 0; i < batch.length; i += 64) await guard(Promise.all(batch.slice(i, i + 64).map(check)));
-      report();
+      report(await guard(queue.getWorkersCount()));
       if (pending.size > 0) await sleep(options.pollIntervalMs, signal);
     }
   } finally {

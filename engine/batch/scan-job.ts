@@ -27,14 +27,16 @@ export function jobIdForSha256(sha256: string): string {
 }
 
 /** What a batch asks of each scan; a subset of ScanOptions that can travel as JSON. */
-export const batchScanSettingsSchema = z.strictObject({
-  fps: z.number().positive().optional(),
-  everyNth: z.number().int().positive().optional(),
-  maxFrames: z.number().int().positive().optional(),
-  score: z.boolean(),
-  landmarks: z.boolean(),
-  minFaceSize: z.number().positive().optional(),
-});
+export const batchScanSettingsSchema = z
+  .strictObject({
+    fps: z.number().positive().optional(),
+    everyNth: z.number().int().positive().optional(),
+    maxFrames: z.number().int().positive().optional(),
+    score: z.boolean(),
+    landmarks: z.boolean(),
+    minFaceSize: z.number().positive().optional(),
+  })
+  .refine((s) => s.fps === undefined || s.everyNth === undefined, 'give fps or everyNth, not both');
 export type BatchScanSettings = z.infer<typeof batchScanSettingsSchema>;
 
 export const DEFAULT_BATCH_SCAN_SETTINGS: BatchScanSettings = {

@@ -140,7 +140,21 @@ export function addBatchCommand(program: Command): void {
       };
       const bar = createProgressBar();
       const interactive = process.stderr.isTTY;
+      let warnedNoWorkers = false;
       const onEvent = (event: BatchEvent) => {
+        if (
+          event.type === 'progress' &&
+          event.workers === 0 &&
+          event.settled < event.total &&
+          !warnedNoWorkers
+        ) {
+          warnedNoWorkers = true;
+          bar.stop();
+          process.stderr.write(
+            `No worker is connected to ${flags.queue.display} yet: the jobs wait until one starts ` +
+              '(unmask worker --queue …).\n',
+          );
+        }
         if (event.type === 'hashing') bar.listener({ stage: 'hash', done: event.done, total: event.total });
         if (event.type === 'progress')
           bar.listener({
