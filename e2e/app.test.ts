@@ -3,10 +3,14 @@
  * a named app event or on the DOM, never a sleep.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { makeBlendedFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
-import { appEventCount, launchApp, waitForAppEvent, type LaunchedApp } from './launcher.ts';
-import { AnalysisPage, HomePage, Sidebar, StudioPage } from './pages/app-pages.ts';
+import { appEventCount, launchApp, waitForAppEvent, waitForCount, type LaunchedApp } from './launcher.ts';
+import { AnalysisPage, HomePage, ReportsPage, Sidebar, StudioPage } from './pages/app-pages.ts';
 
 /** Runs one flow in a fresh app; keeps a screenshot and trace if it fails. */
 async function withApp(t: TestContext, flow: (app: LaunchedApp) => Promise<void>): Promise<void> {
@@ -29,9 +33,11 @@ async function openVideo(app: LaunchedApp, path: string): Promise<number> {
 describe('Unmask app', () => {
   let oneFace: string;
   let corrupt: string;
+  let blended: string;
   before(async () => {
     oneFace = await makeFixtureVideo('one-face');
     corrupt = await makeFixtureVideo('text-as-mp4');
+    blended = await makeBlendedFixtureVideo();
   });
   after(() => undefined);
 
@@ -42,15 +48,60 @@ describe('Unmask app', () => {
       const analysis = new AnalysisPage(app.page);
       await analysis.root.and(app.page.locator('[data-status=finished]')).waitFor();
       assert.ok((await analysis.timelinePoints()) > 5, 'timeline has per-frame points');
-      await app.page.waitForFunction(
-        "Number(document.querySelector('[data-testid=face-overlay]')?.dataset.boxes) > 0",
-      );
+      await waitForCount(app.page, 'face-overlay', 'data-boxes', 1);
       assert.ok((await analysis.boxesDrawn()) >= 1, 'a face box is drawn on the player');
       assert.equal(await analysis.personCards.count(), 1);
       assert.match(String(finished['verdict']), /manipulated|inconclusive|no-manipulation|not-enough/);
       assert.equal(await analysis.verdict.getAttribute('data-verdict'), finished['verdict']);
       await new Sidebar(app.page).go('home');
       assert.equal(await new HomePage(app.page).caseRows.count(), 1, 'the case is listed on Home');
+    });
+  });
+
+  test('2: a manipulated face shows the consent warning, which can be dismissed for the case', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, blended);
+      await waitForAppEvent(app.page, 'consent-warning-shown', since);
+      const finished = await waitForAppEvent(app.page, 'scan-finished', since);
+      assert.equal(finished['verdict'], 'likely-manipulated');
+      const analysis = new AnalysisPage(app.page);
+      await analysis.consentWarning.waitFor();
+      assert.match(await analysis.consentWarning.innerText(), /appears to be synthetic/);
+      assert.match(await analysis.consentWarning.innerText(), /without their consent/);
+      await app.page.getByTestId('dismiss-consent').click();
+      await analysis.consentWarning.waitFor({ state: 'detached' });
+      // Dismissed for this case: reopening the case from Home does not bring it back.
+      await new Sidebar(app.page).go('home');
+      const reopened = await appEventCount(app.page);
+      await new HomePage(app.page).caseRows.first().click();
+      await waitForAppEvent(app.page, 'consent-warning-suppressed', reopened);
+      assert.equal(await analysis.consentWarning.count(), 0);
+    });
+  });
+
+  test('3: exporting a PDF writes a paged report with the verdict and the SHA-256', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, blended);
+      await waitForAppEvent(app.page, 'scan-finished', since);
+      await new AnalysisPage(app.page).exportButton.click();
+      const reports = new ReportsPage(app.page);
+      await reports.root.waitFor();
+      const exportedAt = await appEventCount(app.page);
+      await reports.exportAs('pdf');
+      const exported = await waitForAppEvent(app.page, 'report-exported', exportedAt);
+      const path = String(exported['path']);
+      assert.match(path, /\.pdf$/);
+      assert.ok((await stat(path)).size > 1000, 'the PDF has content');
+      const sha256 = createHash('sha256')
+        .update(await readFile(blended))
+        .digest('hex');
+      const info = execFileSync('pdfinfo', [path], { encoding: 'utf8' });
+      assert.ok(Number(/Pages:\s+(\d+)/.exec(info)?.[1]) >= 1, 'the PDF has pages');
+      const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+      assert.match(text, /likely manipulated/i);
+      assert.ok(text.includes(sha256), 'the SHA-256 of the input is in the PDF');
+      assert.match(text, /consent/i, 'the consent warning is repeated in the export');
+      await reports.result.waitFor();
     });
   });
 

@@ -165,7 +165,29 @@ export async function waitForAppEvent(
   return (await handle.jsonValue()) as Record<string, unknown>;
 }
 
+/**
+ * Waits until the element with this test id has a numeric attribute of at least `min` (e.g. the timeline's
+ * `data-points`, the overlay's `data-boxes`). A function, not a string: the app's CSP forbids eval.
+ */
+export async function waitForCount(
+  page: Page,
+  testId: string,
+  attribute: string,
+  min: number,
+): Promise<number> {
+  const handle = await page.waitForFunction(
+    ([id, name, least]) => {
+      const value = Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute(name as string));
+      return value >= (least as number) ? value : false;
+    },
+    [testId, attribute, min] as const,
+    { timeout: 120_000, polling: 100 },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
 declare global {
-  // The page's global as the callbacks above see it (e2e is type-checked with Node types, not the DOM lib).
+  // The page's globals as the callbacks above see them (e2e is type-checked with Node types, not the DOM lib).
   var window: { unmaskAppEvents?: Array<{ name: string; detail: Record<string, unknown> }> };
+  var document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
 }

@@ -3,7 +3,8 @@
  * small async interface the request handlers need (so a test can stand in for it).
  */
 import { openCaseStore, type CaseSummary as StoredSummary } from '../../engine/store/case-store.ts';
-import { provenanceFromProbe } from '../../engine/store/provenance.ts';
+import { provenanceOfScan } from '../../engine/store/provenance.ts';
+import type { ReportSource } from '../../engine/report/export-report.ts';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import type { CaseDetail, CaseSummary, ScanResult } from '../common/contract.ts';
 
@@ -11,6 +12,8 @@ export interface CaseLibrary {
   saveScan(scan: ScanResult): Promise<string>;
   listCases(): Promise<CaseSummary[]>;
   getCase(caseId: string): Promise<CaseDetail>;
+  /** What a report of the case is built from (scan, notes, provenance). */
+  reportSource(caseId: string): Promise<ReportSource>;
   deleteCase(caseId: string): Promise<boolean>;
   /** Files the UI may play: every case's input. */
   knownPaths(): Promise<string[]>;
@@ -36,7 +39,7 @@ export function openCaseLibrary(dataDir: string): CaseLibrary {
   const store = openCaseStore(dataDir);
   return {
     async saveScan(scan) {
-      return store.saveScan(scan, { provenance: provenanceFromProbe(scan.probe) }).caseId;
+      return store.saveScan(scan, { provenance: await provenanceOfScan(scan) }).caseId;
     },
     async listCases() {
       return store.listCases().map(toSummary);
@@ -45,6 +48,11 @@ export function openCaseLibrary(dataDir: string): CaseLibrary {
       const found = store.getCase(caseId);
       if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId} in the library.`);
       return { summary: toSummary(found), scan: found.scan, notes: found.notes };
+    },
+    async reportSource(caseId) {
+      const found = store.getCase(caseId);
+      if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId} in the library.`);
+      return { scan: found.scan, caseId: found.id, notes: found.notes, provenance: found.provenance };
     },
     async deleteCase(caseId) {
       return store.deleteCase(caseId);

@@ -6,7 +6,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
-import { writeFileAtomic } from '../../engine/util/files.ts';
+import { exportReport, reportHtmlFor } from '../../engine/report/export-report.ts';
+import { pdfPageDecorations, type PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
 import type { AppInfo, EngineInfo, ReportFormat, RequestHandlers } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
@@ -21,6 +22,8 @@ export interface ShellServices {
   /** A URL the renderer can play; only called for paths the host allows. */
   mediaUrl(path: string): string;
   revealPath(path: string): Promise<boolean>;
+  /** Prints report HTML to PDF (Electron: printToPDF); absent, the engine's headless Chromium prints it. */
+  printPdf?(html: string, decorations: PdfPageDecorations, outPath: string): Promise<void>;
 }
 
 export interface HostOptions {
@@ -101,14 +104,14 @@ export function createHost(options: HostOptions): Host {
       return { url: shell.mediaUrl(path) };
     },
     exportReport: async ({ caseId, format }) => {
-      const detail = await cases.getCase(caseId);
-      const out = join(dataDir, 'reports', caseId, reportFileName(detail.scan.input.fileName, format));
-      if (format !== 'json')
-        throw new UnmaskError(
-          'usage',
-          `${format.toUpperCase()} reports need the report module, which is not installed yet.`,
-        );
-      await writeFileAtomic(out, `${JSON.stringify(detail.scan, null, 1)}\n`);
+      const source = await cases.reportSource(caseId);
+      const out = join(dataDir, 'reports', caseId, reportFileName(source.scan.input.fileName, format));
+      if (format === 'pdf' && shell.printPdf) {
+        const { report, html } = await reportHtmlFor(source);
+        await shell.printPdf(html, pdfPageDecorations(report.caseId, report.input.sha256), out);
+      } else {
+        await exportReport(source, format, out);
+      }
       return { path: out };
     },
     revealPath: async ({ path }) => ({ revealed: await shell.revealPath(dirname(path)) }),

@@ -9,6 +9,7 @@ import { createHost, type Host } from '../host/request-handlers.ts';
 import { installAppMenu } from './app-menu.ts';
 import { broadcast, registerIpcHandlers } from './ipc-handlers.ts';
 import { handleMediaProtocol, mediaUrl, registerMediaScheme } from './media-protocol.ts';
+import { printHtmlToPdf } from './pdf-printer.ts';
 import { launchUtilityEngine } from './utility-engine.ts';
 import { createAppWindow } from './window-factory.ts';
 
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
       },
       mediaUrl,
       revealPath: async (dir) => (await shell.openPath(dir)) === '',
+      printPdf: printHtmlToPdf,
     },
   });
   const ready = host;

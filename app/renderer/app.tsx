@@ -276,12 +276,7 @@ export function App() {
         )}
         {screen === 'studio' && <StudioScreen />}
         {screen === 'reports' && (
-          <ReportsScreen
-            cases={cases}
-            selectedCaseId={reportCaseId}
-            onSelect={setReportCaseId}
-            consentDismissed={(id) => dismissed.has(id)}
-          />
+          <ReportsScreen cases={cases} selectedCaseId={reportCaseId} onSelect={setReportCaseId} />
         )}
         {screen === 'settings' && (
           <SettingsScreen

@@ -90,7 +90,16 @@ export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, 
         y: { range: [0, 1] },
       },
       axes: [
-        { ...axis, values: (_u, ticks) => ticks.map((t) => `${t.toFixed(t < 10 ? 1 : 0)}s`) },
+        {
+          ...axis,
+          incrs: [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+          values: (_u, ticks) =>
+            ticks.map((t) =>
+              t >= 60
+                ? `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, '0')}`
+                : `${+t.toFixed(1)}s`,
+            ),
+        },
         { ...axis, size: 52, values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
       ],
       series: [

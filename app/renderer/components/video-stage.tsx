@@ -55,11 +55,14 @@ function drawHeatmap(
   ctx.translate(cx, cy);
   ctx.rotate(face.pose?.roll ?? 0);
   const cell = side / size;
+  // Shown relative to the face's strongest cell: the map says where a boundary is likeliest, not how likely.
+  const peak = Math.max(...heatmap);
+  if (peak <= 0) return ctx.restore();
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
-      const v = heatmap[row * size + col]!;
-      if (v < 0.15) continue;
-      ctx.fillStyle = `rgba(255, ${Math.round(200 * (1 - v))}, 40, ${Math.min(0.75, v)})`;
+      const v = heatmap[row * size + col]! / peak;
+      if (v < 0.2) continue;
+      ctx.fillStyle = `rgba(255, ${Math.round(210 * (1 - v))}, 40, ${0.2 + 0.5 * v})`;
       ctx.fillRect(-side / 2 + col * cell, -side / 2 + row * cell, cell + 0.5, cell + 0.5);
     }
   }

@@ -60,12 +60,14 @@ export function AnalysisScreen(props: Props) {
   const consentVisible = flagged && !props.consentDismissed;
   useEffect(() => {
     if (consentVisible) signalAppEvent('consent-warning-shown', { fileName: analysis?.fileName });
-  }, [consentVisible]);
+    // A flagged face on screen whose warning the user dismissed for this case (tests and diagnostics).
+    else if (flagged) signalAppEvent('consent-warning-suppressed', { fileName: analysis?.fileName });
+  }, [consentVisible, flagged]);
 
   if (!analysis) {
     return (
       <section class="screen" data-testid="analysis-screen">
-        <EmptyState title="Nothing to analyse yet" icon="🎞">
+        <EmptyState title="Nothing to analyse yet" icon="▶">
           <p class="muted">Open a video on the Home screen, or reopen a recent case.</p>
           <button class="primary" onClick={props.onOpenAnother}>
             Open video…
@@ -284,7 +286,13 @@ export function AnalysisScreen(props: Props) {
                       </dd>
                     </div>
                   </dl>
-                  {track && !track.decisive && <p class="caveat">Seen too briefly to decide the verdict.</p>}
+                  {track && !track.decisive && (
+                    <p class="caveat">
+                      {track.scoredFrames === 0
+                        ? 'Too small to judge in every frame, so this person does not count towards the verdict.'
+                        : `Judged in only ${track.scoredFrames} frames: too few to count towards the verdict.`}
+                    </p>
+                  )}
                   {track && track.label !== 'not-enough-evidence' && (
                     <p class="muted small">
                       {VERDICT_TEXT[track.label]} on the InVID verbal scale: {track.strength} evidence.

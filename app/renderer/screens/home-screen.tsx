@@ -62,7 +62,7 @@ export function HomeScreen({
       <h2 class="section-title">Recent cases</h2>
       {casesError && <p class="inline-error">Could not load cases: {casesError}</p>}
       {cases && cases.length === 0 && (
-        <EmptyState title="No cases yet" icon="🗂">
+        <EmptyState title="No cases yet" icon="▤">
           <p class="muted">Finished analyses are kept here so you can reopen and export them.</p>
         </EmptyState>
       )}

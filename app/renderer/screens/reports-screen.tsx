@@ -8,7 +8,6 @@ interface Props {
   cases: CaseSummary[] | null;
   selectedCaseId: string | null;
   onSelect(caseId: string): void;
-  consentDismissed(caseId: string): boolean;
 }
 
 const FORMATS: Array<{ format: ReportFormat; title: string; text: string }> = [
@@ -21,7 +20,7 @@ const FORMATS: Array<{ format: ReportFormat; title: string; text: string }> = [
   { format: 'json', title: 'JSON data', text: 'Every frame, face and score, for your own tools.' },
 ];
 
-export function ReportsScreen({ cases, selectedCaseId, onSelect, consentDismissed }: Props) {
+export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
   const [busy, setBusy] = useState<ReportFormat | null>(null);
   const [result, setResult] = useState<{ path: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -36,7 +35,6 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect, consentDismisse
       const out = await unmask.exportReport({
         caseId: selected.caseId,
         format,
-        consentNoticeDismissed: consentDismissed(selected.caseId),
       });
       setResult(out);
       signalAppEvent('report-exported', { format, path: out.path });
@@ -60,7 +58,7 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect, consentDismisse
         </div>
       </header>
       {cases && cases.length === 0 && (
-        <EmptyState title="No cases to report on" icon="📄">
+        <EmptyState title="No cases to report on" icon="▤">
           <p class="muted">Analyse a video first; its case appears here.</p>
         </EmptyState>
       )}

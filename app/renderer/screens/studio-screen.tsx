@@ -72,7 +72,7 @@ export function StudioScreen() {
         ).map(([key, label, value, set]) => (
           <div class="panel pick" key={key}>
             <h2 class="panel-title">{label}</h2>
-            {value ? <p class="file-chip">🎞 {basename(value)}</p> : <p class="muted">No video chosen.</p>}
+            {value ? <p class="file-chip">▶ {basename(value)}</p> : <p class="muted">No video chosen.</p>}
             <button
               class="secondary"
               onClick={() => pick(set)}
@@ -112,13 +112,13 @@ export function StudioScreen() {
       <div class="studio-grid">
         <div class="panel">
           <h2 class="panel-title">Training loss</h2>
-          <EmptyState title="No training yet" icon="📉">
+          <EmptyState title="No training yet" icon="∿">
             <p class="muted small">The loss curve appears here while the model trains.</p>
           </EmptyState>
         </div>
         <div class="panel">
           <h2 class="panel-title">Preview</h2>
-          <EmptyState title="No previews yet" icon="🖼">
+          <EmptyState title="No previews yet" icon="▦">
             <p class="muted small">Swapped sample faces appear here as training progresses.</p>
           </EmptyState>
         </div>

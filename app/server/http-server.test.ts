@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
+import type { AppEvents } from '../common/contract.ts';
+import type { Host } from '../host/request-handlers.ts';
+import { startHttpServer, type RunningServer } from './http-server.ts';
+
+let dir: string;
+let server: RunningServer;
+let emit: <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => void;
+const allowed = new Set<string>();
+
+/** A host whose handlers echo what they were given, enough to test the transport. */
+function fakeHost(): Host {
+  const handlers = new Proxy(
+    {},
+    { get: (_t, channel) => async (args: unknown) => ({ channel, args }) },
+  ) as Host['handlers'];
+  return {
+    handlers,
+    isAllowedMedia: async (path) => allowed.has(path),
+    allowMedia: (path) => allowed.add(path),
+    close: () => undefined,
+  };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function call(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
+  const url = new URL(path, server.url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const auth = () => ({ authorization: `Bearer ${server.token}`, 'content-type': 'application/json' });
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'unmask-serve-test-'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  server = await startHttpServer({
+    rendererDir: dir,
+    uploadDir: join(dir, 'uploads'),
+    port: 0,
+    createHost: (e) => {
+      emit = e;
+      return fakeHost();
+    },
+  });
+});
+
+after(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('binds 127.0.0.1 and serves the renderer with its CSP', async () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{48}$/);
+  const page = await call('/');
+  assert.equal(page.status, 200);
+  assert.match(String(page.headers['content-security-policy']), /default-src 'self'; script-src 'self'/);
+  assert.equal((await call('/../package.json')).status, 404);
+});
+
+test('API requests need the token, the right Host and a same-origin Origin', async () => {
+  assert.equal((await call('/api/request/getAppInfo', { method: 'POST', body: '{}' })).status, 401);
+  const wrongToken = { authorization: 'Bearer nope', 'content-type': 'application/json' };
+  assert.equal(
+    (await call('/api/request/getAppInfo', { method: 'POST', headers: wrongToken, body: '{}' })).status,
+    401,
+  );
+  const rebound = await call('/api/request/getAppInfo', {
+    method: 'POST',
+    headers: { ...auth(), host: 'evil.example:80' },
+    body: '{}',
+  });
+  assert.equal(rebound.status, 421, 'DNS rebinding: a foreign Host header is refused');
+  const crossOrigin = await call('/api/request/getAppInfo', {
+    method: 'POST',
+    headers: { ...auth(), origin: 'http://evil.example' },
+    body: '{}',
+  });
+  assert.equal(crossOrigin.status, 403);
+  const ok = await call('/api/request/getAppInfo', { method: 'POST', headers: auth(), body: '{}' });
+  assert.deepEqual(JSON.parse(ok.body.toString()), { ok: true, value: { channel: 'getAppInfo', args: {} } });
+});
+
+test('arguments are validated before a handler runs; errors come back as one-line envelopes', async () => {
+  const bad = await call('/api/request/startTraining', {
+    method: 'POST',
+    headers: auth(),
+    body: JSON.stringify({ identityA: '/a', identityB: '/b' }),
+  });
+  const envelope = JSON.parse(bad.body.toString()) as { ok: boolean; error: { message: string } };
+  assert.equal(envelope.ok, false);
+  assert.match(envelope.error.message, /^Invalid startTraining request: consent/);
+  assert.equal(
+    (await call('/api/request/nope', { method: 'POST', headers: auth(), body: '{}' })).status,
+    404,
+  );
+});
+
+test('uploads land in the upload folder and become playable media with range requests', async () => {
+  const bytes = Buffer.from('0123456789abcdef');
+  const up = await call('/api/upload?name=../../clip.mp4', {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  const { value } = JSON.parse(up.body.toString()) as { value: { path: string } };
+  assert.ok(value.path.startsWith(join(dir, 'uploads')), 'stays inside the upload folder');
+  assert.ok(value.path.endsWith('clip.mp4'));
+  const media = `/media?path=${encodeURIComponent(value.path)}&token=${server.token}`;
+  const ranged = await call(media, { headers: { range: 'bytes=4-7' } });
+  assert.equal(ranged.status, 206);
+  assert.equal(ranged.body.toString(), '4567');
+  assert.equal(ranged.headers['content-range'], `bytes 4-7/${bytes.length}`);
+  assert.equal(
+    (await call(`/media?path=${encodeURIComponent('/etc/passwd')}&token=${server.token}`)).status,
+    403,
+  );
+  assert.equal((await call(`/media?path=${encodeURIComponent(value.path)}&token=wrong`)).status, 403);
+});
+
+test('events reach WebSocket clients that present the token, and no others', async () => {
+  const port = new URL(server.url).port;
+  const refused = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=wrong`);
+  await new Promise((resolve) => refused.once('error', resolve));
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=${server.token}`);
+  await new Promise((resolve) => socket.once('open', resolve));
+  const received = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+  emit('scan-cancelled', { jobId: 'scan-0123456789ab' });
+  assert.deepEqual(JSON.parse(await received), {
+    event: 'scan-cancelled',
+    payload: { jobId: 'scan-0123456789ab' },
+  });
+  socket.close();
+});
