@@ -51,6 +51,10 @@ describe('Unmask app', () => {
       await waitForCount(app.page, 'face-overlay', 'data-boxes', 1);
       assert.ok((await analysis.boxesDrawn()) >= 1, 'a face box is drawn on the player');
       assert.equal(await analysis.personCards.count(), 1);
+      // Keyboard: the timeline seeks too (End jumps to the last sampled frame, near 4 s).
+      await app.page.getByTestId('timeline-plot').focus();
+      await app.page.keyboard.press('End');
+      assert.ok((await waitForCount(app.page, 'timeline-plot', 'aria-valuenow', 3)) <= 4);
       assert.match(String(finished['verdict']), /manipulated|inconclusive|no-manipulation|not-enough/);
       assert.equal(await analysis.verdict.getAttribute('data-verdict'), finished['verdict']);
       await new Sidebar(app.page).go('home');
@@ -141,6 +145,27 @@ describe('Unmask app', () => {
       const next = await appEventCount(app.page);
       await app.openVideoWith(oneFace, () => app.page.getByTestId('open-another').click());
       await waitForAppEvent(app.page, 'scan-finished', next);
+    });
+  });
+
+  test('7: an engine crash mid-scan is survived: the UI offers a retry and earlier cases are intact', async (t) => {
+    await withApp(t, async (app) => {
+      const first = await openVideo(app, oneFace);
+      await waitForAppEvent(app.page, 'scan-finished', first);
+      await new Sidebar(app.page).go('home');
+      const since = await openVideo(app, oneFace);
+      await waitForAppEvent(app.page, 'scan-started', since);
+      await waitForCount(app.page, 'timeline', 'data-points', 1);
+      assert.equal(app.killEngine(), 1, 'one engine process was running');
+      const failed = await waitForAppEvent(app.page, 'scan-failed', since);
+      assert.equal(failed['code'], 'engineCrashed');
+      await app.page.getByRole('heading', { name: 'The analysis engine stopped' }).waitFor();
+      await new Sidebar(app.page).go('home');
+      assert.equal(await new HomePage(app.page).caseRows.count(), 1, 'the earlier case is intact');
+      await new Sidebar(app.page).go('analysis');
+      const retried = await appEventCount(app.page);
+      await app.page.getByTestId('retry-scan').click();
+      await waitForAppEvent(app.page, 'scan-finished', retried);
     });
   });
 

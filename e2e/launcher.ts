@@ -3,7 +3,7 @@
  * otherwise Debian Chromium against `unmask serve`. Specs only see `LaunchedApp`, so they run unchanged on
  * both. Every launch records a Playwright trace; `finish(failed)` keeps it, with a screenshot, on failure.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -38,6 +38,8 @@ export interface LaunchedApp {
   dataDir: string;
   /** Makes the next "Open video…" pick this file (mocks the native dialog, or answers the file chooser). */
   openVideoWith(path: string, click: () => Promise<void>): Promise<void>;
+  /** Kills the running engine process(es) with SIGKILL, as a crash would; returns how many were killed. */
+  killEngine(): number;
   /** Stops the app; on failure keeps a screenshot and the trace under e2e/artifacts/<name>. */
   finish(name: string, failed: boolean): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function launchApp(): Promise<LaunchedApp> {
   let context: BrowserContext;
   let close: () => Promise<void>;
   let electronApp: ElectronApplication | null = null;
+  let rootPid = 0;
   if (electron) {
     electronApp = await _electron.launch({
       executablePath: electron,
@@ -85,9 +88,11 @@ export async function launchApp(): Promise<LaunchedApp> {
     context = electronApp.context();
     await context.tracing.start({ screenshots: true, snapshots: true });
     page = await electronApp.firstWindow();
+    rootPid = electronApp.process().pid ?? 0;
     close = () => electronApp!.close();
   } else {
     const server = await startServe(dataDir);
+    rootPid = server.child.pid ?? 0;
     let browser: Browser;
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -124,6 +129,20 @@ export async function launchApp(): Promise<LaunchedApp> {
         await click();
         await (await chooser).setFiles(path);
       }
+    },
+    killEngine() {
+      // Engine processes: Node children running the bootstrap, or Electron utility processes (Node service).
+      const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+      const rows = table
+        .split('\n')
+        .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+      const engines = rows.filter(
+        (r) => r.ppid === rootPid && /engine-process-bootstrap|node\.mojom\.NodeService/.test(r.args),
+      );
+      for (const engine of engines) process.kill(engine.pid, 'SIGKILL');
+      return engines.length;
     },
     async finish(name, failed) {
       try {

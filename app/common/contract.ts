@@ -57,8 +57,10 @@ export const consentAttestationSchema = z
     subjectsConsented: z.literal(true),
     /** The output will be labelled synthetic and not used to deceive. */
     willLabelOutput: z.literal(true),
-    /** Who attests (free text, kept with the output). */
+    /** Who attests (kept with the output). */
     attestedBy: z.string().trim().min(2).max(200),
+    /** Who consented, and to what, in the user's words (the swap engine refuses under 12 characters). */
+    statement: z.string().trim().min(12, 'say who consented, and to what').max(2000),
   })
   .strict();
 export type ConsentAttestation = z.infer<typeof consentAttestationSchema>;

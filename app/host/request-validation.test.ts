@@ -12,16 +12,36 @@ test('a training request without the consent attestation is refused at the bound
       parseRequestArgs('startTraining', {
         identityA: '/a.mp4',
         identityB: '/b.mp4',
-        consent: { subjectsConsented: false, willLabelOutput: true, attestedBy: 'Ada' },
+        consent: {
+          subjectsConsented: false,
+          willLabelOutput: true,
+          attestedBy: 'Ada',
+          statement: 'Ada and Grace agreed to a demo swap.',
+        },
       }),
     /consent\.subjectsConsented/,
+  );
+  assert.throws(
+    () =>
+      parseRequestArgs('startTraining', {
+        identityA: '/a.mp4',
+        identityB: '/b.mp4',
+        consent: { subjectsConsented: true, willLabelOutput: true, attestedBy: 'Ada', statement: 'yes' },
+      }),
+    /consent\.statement say who consented/,
   );
   const ok = parseRequestArgs('startTraining', {
     identityA: '/a.mp4',
     identityB: '/b.mp4',
-    consent: { subjectsConsented: true, willLabelOutput: true, attestedBy: '  Ada Lovelace ' },
+    consent: {
+      subjectsConsented: true,
+      willLabelOutput: true,
+      attestedBy: '  Ada Lovelace ',
+      statement: ' Ada and Grace agreed to a demo swap. ',
+    },
   });
   assert.equal(ok.consent.attestedBy, 'Ada Lovelace');
+  assert.equal(ok.consent.statement, 'Ada and Grace agreed to a demo swap.');
 });
 
 test('requests reject unknown fields and malformed ids', () => {

@@ -28,6 +28,19 @@ function alignedData(series: PersonSeries[]): uPlot.AlignedData {
   return [times, ...columns] as uPlot.AlignedData;
 }
 
+function sampleTimes(series: PersonSeries[]): number[] {
+  return [...new Set(series.flatMap((s) => s.points.map((p) => p.timeSec)))].sort((a, b) => a - b);
+}
+
+/** Arrow keys step between sampled frames; Home and End jump to the ends. */
+function seekKey(key: string, times: number[], now: number, duration: number): number | null {
+  if (key === 'Home') return 0;
+  if (key === 'End') return times.at(-1) ?? duration;
+  if (key === 'ArrowRight') return times.find((t) => t > now + 1e-3) ?? null;
+  if (key === 'ArrowLeft') return times.filter((t) => t < now - 1e-3).at(-1) ?? null;
+  return null;
+}
+
 export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, onSeek }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -148,7 +161,20 @@ export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, 
       <div
         ref={host}
         class="timeline-plot"
-        aria-label="Manipulation probability per person over time; click to seek"
+        data-testid="timeline-plot"
+        tabIndex={0}
+        role="slider"
+        aria-label="Manipulation probability per person over time. Click, or use the arrow keys, to seek."
+        aria-valuemin={0}
+        aria-valuemax={Math.round(durationSec * 10) / 10}
+        aria-valuenow={Math.round(playheadSec * 10) / 10}
+        aria-valuetext={`${playheadSec.toFixed(1)} seconds`}
+        onKeyDown={(event) => {
+          const next = seekKey(event.key, sampleTimes(series), playheadSec, durationSec);
+          if (next === null) return;
+          event.preventDefault();
+          onSeek(next);
+        }}
       />
       {series.length > 0 && (
         <ul class="timeline-legend">

@@ -146,7 +146,8 @@ function ConsentDialog({
   const [subjects, setSubjects] = useState(initial?.subjectsConsented ?? false);
   const [label, setLabel] = useState(initial?.willLabelOutput ?? false);
   const [name, setName] = useState(initial?.attestedBy ?? '');
-  const valid = subjects && label && name.trim().length >= 2;
+  const [statement, setStatement] = useState(initial?.statement ?? '');
+  const valid = subjects && label && name.trim().length >= 2 && statement.trim().length >= 12;
   return (
     <Dialog title="Consent attestation" onClose={onClose} testId="consent-dialog">
       <p class="muted">
@@ -180,6 +181,17 @@ function ConsentDialog({
           autocomplete="name"
         />
       </label>
+      <label class="field">
+        <span>Who consented, and to what</span>
+        <textarea
+          rows={3}
+          value={statement}
+          placeholder="e.g. Ada and Grace agreed on 3 May to a face swap between their two clips for a training session."
+          onInput={(e) => setStatement(e.currentTarget.value)}
+          data-testid="consent-statement"
+        />
+        <small class="muted">Stored with the project and written into the output's metadata.</small>
+      </label>
       <div class="actions end">
         <button class="secondary" onClick={onClose}>
           Cancel
@@ -188,7 +200,12 @@ function ConsentDialog({
           class="primary"
           disabled={!valid}
           onClick={() =>
-            onAttest({ subjectsConsented: true, willLabelOutput: true, attestedBy: name.trim() })
+            onAttest({
+              subjectsConsented: true,
+              willLabelOutput: true,
+              attestedBy: name.trim(),
+              statement: statement.trim(),
+            })
           }
           data-testid="consent-confirm"
         >
