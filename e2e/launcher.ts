@@ -18,19 +18,10 @@ import {
   type ElectronApplication,
   type Page,
 } from 'playwright-core';
+import { QUIET_CHROMIUM_ARGS, requireChromium } from '../engine/runtime/chromium.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 export const ARTIFACTS_DIR = join(REPO, 'e2e', 'artifacts');
-const CHROMIUM = process.env['UNMASK_CHROMIUM'] ?? '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface LaunchedApp {
   kind: 'electron' | 'browser';
@@ -95,7 +86,7 @@ export async function launchApp(): Promise<LaunchedApp> {
     rootPid = server.child.pid ?? 0;
     let browser: Browser;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+      browser = await chromium.launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS });
     } catch (error) {
       server.child.kill();
       throw error;
