@@ -10,14 +10,19 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { alignmentTransform, warpAffineRgb, type Point } from '../faces/align.ts';
 import { detectFacesScaled } from '../faces/detect-scaled.ts';
-import { DEFAULT_EXTRACT_FACES, judgeFace, mediaFrames, type SkipReason } from '../faces/extract-faces.ts';
+import {
+  DEFAULT_EXTRACT_FACES,
+  judgeFace,
+  mediaFrames,
+  type ExtractFacesOptions,
+  type SkipReason,
+} from '../faces/extract-faces.ts';
 import type { DetectedFace, FaceDetectorModel } from '../faces/face-detector.ts';
 import { morphology } from '../imaging/filters.ts';
 import { isImagePath } from '../imaging/decode-image.ts';
 import { convexHull, fillPolygon } from '../imaging/polygon.ts';
 import { UnmaskError } from '../util/errors.ts';
 import type { ProgressListener } from '../util/progress.ts';
-import type { FrameSampling } from '../video/decode.ts';
 import type { RgbFrame } from '../video/frame.ts';
 import type { Identity } from './swap-networks.ts';
 
@@ -33,15 +38,9 @@ export const MESH_MOUTH_CONTOUR: readonly number[] = [
   61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
 ];
 
-export interface FaceSetOptions {
+/** The extraction filters of engine/faces/extract-faces.ts, with the crop side named `size`, plus a held-out split. */
+export interface FaceSetOptions extends Omit<ExtractFacesOptions, 'cropSize'> {
   size: number;
-  /** Alignment margin around the ArcFace template (see AlignmentOptions.margin). */
-  margin: number;
-  sampling: FrameSampling;
-  minFaceSize: number;
-  minMeshScore: number;
-  maxPoseRadians: number;
-  minSharpness: number;
   /** Fraction of each source's faces, the last ones in time, kept out of training for evaluation. */
   heldOutFraction: number;
 }
