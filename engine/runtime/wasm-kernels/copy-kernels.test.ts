@@ -133,7 +133,7 @@ describe('wasm AvgPoolGrad matches the cpu backend', () => {
         const x = tf.tensor4d(values, c.shape);
         const y = tf.avgPool(x, c.k, c.s, c.pad);
         const r = tf.tensor(randomValues(seededRandom(6), y.shape), y.shape);
-        return tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(tf.avgPool(t, c.k, c.s, c.pad), r)))(x);
+        return tf.grad((t) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, c.k, c.s, c.pad), r)))(x);
       };
       const { cpu, wasm } = await onBoth(f);
       assert.ok(
@@ -161,7 +161,7 @@ describe('copy kernel hygiene', () => {
         tf.split(x, 3, 0);
         tf.concat([x, x], 4);
         tf.slice(x, [0, 1, 0, 2, 0], [2, 2, 5, 3, 7]);
-        tf.grad((t: tf.Tensor4D) => tf.sum(tf.avgPool(t, 3, 1, 'valid')))(
+        tf.grad((t) => tf.sum(tf.avgPool(t as tf.Tensor4D, 3, 1, 'valid')))(
           tf.ones([1, 5, 5, 1]) as tf.Tensor4D,
         );
       });

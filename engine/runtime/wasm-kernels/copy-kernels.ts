@@ -85,8 +85,8 @@ export function sliceKernel(fallback: Fallback): tf.KernelFunc {
     const x = args.inputs['x']!;
     if (x.dtype === 'string') return fallback(tf.Slice)(args);
     const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
-    const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-    return sliceOutput(args.backend as BackendWasm, x, begin_, size_);
+    const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    return sliceOutput(args.backend as BackendWasm, x, start!, extent!);
   };
 }
 
