@@ -7,14 +7,17 @@ import { loadFaceDetector } from '../faces/face-detector.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { makeFixtureVideo } from '../testing/fixtures.ts';
 import { syntheticFaceSet } from '../testing/synthetic-faces.ts';
-import { makeTinySwapProject, TEST_CONSENT } from '../testing/tiny-swap-project.ts';
+import { createTinySwapProject } from '../testing/tiny-swap-project.ts';
 import { streamFrames } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { reenactFace } from './reenact.ts';
 import { keypointArray, largestFace } from './render-swap.ts';
 import { hasWatermark } from './watermark.ts';
 
-const consent = TEST_CONSENT;
+const consent = {
+  statement: 'Fixture portraits are public-domain government works',
+  attestedAt: '2026-01-01T00:00:00.000Z',
+};
 let project = '';
 let work = '';
 let referenceSize = { width: 0, height: 0 };
@@ -33,7 +36,7 @@ before(async () => {
   referenceSize = { width: first.width, height: first.height };
   const target = syntheticFaceSet('b', 6, 64);
   target.reference = { frame: first, keypoints: keypointArray(face), source: 'two-faces.mp4', timeSec: 0 };
-  await makeTinySwapProject(project, { consent, faceSets: { a: syntheticFaceSet('a', 6, 64), b: target } });
+  await createTinySwapProject(project, { consent, sets: { b: target } });
 });
 
 test('reenactment draws into the target’s own frame, labelled, one frame per driver frame', async () => {

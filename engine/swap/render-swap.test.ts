@@ -7,14 +7,17 @@ import { before, test } from 'node:test';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { scanVideo, DEFAULT_SCAN_OPTIONS } from '../scan/scan-video.ts';
 import { makeFixtureVideo } from '../testing/fixtures.ts';
-import { makeTinySwapProject, TEST_CONSENT } from '../testing/tiny-swap-project.ts';
+import { createTinySwapProject } from '../testing/tiny-swap-project.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { streamFrames } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { renderSwap } from './render-swap.ts';
 import { hasWatermark, watermarkLayout } from './watermark.ts';
 
-const consent = TEST_CONSENT;
+const consent = {
+  statement: 'Fixture portraits are public-domain government works',
+  attestedAt: '2026-01-01T00:00:00.000Z',
+};
 let project = '';
 let work = '';
 
@@ -22,7 +25,7 @@ before(async () => {
   await initTensorflow();
   work = await mkdtemp(join(tmpdir(), 'unmask-swap-render-'));
   project = join(work, 'project');
-  await makeTinySwapProject(project, { consent });
+  await createTinySwapProject(project, { consent });
 });
 
 test('a render keeps the audio, tags the container as AI-generated and watermarks every frame', async () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
-import { syntheticFaceSet, TINY_SWAP } from '../testing/synthetic-faces.ts';
-import { makeTinySwapProject } from '../testing/tiny-swap-project.ts';
+import { TINY_SWAP } from '../testing/synthetic-faces.ts';
+import { createTinySwapProject } from '../testing/tiny-swap-project.ts';
 import { pixelShuffle } from './pixel-shuffle.ts';
 import { faceFromStack } from './preview.ts';
 import { defaultSwapArchitecture, validateSwapArchitecture } from './swap-architecture.ts';
@@ -77,11 +77,7 @@ test('architecture validation names the problem', () => {
 
 test('loadSwapModel → predict leaks no tensors and dispose frees the weights', async () => {
   const dir = join(await mkdtemp(join(tmpdir(), 'unmask-swap-model-')), 'project');
-  const sets = { a: syntheticFaceSet('a', 6, 64), b: syntheticFaceSet('b', 6, 64) };
-  await makeTinySwapProject(dir, {
-    consent: { statement: 'synthetic test faces, no person', attestedAt: new Date().toISOString() },
-    faceSets: sets,
-  });
+  const sets = await createTinySwapProject(dir);
 
   const baseline = tf.memory().numTensors;
   const model = await loadSwapModel(dir);

@@ -1,34 +1,38 @@
 /**
- * Test helper: a tiny swap project (TINY_SWAP on synthetic faces) with an untrained step-0 checkpoint, so
- * render, reenact, model-loading and app tests have something to load without training first.
+ * Test helper: a swap project on synthetic faces with the TINY_SWAP architecture and an untrained step-0
+ * checkpoint, so render, reenact, model and evaluation tests have something to load in milliseconds.
  */
-import { tf } from '../runtime/tensorflow.ts';
 import type { ConsentStatement } from '../swap/consent.ts';
 import type { FaceSet } from '../swap/face-set.ts';
-import { buildSwapNetworks, type Identity } from '../swap/swap-networks.ts';
+import { buildSwapNetworks } from '../swap/swap-networks.ts';
 import { createSwapProject, saveCheckpoint } from '../swap/swap-project.ts';
+import { tf } from '../runtime/tensorflow.ts';
 import { syntheticFaceSet, TINY_SWAP } from './synthetic-faces.ts';
-
-export const TEST_CONSENT: ConsentStatement = {
-  statement: 'Fixture portraits are public-domain government works',
-  attestedAt: '2026-01-01T00:00:00.000Z',
-};
 
 export interface TinySwapProjectOptions {
   consent?: ConsentStatement;
-  /** Defaults to 6 synthetic faces of each identity. */
-  faceSets?: Record<Identity, FaceSet>;
-  /** Write the step-0 checkpoint (default true). */
-  checkpoint?: boolean;
+  /** Face sets to store; synthetic ones of 6 faces each by default. */
+  sets?: { a?: FaceSet; b?: FaceSet };
 }
 
-/** Creates the project in `dir` (which must not exist yet); call after initTensorflow(). */
-export async function makeTinySwapProject(dir: string, options: TinySwapProjectOptions = {}): Promise<void> {
-  const faceSets = options.faceSets ?? { a: syntheticFaceSet('a', 6, 64), b: syntheticFaceSet('b', 6, 64) };
+export const TINY_PROJECT_CONSENT: ConsentStatement = {
+  statement: 'synthetic test faces, no person',
+  attestedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** Creates the project at `dir` (which must not exist yet) and returns the face sets it stored. */
+export async function createTinySwapProject(
+  dir: string,
+  options: TinySwapProjectOptions = {},
+): Promise<{ a: FaceSet; b: FaceSet }> {
+  const sets = {
+    a: options.sets?.a ?? syntheticFaceSet('a', 6, 64),
+    b: options.sets?.b ?? syntheticFaceSet('b', 6, 64),
+  };
   await createSwapProject(
     dir,
     {
-      consent: options.consent ?? TEST_CONSENT,
+      consent: options.consent ?? TINY_PROJECT_CONSENT,
       architecture: TINY_SWAP,
       seed: 1,
       batchSize: 2,
@@ -36,9 +40,8 @@ export async function makeTinySwapProject(dir: string, options: TinySwapProjectO
       cycle: false,
       inputs: { a: ['a.mp4'], b: ['b.mp4'] },
     },
-    faceSets,
+    sets,
   );
-  if (options.checkpoint === false) return;
   const networks = buildSwapNetworks(TINY_SWAP, 1);
   const optimizer = tf.train.adam(1e-3);
   try {
@@ -52,4 +55,5 @@ export async function makeTinySwapProject(dir: string, options: TinySwapProjectO
     networks.dispose();
     optimizer.dispose();
   }
+  return sets;
 }
