@@ -1,11 +1,14 @@
 // `npm run screenshots`: drives the app through every screen with the e2e launcher and saves docs/screenshots/.
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { Locator } from 'playwright-core';
 import { join } from 'node:path';
 import { makeBlendedFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
+import { startRedisServer, type TestRedisServer } from '../engine/testing/redis-server.ts';
+import { startUnmask, type RunningCli } from '../engine/testing/run-cli.ts';
 import { appEventCount, launchApp, waitForAppEvent, waitForCount } from '../e2e/launcher.ts';
-import { homePage, sidebar, studioPage } from '../e2e/pages/app-pages.ts';
+import { batchPage, homePage, sidebar, studioPage } from '../e2e/pages/app-pages.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 await mkdir(OUT, { recursive: true });
@@ -17,6 +20,8 @@ const nav = sidebar(page);
 const scrollToTop = (locator: Locator) =>
   locator.evaluate((element) => element.scrollIntoView({ block: 'start' }));
 let failed = true;
+let redis: TestRedisServer | undefined;
+let worker: RunningCli | undefined;
 try {
   await shot('home-empty');
   const since = await appEventCount(page);
@@ -67,6 +72,23 @@ try {
   await waitForAppEvent(page, 'render-finished', renderAt);
   await scrollToTop(studio.result);
   await shot('studio-result');
+  await nav.go('batch');
+  await shot('batch-empty');
+  const batchDir = await mkdtemp(join(tmpdir(), 'unmask-screenshot-batch-'));
+  for (const kind of ['two-faces', 'portrait', 'text-as-mp4'] as const)
+    await copyFile(await makeFixtureVideo(kind), join(batchDir, `${kind}.mp4`));
+  redis = await startRedisServer();
+  worker = startUnmask(['worker', '--queue', redis.url]);
+  await worker.waitForLine(/ready:/);
+  const batch = batchPage(page);
+  await batch.folder.fill(batchDir);
+  await batch.queue.fill(redis.url);
+  const batchAt = await appEventCount(page);
+  await batch.submit.click();
+  await page.locator('[data-testid=batch-row][data-state=active]').first().waitFor();
+  await shot('batch-running');
+  await waitForAppEvent(page, 'batch-finished', batchAt);
+  await shot('batch');
   await nav.go('settings');
   await page.getByTestId('doctor').getByText('TensorFlow.js backend').waitFor({ timeout: 60_000 });
   await shot('settings');
@@ -78,5 +100,8 @@ try {
   failed = false;
 } finally {
   await app.finish('screenshots', failed);
+  worker?.child.kill('SIGTERM');
+  await worker?.exited;
+  await redis?.stop();
 }
 console.log(`saved screenshots to ${OUT}`);

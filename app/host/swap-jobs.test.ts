@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { initTensorflow } from '../../engine/runtime/tensorflow.ts';
-import { makeTinySwapProject } from '../../engine/testing/tiny-swap-project.ts';
+import { createTinySwapProject } from '../../engine/testing/tiny-swap-project.ts';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import { DEFAULT_TRAINING_OPTIONS, type AppEvents } from '../common/contract.ts';
 import { SwapJobs } from './swap-jobs.ts';
@@ -25,7 +25,7 @@ before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'unmask-swap-jobs-'));
   await mkdir(join(dataDir, 'studio', 'projects'), { recursive: true });
   projectDir = join(dataDir, 'studio', 'projects', 'tiny');
-  await makeTinySwapProject(projectDir);
+  await createTinySwapProject(projectDir);
 });
 
 function studio() {
@@ -48,7 +48,7 @@ test('projects in the studio folder are listed with their steps and consent', as
   assert.equal(project?.dir, projectDir);
   assert.equal(project?.steps, 0);
   assert.equal(project?.model, 'template');
-  assert.match(project?.consent ?? '', /public-domain/);
+  assert.match(project?.consent ?? '', /synthetic test faces/);
 });
 
 test('Stop is not a cancellation: the engine checkpoints and the run ends as finished', async () => {

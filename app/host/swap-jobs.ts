@@ -46,7 +46,7 @@ function stem(path: string): string {
   return (
     basename(path, extname(path))
       .replace(/[^\p{L}\p{N}._-]+/gu, '_')
-      .slice(0, 40) || 'video'
+      .slice(0, 120) || 'video'
   );
 }
 
@@ -174,7 +174,7 @@ export class SwapJobs {
             jobId,
             error: {
               code: 'cancelled',
-              message: 'Stopped before training began; nothing was written.',
+              message: 'Stopped before training began; no checkpoint was written.',
               retryable: true,
             },
           });
@@ -216,7 +216,7 @@ export class SwapJobs {
       throw new UnmaskError('swapProjectMismatch', `${request.projectDir} is not a swap project.`);
     if (!(await stat(request.input).catch(() => null))?.isFile())
       throw new UnmaskError('inputNotFound', `Video not found: ${request.input}`);
-    const suggested = `${basename(request.projectDir)}-${request.mode}-${request.identity}-${timestamp()}.mp4`;
+    const suggested = `${basename(request.projectDir)}-${request.mode}-to-${request.identity}.mp4`;
     const output = request.output ?? (await this.defaultOutputPath(suggested));
     if (!this.owns(output) && !this.chosenOutputs.has(resolve(output)))
       throw new UnmaskError('usage', 'Choose where to save the render with “Save as…”.');

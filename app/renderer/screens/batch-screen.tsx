@@ -29,6 +29,10 @@ const STATE_TEXT: Record<
   failed: { text: 'Failed', tone: 'danger' },
 };
 
+function workerCount(workers: number | null): string {
+  return workers === null ? 'checking workers' : `${workers} worker${workers === 1 ? '' : 's'} connected`;
+}
+
 function basename(path: string) {
   return path.split(/[\\/]/).pop() ?? path;
 }
@@ -184,7 +188,7 @@ export function BatchScreen({ onOpenCase }: { onOpenCase(caseId: string): void }
           total={progress?.total ?? null}
           label={
             progress?.stage === 'scanning'
-              ? `${progress.done} of ${progress.total} settled · ${progress.active} scanning · ${progress.failed} failed · ${progress.workers ?? '?'} workers`
+              ? `${progress.done} of ${progress.total} settled · ${progress.active} scanning · ${progress.failed} failed · ${workerCount(progress.workers)}`
               : 'Fingerprinting files (SHA-256)…'
           }
         />

@@ -93,9 +93,9 @@ function TrainingOptionsForm({
             }}
             data-testid="train-model"
           >
-            <option value="template-64">Template autoencoder, 64 px</option>
-            <option value="template-128">Template autoencoder, 128 px</option>
-            <option value="unit-64">UNIT shared latent, 64 px</option>
+            <option value="template-64">Template, 64 px</option>
+            <option value="template-128">Template, 128 px</option>
+            <option value="unit-64">UNIT (shared latent), 64 px</option>
           </select>
         </label>
       )}
@@ -520,7 +520,7 @@ export function StudioScreen() {
       {render?.status === 'finished' && render.result && (
         <div class="panel render-result" data-testid="render-result">
           <h2 class="panel-title">Result</h2>
-          <div class="stage">
+          <div class="result-stage">
             <video src={render.result.url} controls data-testid="result-player" />
             <span class="stage-label" aria-hidden="true">
               SYNTHETIC
