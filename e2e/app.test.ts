@@ -5,12 +5,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { makeBlendedFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
+import { startRedisServer } from '../engine/testing/redis-server.ts';
+import { startUnmask } from '../engine/testing/run-cli.ts';
 import { appEventCount, launchApp, waitForAppEvent, waitForCount, type LaunchedApp } from './launcher.ts';
-import { AnalysisPage, HomePage, ReportsPage, Sidebar, StudioPage } from './pages/app-pages.ts';
+import { analysisPage, batchPage, homePage, reportsPage, sidebar, studioPage } from './pages/app-pages.ts';
+
+/** A training run small enough for CI: a few steps on a few faces sampled from short fixture clips. */
+const QUICK_TRAINING = { steps: 4, previewEvery: 2, batchSize: 2, extractFps: 4, minFaces: 4 };
 
 /** Runs one flow in a fresh app; keeps a screenshot and trace if it fails. */
 async function withApp(t: TestContext, flow: (app: LaunchedApp) => Promise<void>): Promise<void> {
@@ -26,7 +33,7 @@ async function withApp(t: TestContext, flow: (app: LaunchedApp) => Promise<void>
 
 async function openVideo(app: LaunchedApp, path: string): Promise<number> {
   const since = await appEventCount(app.page);
-  await app.openVideoWith(path, () => new HomePage(app.page).openButton.click());
+  await app.openVideoWith(path, () => homePage(app.page).openButton.click());
   return since;
 }
 
@@ -34,8 +41,10 @@ describe('Unmask app', () => {
   let oneFace: string;
   let corrupt: string;
   let blended: string;
+  let portrait: string;
   before(async () => {
     oneFace = await makeFixtureVideo('one-face');
+    portrait = await makeFixtureVideo('portrait');
     corrupt = await makeFixtureVideo('text-as-mp4');
     blended = await makeBlendedFixtureVideo();
   });
@@ -45,7 +54,7 @@ describe('Unmask app', () => {
     await withApp(t, async (app) => {
       const since = await openVideo(app, oneFace);
       const finished = await waitForAppEvent(app.page, 'scan-finished', since);
-      const analysis = new AnalysisPage(app.page);
+      const analysis = analysisPage(app.page);
       await analysis.root.and(app.page.locator('[data-status=finished]')).waitFor();
       assert.ok((await analysis.timelinePoints()) > 5, 'timeline has per-frame points');
       await waitForCount(app.page, 'face-overlay', 'data-boxes', 1);
@@ -57,8 +66,8 @@ describe('Unmask app', () => {
       assert.ok((await waitForCount(app.page, 'timeline-plot', 'aria-valuenow', 3)) <= 4);
       assert.match(String(finished['verdict']), /manipulated|inconclusive|no-manipulation|not-enough/);
       assert.equal(await analysis.verdict.getAttribute('data-verdict'), finished['verdict']);
-      await new Sidebar(app.page).go('home');
-      assert.equal(await new HomePage(app.page).caseRows.count(), 1, 'the case is listed on Home');
+      await sidebar(app.page).go('home');
+      assert.equal(await homePage(app.page).caseRows.count(), 1, 'the case is listed on Home');
     });
   });
 
@@ -68,16 +77,16 @@ describe('Unmask app', () => {
       await waitForAppEvent(app.page, 'consent-warning-shown', since);
       const finished = await waitForAppEvent(app.page, 'scan-finished', since);
       assert.equal(finished['verdict'], 'likely-manipulated');
-      const analysis = new AnalysisPage(app.page);
+      const analysis = analysisPage(app.page);
       await analysis.consentWarning.waitFor();
       assert.match(await analysis.consentWarning.innerText(), /appears to be synthetic/);
       assert.match(await analysis.consentWarning.innerText(), /without their consent/);
       await app.page.getByTestId('dismiss-consent').click();
       await analysis.consentWarning.waitFor({ state: 'detached' });
       // Dismissed for this case: reopening the case from Home does not bring it back.
-      await new Sidebar(app.page).go('home');
+      await sidebar(app.page).go('home');
       const reopened = await appEventCount(app.page);
-      await new HomePage(app.page).caseRows.first().click();
+      await homePage(app.page).caseRows.first().click();
       await waitForAppEvent(app.page, 'consent-warning-suppressed', reopened);
       assert.equal(await analysis.consentWarning.count(), 0);
     });
@@ -87,8 +96,8 @@ describe('Unmask app', () => {
     await withApp(t, async (app) => {
       const since = await openVideo(app, blended);
       await waitForAppEvent(app.page, 'scan-finished', since);
-      await new AnalysisPage(app.page).exportButton.click();
-      const reports = new ReportsPage(app.page);
+      await analysisPage(app.page).exportButton.click();
+      const reports = reportsPage(app.page);
       await reports.root.waitFor();
       const exportedAt = await appEventCount(app.page);
       await reports.exportAs('pdf');
@@ -111,8 +120,8 @@ describe('Unmask app', () => {
 
   test('4: the studio refuses to train without consent', async (t) => {
     await withApp(t, async (app) => {
-      await new Sidebar(app.page).go('studio');
-      const studio = new StudioPage(app.page);
+      await sidebar(app.page).go('studio');
+      const studio = studioPage(app.page);
       await app.openVideoWith(oneFace, () => studio.pickA.click());
       await app.openVideoWith(oneFace, () => studio.pickB.click());
       const since = await appEventCount(app.page);
@@ -138,7 +147,7 @@ describe('Unmask app', () => {
       const since = await openVideo(app, corrupt);
       const failed = await waitForAppEvent(app.page, 'scan-failed', since);
       assert.equal(failed['code'], 'inputNotMedia');
-      const analysis = new AnalysisPage(app.page);
+      const analysis = analysisPage(app.page);
       await analysis.errorState.waitFor();
       assert.match(await analysis.errorMessage.innerText(), /not .*media|cannot read|not a video/i);
       // Still usable: a good video opened next is analysed.
@@ -152,7 +161,7 @@ describe('Unmask app', () => {
     await withApp(t, async (app) => {
       const first = await openVideo(app, oneFace);
       await waitForAppEvent(app.page, 'scan-finished', first);
-      await new Sidebar(app.page).go('home');
+      await sidebar(app.page).go('home');
       const since = await openVideo(app, oneFace);
       await waitForAppEvent(app.page, 'scan-started', since);
       await waitForCount(app.page, 'timeline', 'data-points', 1);
@@ -160,9 +169,9 @@ describe('Unmask app', () => {
       const failed = await waitForAppEvent(app.page, 'scan-failed', since);
       assert.equal(failed['code'], 'engineCrashed');
       await app.page.getByRole('heading', { name: 'The analysis engine stopped' }).waitFor();
-      await new Sidebar(app.page).go('home');
-      assert.equal(await new HomePage(app.page).caseRows.count(), 1, 'the earlier case is intact');
-      await new Sidebar(app.page).go('analysis');
+      await sidebar(app.page).go('home');
+      assert.equal(await homePage(app.page).caseRows.count(), 1, 'the earlier case is intact');
+      await sidebar(app.page).go('analysis');
       const retried = await appEventCount(app.page);
       await app.page.getByTestId('retry-scan').click();
       await waitForAppEvent(app.page, 'scan-finished', retried);
@@ -173,15 +182,127 @@ describe('Unmask app', () => {
     await withApp(t, async (app) => {
       const since = await openVideo(app, oneFace);
       await waitForAppEvent(app.page, 'scan-started', since);
-      const analysis = new AnalysisPage(app.page);
+      const analysis = analysisPage(app.page);
       await analysis.cancelButton.click();
       await waitForAppEvent(app.page, 'scan-cancelled', since);
       await app.page.getByTestId('retry-scan').waitFor();
-      await new Sidebar(app.page).go('home');
+      await sidebar(app.page).go('home');
       await app.page.getByText('No cases yet').waitFor();
-      assert.equal(await new HomePage(app.page).caseRows.count(), 0, 'no half-saved case');
+      assert.equal(await homePage(app.page).caseRows.count(), 0, 'no half-saved case');
       const again = await openVideo(app, oneFace);
       await waitForAppEvent(app.page, 'scan-finished', again);
     });
+  });
+
+  test('10: a file deleted mid-scan shows an error, saves no case, and the app stays usable', async (t) => {
+    const doomed = join(await mkdtemp(join(tmpdir(), 'unmask-e2e-deleted-')), 'deleted-soon.mp4');
+    await copyFile(oneFace, doomed);
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, doomed);
+      // The path the host reads: the file itself (Electron) or the browser's upload of it (serve).
+      const started = await waitForAppEvent(app.page, 'scan-started', since);
+      await waitForCount(app.page, 'timeline', 'data-points', 1);
+      await rm(String(started['path']));
+      const failed = await waitForAppEvent(app.page, 'scan-failed', since);
+      assert.equal(failed['code'], 'inputNotFound');
+      const analysis = analysisPage(app.page);
+      await analysis.errorState.waitFor();
+      assert.match(await analysis.errorMessage.innerText(), /deleted or moved while it was being scanned/);
+      await sidebar(app.page).go('home');
+      await app.page.getByText('No cases yet').waitFor();
+      assert.equal(await homePage(app.page).caseRows.count(), 0, 'no half-saved case');
+      const next = await openVideo(app, oneFace);
+      await waitForAppEvent(app.page, 'scan-finished', next);
+    });
+  });
+
+  test('8: with consent, a project trains (live loss, a preview), renders, and the result is labelled SYNTHETIC', async (t) => {
+    await withApp(t, async (app) => {
+      await sidebar(app.page).go('studio');
+      const studio = studioPage(app.page);
+      await app.openVideoWith(oneFace, () => studio.pickA.click());
+      await app.openVideoWith(portrait, () => studio.pickB.click());
+      await studio.attestConsent(
+        'E2E suite',
+        'Fixture clips of public-domain portraits, for an automated test',
+      );
+      await studio.setOptions(QUICK_TRAINING);
+      const since = await appEventCount(app.page);
+      await studio.train.click();
+      await waitForAppEvent(app.page, 'train-preview-shown', since);
+      const finished = await waitForAppEvent(app.page, 'train-finished', since);
+      assert.equal(finished['steps'], QUICK_TRAINING.steps);
+      assert.equal(finished['stoppedBy'], 'steps');
+      assert.ok((await waitForCount(app.page, 'loss-chart', 'data-points', QUICK_TRAINING.steps)) >= 4);
+      await studio.preview.waitFor();
+      assert.ok(Number(await studio.preview.getAttribute('data-step')) >= 2, 'a preview grid is shown');
+
+      await app.openVideoWith(portrait, () => studio.renderInput.click());
+      await studio.renderIdentity.selectOption('a');
+      const renderAt = await appEventCount(app.page);
+      await studio.render.click();
+      const rendered = await waitForAppEvent(app.page, 'render-finished', renderAt);
+      assert.equal(rendered['aiGenerated'], true, 'the file declares itself AI-generated');
+      await studio.result.waitFor();
+      assert.match(await studio.syntheticLabel.innerText(), /SYNTHETIC/);
+      assert.match(await studio.syntheticLabel.innerText(), /ai_generated=true/);
+      assert.match(await studio.syntheticLabel.innerText(), /public-domain portraits/, 'consent carried');
+      assert.ok(await studio.player.getAttribute('src'), 'the player has the rendered file');
+    });
+  });
+
+  test('9: a batch goes to real workers through Redis; an unreachable Redis is a clear error', async (t) => {
+    const folder = await mkdtemp(join(tmpdir(), 'unmask-e2e-batch-'));
+    await copyFile(oneFace, join(folder, 'first.mp4'));
+    await copyFile(portrait, join(folder, 'second.mp4'));
+    const redis = await startRedisServer();
+    const worker = startUnmask(['worker', '--queue', redis.url]);
+    try {
+      await worker.waitForLine(/ready:/);
+      await withApp(t, async (app) => {
+        // Quick scans: the worker samples what the app's settings say.
+        await app.page.evaluate(() =>
+          (
+            window as unknown as { unmask: { saveSettings(s: unknown): Promise<unknown> } }
+          ).unmask.saveSettings({
+            sampleFps: 2,
+            maxFrames: 3,
+            thresholdProfile: 'standard',
+          }),
+        );
+        await sidebar(app.page).go('batch');
+        const batch = batchPage(app.page);
+        if (app.kind === 'electron') await app.openVideoWith(folder, () => batch.chooseFolder.click());
+        else await batch.folder.fill(folder);
+
+        await batch.queue.fill('redis://127.0.0.1:1');
+        const refused = await appEventCount(app.page);
+        await batch.submit.click();
+        const failed = await waitForAppEvent(app.page, 'batch-failed', refused);
+        assert.equal(failed['code'], 'queueUnreachable');
+        assert.match(
+          await batch.errorMessage.innerText(),
+          /Cannot reach the queue at redis:\/\/127\.0\.0\.1:1/,
+        );
+
+        await batch.queue.fill(redis.url);
+        const since = await appEventCount(app.page);
+        await batch.submit.click();
+        const finished = await waitForAppEvent(app.page, 'batch-finished', since);
+        assert.deepEqual([finished['completed'], finished['failed'], finished['pending']], [2, 0, 0]);
+        assert.equal(await batch.rows.count(), 2);
+        assert.equal(await app.page.locator('[data-testid=batch-row][data-state=completed]').count(), 2);
+        await batch.result.waitFor();
+        const opened = await appEventCount(app.page);
+        await app.page.getByTestId('batch-open-case').first().click();
+        await waitForAppEvent(app.page, 'case-opened', opened);
+        await sidebar(app.page).go('home');
+        assert.equal(await homePage(app.page).caseRows.count(), 2, 'both results are cases');
+      });
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      await redis.stop();
+    }
   });
 });

@@ -1,26 +1,35 @@
 // `npm run screenshots`: drives the app through every screen with the e2e launcher and saves docs/screenshots/.
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import type { Locator } from 'playwright-core';
 import { join } from 'node:path';
 import { makeBlendedFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
+import { startRedisServer, type TestRedisServer } from '../engine/testing/redis-server.ts';
+import { startUnmask, type RunningCli } from '../engine/testing/run-cli.ts';
 import { appEventCount, launchApp, waitForAppEvent, waitForCount } from '../e2e/launcher.ts';
-import { HomePage, Sidebar } from '../e2e/pages/app-pages.ts';
+import { batchPage, homePage, sidebar, studioPage } from '../e2e/pages/app-pages.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 await mkdir(OUT, { recursive: true });
 const app = await launchApp();
 const { page } = app;
 const shot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`) });
-const nav = new Sidebar(page);
+const nav = sidebar(page);
+/** Scrolls the content pane so this element is at its top (the window itself does not scroll). */
+const scrollToTop = (locator: Locator) =>
+  locator.evaluate((element) => element.scrollIntoView({ block: 'start' }));
 let failed = true;
+let redis: TestRedisServer | undefined;
+let worker: RunningCli | undefined;
 try {
   await shot('home-empty');
   const since = await appEventCount(page);
-  await app.openVideoWith(await makeFixtureVideo('two-faces'), () => new HomePage(page).openButton.click());
+  await app.openVideoWith(await makeFixtureVideo('two-faces'), () => homePage(page).openButton.click());
   await waitForAppEvent(page, 'scan-finished', since);
   const blendedAt = await appEventCount(page);
   await nav.go('home');
-  await app.openVideoWith(await makeBlendedFixtureVideo(), () => new HomePage(page).openButton.click());
+  await app.openVideoWith(await makeBlendedFixtureVideo(), () => homePage(page).openButton.click());
   await waitForCount(page, 'timeline', 'data-points', 3);
   await shot('analysis-live');
   await waitForAppEvent(page, 'scan-finished', blendedAt);
@@ -44,16 +53,55 @@ try {
   await page.getByTestId('consent-dialog').waitFor();
   await shot('studio-consent');
   await page.keyboard.press('Escape');
+  const studio = studioPage(page);
+  await app.openVideoWith(await makeFixtureVideo('one-face'), () => studio.pickA.click());
+  await app.openVideoWith(await makeFixtureVideo('portrait'), () => studio.pickB.click());
+  await studio.attestConsent('Screenshot script', 'Fixture clips of public-domain portraits, for the docs');
+  await studio.setOptions({ steps: 12, previewEvery: 3, batchSize: 2, extractFps: 4, minFaces: 4 });
+  const trainAt = await appEventCount(page);
+  await studio.train.click();
+  await waitForAppEvent(page, 'train-preview-shown', trainAt);
+  await waitForCount(page, 'preview-image', 'data-step', 6);
+  await scrollToTop(page.getByTestId('training-panel'));
+  await shot('studio-training');
+  await waitForAppEvent(page, 'train-finished', trainAt);
+  await app.openVideoWith(await makeFixtureVideo('portrait'), () => studio.renderInput.click());
+  await studio.renderIdentity.selectOption('a');
+  const renderAt = await appEventCount(page);
+  await studio.render.click();
+  await waitForAppEvent(page, 'render-finished', renderAt);
+  await scrollToTop(studio.result);
+  await shot('studio-result');
+  await nav.go('batch');
+  await shot('batch-empty');
+  const batchDir = await mkdtemp(join(tmpdir(), 'unmask-screenshot-batch-'));
+  for (const kind of ['two-faces', 'portrait', 'text-as-mp4'] as const)
+    await copyFile(await makeFixtureVideo(kind), join(batchDir, `${kind}.mp4`));
+  redis = await startRedisServer();
+  worker = startUnmask(['worker', '--queue', redis.url]);
+  await worker.waitForLine(/ready:/);
+  const batch = batchPage(page);
+  await batch.folder.fill(batchDir);
+  await batch.queue.fill(redis.url);
+  const batchAt = await appEventCount(page);
+  await batch.submit.click();
+  await page.locator('[data-testid=batch-row][data-state=active]').first().waitFor();
+  await shot('batch-running');
+  await waitForAppEvent(page, 'batch-finished', batchAt);
+  await shot('batch');
   await nav.go('settings');
   await page.getByTestId('doctor').getByText('TensorFlow.js backend').waitFor({ timeout: 60_000 });
   await shot('settings');
   const corruptAt = await appEventCount(page);
   await nav.go('home');
-  await app.openVideoWith(await makeFixtureVideo('text-as-mp4'), () => new HomePage(page).openButton.click());
+  await app.openVideoWith(await makeFixtureVideo('text-as-mp4'), () => homePage(page).openButton.click());
   await waitForAppEvent(page, 'scan-failed', corruptAt);
   await shot('analysis-error');
   failed = false;
 } finally {
   await app.finish('screenshots', failed);
+  worker?.child.kill('SIGTERM');
+  await worker?.exited;
+  await redis?.stop();
 }
 console.log(`saved screenshots to ${OUT}`);

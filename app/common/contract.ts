@@ -5,15 +5,16 @@
  *
  * - Requests: `channel -> (args) => Promise<result>`. Every request takes one plain object; its zod schema is
  *   checked by the host before a handler runs (the renderer is never trusted).
- * - Events: pushed from the host to every window. Long jobs (scan, training) report progress through events
+ * - Events: pushed from the host to every window. Long jobs (scan, training, render) report progress through events
  *   and can be cancelled by a request.
  *
  * Imports from engine/ are types only (this file is bundled into the renderer).
  */
 import { z } from 'zod';
+import type { BatchFileState } from '../../engine/batch/run-batch.ts';
 import type { ScannedFace, ScannedFrame, ScanResult } from '../../engine/scan/scan-result.ts';
 
-export type { ScannedFace, ScannedFrame, ScanResult };
+export type { BatchFileState, ScannedFace, ScannedFrame, ScanResult };
 
 // ---------------------------------------------------------------- shared value schemas
 
@@ -65,6 +66,39 @@ export const consentAttestationSchema = z
   .strict();
 export type ConsentAttestation = z.infer<typeof consentAttestationSchema>;
 
+const identity = z.enum(['a', 'b']);
+export type SwapIdentity = z.infer<typeof identity>;
+
+/** What the Studio lets a user set for one training run (the CLI's `swap train` options, same defaults). */
+export const trainingOptionsSchema = z
+  .object({
+    /** Steps to train in this run (added to what the project has done). */
+    steps: z.number().int().min(1).max(1_000_000),
+    /** Stop this run after this many minutes (0 = no limit). */
+    maxMinutes: z.number().min(0).max(10_000),
+    model: z.enum(['template', 'unit']),
+    size: z.union([z.literal(64), z.literal(128)]),
+    batchSize: z.number().int().min(1).max(64),
+    /** Frames sampled per second of video when faces are extracted (new projects). */
+    extractFps: z.number().min(0.5).max(30),
+    /** Fewest usable training faces per identity (new projects). */
+    minFaces: z.number().int().min(1).max(10_000),
+    previewEvery: z.number().int().min(1).max(100_000),
+  })
+  .strict();
+export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
+
+export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
+  steps: 300,
+  maxMinutes: 0,
+  model: 'template',
+  size: 64,
+  batchSize: 8,
+  extractFps: 8,
+  minFaces: 24,
+  previewEvery: 25,
+};
+
 // ---------------------------------------------------------------- requests
 
 const none = z.object({}).strict();
@@ -87,12 +121,55 @@ export const requestSchemas = {
     .object({ caseId, format: reportFormatSchema, consentNoticeDismissed: z.boolean().optional() })
     .strict(),
   revealPath: z.object({ path: filePath }).strict(),
-  getStudioStatus: none,
+  listSwapProjects: none,
+  /** Trains a new project (from identity A and B videos) or resumes one (`projectDir`). */
   startTraining: z
-    .object({ identityA: filePath, identityB: filePath, consent: consentAttestationSchema })
+    .object({
+      identityA: filePath.optional(),
+      identityB: filePath.optional(),
+      projectDir: filePath.optional(),
+      consent: consentAttestationSchema,
+      options: trainingOptionsSchema,
+    })
+    .strict()
+    .refine((r) => r.projectDir !== undefined || (r.identityA !== undefined && r.identityB !== undefined), {
+      message: 'needs identity A and B videos, or a project to resume',
+      path: ['identityA'],
+    }),
+  /** Stops after the current step and saves a checkpoint (nothing is lost; training can be resumed). */
+  stopTraining: z.object({ jobId }).strict(),
+  /** Native save dialog (Electron); a browser gets a fresh path in the app's renders folder. */
+  chooseOutputPath: z.object({ suggestedName: z.string().min(1).max(255) }).strict(),
+  /** Renders a swap (the input shows one identity, `identity` is painted in) or a reenactment (the input
+   *  drives identity `identity`). Without `output` the file goes to the app's renders folder. */
+  startRender: z
+    .object({
+      projectDir: filePath,
+      mode: z.enum(['swap', 'reenact']),
+      input: filePath,
+      identity,
+      output: filePath.optional(),
+      consent: consentAttestationSchema,
+    })
     .strict(),
-  cancelTraining: z.object({ jobId }).strict(),
+  cancelRender: z.object({ jobId }).strict(),
+  /** Native folder dialog (Electron); a browser answers null and the user types the path. */
+  chooseFolder: none,
+  /** Queues a scan of every video under `folder` for `unmask worker`s on the Redis queue, and gathers them. */
+  startBatch: z
+    .object({
+      folder: filePath,
+      queueUrl: z.string().trim().min(1).max(2000),
+      priority: z.number().int().min(1).max(2_097_151),
+    })
+    .strict(),
+  /** Stops gathering (queued jobs stay in Redis; submitting the folder again picks them up). */
+  cancelBatch: z.object({ jobId }).strict(),
 } as const;
+
+export const DEFAULT_QUEUE_URL = 'redis://127.0.0.1:6379';
+/** BullMQ priority of a batch (1 runs first), as `unmask batch` uses. */
+export const DEFAULT_BATCH_PRIORITY = 1000;
 
 export type RequestChannel = keyof typeof requestSchemas;
 export type RequestArgs<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
@@ -134,11 +211,29 @@ export interface EngineInfo {
   electron: { present: boolean; detail: string };
 }
 
-export interface StudioStatus {
-  /** True when the face-swap engine is installed and can train. */
-  available: boolean;
-  /** Why not, in one sentence (shown to the user). */
-  reason: string | null;
+export interface SwapProjectSummary {
+  dir: string;
+  name: string;
+  createdAt: string;
+  model: 'template' | 'unit';
+  size: 64 | 128;
+  consent: string;
+  identities: Record<SwapIdentity, { inputs: string[]; faces: number }>;
+  /** Steps in the last complete checkpoint (0: never trained). */
+  steps: number;
+  /** Mean loss per checkpoint interval, from the checkpoint's log. */
+  log: Array<{ step: number; loss: number }>;
+  /** The latest preview grid, playable by the renderer; null before the first preview. */
+  previewUrl: string | null;
+}
+
+/** A rendered file's own declaration that it is synthetic (read back from its container tags). */
+export interface SyntheticLabel {
+  aiGenerated: boolean;
+  tag: string;
+  value: string;
+  generator: string | null;
+  consent: string | null;
 }
 
 export interface RequestResults {
@@ -155,9 +250,27 @@ export interface RequestResults {
   getMediaUrl: { url: string };
   exportReport: { path: string };
   revealPath: { revealed: boolean };
-  getStudioStatus: StudioStatus;
-  startTraining: { jobId: string };
-  cancelTraining: { cancelled: boolean };
+  listSwapProjects: SwapProjectSummary[];
+  startTraining: { jobId: string; projectDir: string };
+  stopTraining: { stopping: boolean };
+  chooseOutputPath: { path: string } | null;
+  startRender: { jobId: string; output: string };
+  cancelRender: { cancelled: boolean };
+  chooseFolder: { path: string } | null;
+  startBatch: { jobId: string; files: number };
+  cancelBatch: { stopping: boolean };
+}
+
+/** One file of a batch as the Batch screen shows it. */
+export interface BatchFileRow {
+  file: string;
+  state: BatchFileState;
+  /** Scan progress 0..1 while a worker scans it. */
+  fraction: number | null;
+  verdict: string | null;
+  score: number | null;
+  caseId: string | null;
+  error: string | null;
 }
 
 // ---------------------------------------------------------------- events
@@ -184,16 +297,69 @@ export interface AppEvents {
   'scan-finished': { jobId: string; caseId: string };
   'scan-failed': { jobId: string; error: JobError };
   'scan-cancelled': { jobId: string };
-  'train-progress': { jobId: string; step: number; totalSteps: number; loss: number };
-  'train-finished': { jobId: string; outputPath: string };
+  /** Face extraction (stage 'extract') and training (stage 'train') progress. */
+  'train-progress': {
+    jobId: string;
+    stage: string;
+    done: number;
+    total: number | null;
+    detail: string | null;
+  };
+  'train-step': { jobId: string; step: number; totalSteps: number; loss: number };
+  'train-preview': { jobId: string; step: number; url: string };
+  /** Ended by its step count, its time limit or Stop (`stoppedBy: 'signal'`); a checkpoint is saved. */
+  'train-finished': {
+    jobId: string;
+    project: SwapProjectSummary;
+    stoppedBy: 'steps' | 'time' | 'signal';
+  };
   'train-failed': { jobId: string; error: JobError };
+  'render-progress': { jobId: string; done: number; total: number | null };
+  'render-finished': {
+    jobId: string;
+    output: string;
+    url: string;
+    frames: number;
+    changedFrames: number;
+    label: SyntheticLabel | null;
+  };
+  'render-failed': { jobId: string; error: JobError };
+  'render-cancelled': { jobId: string };
+  'batch-file': { jobId: string; row: BatchFileRow };
+  'batch-progress': {
+    jobId: string;
+    stage: 'hashing' | 'scanning';
+    done: number;
+    total: number;
+    active: number;
+    failed: number;
+    /** Workers connected to the queue (null before the first check). */
+    workers: number | null;
+    /** A passing condition worth showing (e.g. the queue stopped answering), or null. */
+    notice: string | null;
+  };
+  /** Every file settled, or gathering was stopped (`stopped`: the rest stay queued). */
+  'batch-finished': {
+    jobId: string;
+    completed: number;
+    failed: number;
+    pending: number;
+    stopped: boolean;
+  };
+  'batch-failed': { jobId: string; error: JobError };
   'cases-changed': { caseIds: string[] };
   /** A native menu item was chosen (Electron); the renderer carries it out. */
   'menu-command': { command: MenuCommand };
 }
 
 export type MenuCommand =
-  'open-video' | 'show-home' | 'show-analysis' | 'show-studio' | 'show-reports' | 'show-settings';
+  | 'open-video'
+  | 'show-home'
+  | 'show-analysis'
+  | 'show-batch'
+  | 'show-studio'
+  | 'show-reports'
+  | 'show-settings';
 
 export type AppEventName = keyof AppEvents;
 
@@ -206,8 +372,18 @@ export const APP_EVENT_NAMES = [
   'scan-failed',
   'scan-cancelled',
   'train-progress',
+  'train-step',
+  'train-preview',
   'train-finished',
   'train-failed',
+  'render-progress',
+  'render-finished',
+  'render-failed',
+  'render-cancelled',
+  'batch-file',
+  'batch-progress',
+  'batch-finished',
+  'batch-failed',
   'cases-changed',
   'menu-command',
 ] as const satisfies readonly AppEventName[];

@@ -2,11 +2,23 @@
  * Entry of the engine process: receives one job, runs it with the engine and reports back. Runs as an
  * Electron utility process (messages through `process.parentPort`) or a Node child process (`process.send`).
  */
+import { checkQueueServer } from '../../engine/batch/queue-connection.ts';
+import { parseQueueUrl } from '../../engine/batch/queue-url.ts';
+import { DEFAULT_BATCH_ATTEMPTS, runBatch } from '../../engine/batch/run-batch.ts';
 import { collectDoctorReport } from '../../engine/runtime/doctor.ts';
+import { readAiLabel } from '../../engine/scan/ai-label.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo } from '../../engine/scan/scan-video.ts';
-import { isUnmaskError } from '../../engine/util/errors.ts';
+import { openCaseStore } from '../../engine/store/case-store.ts';
+import { openSwapProject } from '../../engine/swap/create-project.ts';
+import { reenactFace } from '../../engine/swap/reenact.ts';
+import { renderSwap } from '../../engine/swap/render-swap.ts';
+import { defaultSwapArchitecture } from '../../engine/swap/swap-architecture.ts';
+import { readCheckpointState } from '../../engine/swap/swap-project.ts';
+import { trainSwapModel } from '../../engine/swap/train-swap.ts';
+import { isUnmaskError, UnmaskError } from '../../engine/util/errors.ts';
+import type { ProgressListener } from '../../engine/util/progress.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
-import type { FromEngine, ToEngine } from './engine-messages.ts';
+import type { BatchJob, FromEngine, RenderJob, ToEngine, TrainJob } from './engine-messages.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -26,6 +38,7 @@ function onMessage(listener: (message: ToEngine) => void): void {
 }
 
 const controller = new AbortController();
+const onProgress: ProgressListener = (event) => send({ type: 'progress', event });
 
 function reportError(error: unknown): void {
   if (isUnmaskError(error)) send({ type: 'error', code: error.code, message: error.message });
@@ -35,6 +48,93 @@ function reportError(error: unknown): void {
       code: 'internal',
       message: error instanceof Error ? error.message : String(error),
     });
+}
+
+/** Extracts a new project's faces (or opens an existing one), then trains it for the run's steps. */
+async function train(job: TrainJob): Promise<void> {
+  const { options } = job;
+  await openSwapProject({
+    dir: job.projectDir,
+    inputs: job.inputs,
+    consent: job.consent,
+    architecture: defaultSwapArchitecture(options.model, options.size),
+    seed: 1,
+    batchSize: options.batchSize,
+    learningRate: 5e-4,
+    cycle: false,
+    faceSet: { sampling: { fps: options.extractFps } },
+    minTrainingFaces: options.minFaces,
+    onProgress,
+    signal: controller.signal,
+  });
+  if (controller.signal.aborted) throw new UnmaskError('cancelled', 'Stopped before training began.');
+  const totalSteps = ((await readCheckpointState(job.projectDir))?.step ?? 0) + options.steps;
+  const result = await trainSwapModel(job.projectDir, {
+    steps: totalSteps,
+    maxMinutes: options.maxMinutes > 0 ? options.maxMinutes : Number.POSITIVE_INFINITY,
+    previewEvery: options.previewEvery,
+    signal: controller.signal,
+    onProgress,
+    onStep: (step, losses) => send({ type: 'train-step', step, totalSteps, loss: losses.total }),
+    onPreview: (path, step) => send({ type: 'preview', path, step }),
+  });
+  send({ type: 'train-done', stoppedBy: result.stoppedBy });
+}
+
+/** Renders a swap or a reenactment, then reads the output's own AI label back from its container. */
+async function render(job: RenderJob): Promise<void> {
+  const common = {
+    projectDir: job.projectDir,
+    output: job.output,
+    consent: job.consent,
+    signal: controller.signal,
+    onProgress,
+  };
+  const result =
+    job.mode === 'swap'
+      ? await renderSwap({ ...common, input: job.input, to: job.identity }).then((r) => ({
+          frames: r.frames,
+          changed: r.swappedFrames,
+        }))
+      : await reenactFace({ ...common, driver: job.input, target: job.identity }).then((r) => ({
+          frames: r.frames,
+          changed: r.paintedFrames,
+        }));
+  const probe = await probeVideo(job.output);
+  send({
+    type: 'render-done',
+    output: job.output,
+    frames: result.frames,
+    changedFrames: result.changed,
+    label: readAiLabel(probe.tags) ?? null,
+  });
+}
+
+/** Submits the files to the Redis queue and gathers the workers' results into the case library. */
+async function batch(job: BatchJob): Promise<void> {
+  const address = parseQueueUrl(job.queueUrl);
+  await checkQueueServer(address);
+  const library = openCaseStore(job.dataDir);
+  try {
+    const summary = await runBatch(
+      {
+        address,
+        files: job.files,
+        settings: job.settings,
+        priority: job.priority,
+        attempts: DEFAULT_BATCH_ATTEMPTS,
+        retryFailed: false,
+        library,
+        pollIntervalMs: 1000,
+        queueTimeoutMs: 600_000,
+      },
+      (event) => send({ type: 'batch-event', event }),
+      controller.signal,
+    );
+    send({ type: 'batch-done', totals: summary.totals, stopped: controller.signal.aborted });
+  } finally {
+    library.close();
+  }
 }
 
 async function run(job: ToEngine): Promise<void> {
@@ -59,7 +159,7 @@ async function run(job: ToEngine): Promise<void> {
         { ...DEFAULT_SCAN_OPTIONS, sampling: job.sampling },
         {
           signal: controller.signal,
-          onProgress: (event) => send({ type: 'progress', event }),
+          onProgress,
           // The UI draws boxes and scores; the 468 mesh points stay in the saved scan only.
           onFrame: (frame) =>
             send({
@@ -69,7 +169,14 @@ async function run(job: ToEngine): Promise<void> {
         },
       );
       send({ type: 'scan-done', result });
+      return;
     }
+    case 'train':
+      return train(job);
+    case 'render':
+      return render(job);
+    case 'batch':
+      return batch(job);
   }
 }
 

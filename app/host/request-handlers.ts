@@ -12,13 +12,19 @@ import type { DoctorReport } from '../../engine/runtime/doctor.ts';
 import type { AppInfo, EngineInfo, ReportFormat, RequestHandlers } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
 import type { EngineLauncher } from './engine-launcher.ts';
-import { askEngine, ScanJobs, type EmitEvent } from './scan-jobs.ts';
+import { BatchJobs } from './batch-jobs.ts';
+import { askEngine, type EmitEvent } from './engine-jobs.ts';
+import { ScanJobs } from './scan-jobs.ts';
 import { readSettings, writeSettings } from './settings-file.ts';
-import { studioStatus } from './studio.ts';
+import { SwapJobs } from './swap-jobs.ts';
 
 export interface ShellServices {
   info: Omit<AppInfo, 'dataDir'>;
   chooseVideo(): Promise<{ path: string } | null>;
+  /** Native folder dialog; absent (a browser), the user types the folder's path. */
+  chooseFolder?(): Promise<string | null>;
+  /** Native save dialog starting at `defaultPath`; absent (a browser), renders go to the default path. */
+  chooseSavePath?(defaultPath: string): Promise<string | null>;
   /** A URL the renderer can play; only called for paths the host allows. */
   mediaUrl(path: string): string;
   revealPath(path: string): Promise<boolean>;
@@ -69,8 +75,16 @@ export function createHost(options: HostOptions): Host {
   const { dataDir, launchEngine, cases, emit, shell } = options;
   const scans = new ScanJobs(launchEngine, cases, emit);
   const allowed = new Set<string>();
+  const studio = new SwapJobs({
+    dataDir,
+    launch: launchEngine,
+    emit,
+    mediaUrl: shell.mediaUrl,
+    allowMedia: (path) => allowed.add(path),
+  });
+  const batches = new BatchJobs(dataDir, launchEngine, emit);
   const isAllowedMedia = async (path: string) =>
-    allowed.has(path) || (await cases.knownPaths()).includes(path);
+    allowed.has(path) || studio.owns(path) || (await cases.knownPaths()).includes(path);
 
   const handlers: RequestHandlers = {
     getAppInfo: async () => ({ ...shell.info, dataDir }),
@@ -115,12 +129,18 @@ export function createHost(options: HostOptions): Host {
       return { path: out };
     },
     revealPath: async ({ path }) => ({ revealed: await shell.revealPath(dirname(path)) }),
-    getStudioStatus: async () => studioStatus(),
-    startTraining: async () => {
-      const status = studioStatus();
-      throw new UnmaskError('usage', status.reason ?? 'The studio cannot train yet.');
+    listSwapProjects: () => studio.listProjects(),
+    startTraining: (request) => studio.startTraining(request),
+    stopTraining: async ({ jobId }) => ({ stopping: studio.stopTraining(jobId) }),
+    chooseOutputPath: ({ suggestedName }) => studio.chooseOutputPath(suggestedName, shell.chooseSavePath),
+    startRender: (request) => studio.startRender(request),
+    cancelRender: async ({ jobId }) => ({ cancelled: studio.cancelRender(jobId) }),
+    chooseFolder: async () => {
+      const path = shell.chooseFolder ? await shell.chooseFolder() : null;
+      return path ? { path } : null;
     },
-    cancelTraining: async () => ({ cancelled: false }),
+    startBatch: async (request) => batches.start(request, await readSettings(dataDir)),
+    cancelBatch: async ({ jobId }) => ({ stopping: batches.stop(jobId) }),
   };
 
   return {
@@ -129,6 +149,8 @@ export function createHost(options: HostOptions): Host {
     allowMedia: (path) => allowed.add(path),
     close: () => {
       scans.stopAll();
+      studio.stopAll();
+      batches.stopAll();
       cases.close();
     },
   };

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SETTINGS, parseRequestArgs, REQUEST_CHANNELS, requestSchemas } from '../common/contract.ts';
+import {
+  DEFAULT_SETTINGS,
+  DEFAULT_TRAINING_OPTIONS,
+  parseRequestArgs,
+  REQUEST_CHANNELS,
+  requestSchemas,
+} from '../common/contract.ts';
 
 test('a training request without the consent attestation is refused at the boundary', () => {
   assert.throws(
@@ -39,9 +45,18 @@ test('a training request without the consent attestation is refused at the bound
       attestedBy: '  Ada Lovelace ',
       statement: ' Ada and Grace agreed to a demo swap. ',
     },
+    options: DEFAULT_TRAINING_OPTIONS,
   });
   assert.equal(ok.consent.attestedBy, 'Ada Lovelace');
   assert.equal(ok.consent.statement, 'Ada and Grace agreed to a demo swap.');
+  assert.throws(
+    () => parseRequestArgs('startTraining', { consent: ok.consent, options: DEFAULT_TRAINING_OPTIONS }),
+    /needs identity A and B videos, or a project to resume/,
+  );
+  assert.throws(
+    () => parseRequestArgs('startRender', { projectDir: '/p', mode: 'swap', input: '/a.mp4', identity: 'b' }),
+    /Invalid startRender request: consent/,
+  );
 });
 
 test('requests reject unknown fields and malformed ids', () => {

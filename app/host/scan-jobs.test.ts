@@ -1,51 +1,12 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { DEFAULT_SETTINGS, type AppEvents, type ScanResult } from '../common/contract.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { DEFAULT_SETTINGS, type ScanResult } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
-import type { EngineLauncher } from './engine-launcher.ts';
-import type { FromEngine, ToEngine } from './engine-messages.ts';
 import { ScanJobs } from './scan-jobs.ts';
-
-/** A scripted engine: records what it is sent and lets the test play its replies and its exit. */
-function fakeEngine() {
-  const sent: ToEngine[] = [];
-  let onMessage: (m: FromEngine) => void = () => undefined;
-  let onExit: (code: number | null) => void = () => undefined;
-  let killed = false;
-  const launch: EngineLauncher = () => ({
-    send: (m) => sent.push(m),
-    onMessage: (l) => (onMessage = l),
-    onExit: (l) => (onExit = l),
-    kill: () => {
-      if (!killed) {
-        killed = true;
-        queueMicrotask(() => onExit(null));
-      }
-    },
-  });
-  return {
-    launch,
-    sent,
-    reply: (m: FromEngine) => onMessage(m),
-    exit: (code: number | null) => onExit(code),
-  };
-}
-
-function recorder() {
-  const events: Array<{ event: keyof AppEvents; payload: unknown }> = [];
-  const emit = <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) =>
-    events.push({ event, payload });
-  const next = (name: keyof AppEvents) =>
-    new Promise<unknown>((resolve) => {
-      const check = () => {
-        const found = events.find((e) => e.event === name);
-        if (found) resolve(found.payload);
-        else setTimeout(check, 1);
-      };
-      check();
-    });
-  return { events, emit, next };
-}
+import { fakeEngine, recorder } from './testing-engine.ts';
 
 /** An in-memory stand-in for the SQLite library: only what ScanJobs uses. */
 function createSessionCaseLibrary() {
@@ -65,13 +26,20 @@ const scanResult = {
   summary: { faces: 1, tracks: 1 },
 } as unknown as ScanResult;
 
+/** A real file to scan: the host checks it still exists before saving the case. */
+let video = '';
+before(async () => {
+  video = join(await mkdtemp(join(tmpdir(), 'unmask-scan-jobs-')), 'v.mp4');
+  await writeFile(video, 'the fake engine never reads it');
+});
+
 test('a finished scan is saved as a case before scan-finished is sent', async () => {
   const engine = fakeEngine();
   const cases = createSessionCaseLibrary();
   const { events, emit, next } = recorder();
   const jobs = new ScanJobs(engine.launch, cases, emit);
-  const jobId = jobs.start('/v.mp4', { ...DEFAULT_SETTINGS, sampleFps: 2, maxFrames: 7 });
-  assert.deepEqual(engine.sent[0], { type: 'scan', path: '/v.mp4', sampling: { fps: 2, maxFrames: 7 } });
+  const jobId = jobs.start(video, { ...DEFAULT_SETTINGS, sampleFps: 2, maxFrames: 7 });
+  assert.deepEqual(engine.sent[0], { type: 'scan', path: video, sampling: { fps: 2, maxFrames: 7 } });
   engine.reply({ type: 'progress', event: { stage: 'scan', done: 1, total: 4 } });
   engine.reply({ type: 'scan-done', result: scanResult });
   const finished = (await next('scan-finished')) as { jobId: string; caseId: string };
@@ -121,4 +89,26 @@ test('an engine crash fails the job as retryable; bad input fails it as not retr
     1,
     'the exit after the error adds nothing',
   );
+});
+
+test('a file deleted while it was scanned fails the scan and saves no case', async () => {
+  const gone = join(await mkdtemp(join(tmpdir(), 'unmask-scan-jobs-')), 'gone.mp4');
+  await writeFile(gone, 'deleted below');
+  const engine = fakeEngine();
+  const cases = createSessionCaseLibrary();
+  const { events, emit, next } = recorder();
+  new ScanJobs(engine.launch, cases, emit).start(gone, DEFAULT_SETTINGS);
+  await rm(gone);
+  engine.reply({ type: 'scan-done', result: scanResult });
+  const failed = (await next('scan-failed')) as {
+    error: { code: string; message: string; retryable: boolean };
+  };
+  assert.equal(failed.error.code, 'inputNotFound');
+  assert.match(
+    failed.error.message,
+    /gone\.mp4 was deleted or moved while it was being scanned; no case was saved/,
+  );
+  assert.equal(failed.error.retryable, false);
+  assert.equal(cases.scans.size, 0);
+  assert.ok(!events.some((e) => e.event === 'scan-finished' || e.event === 'cases-changed'));
 });

@@ -16,7 +16,7 @@ export function rendererCsp(options: { websocket: boolean; mediaScheme?: string 
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${options.mediaScheme ? ` ${options.mediaScheme}:` : ''}`,
     `media-src 'self' blob:${options.mediaScheme ? ` ${options.mediaScheme}:` : ''}`,
     `connect-src 'self'${options.websocket ? ' ws://127.0.0.1:*' : ''}`,
     "object-src 'none'",

@@ -25,9 +25,10 @@ export function installAppMenu(dataDir: string): void {
       submenu: [
         { label: 'Home', accelerator: 'CmdOrCtrl+1', click: send('show-home') },
         { label: 'Analysis', accelerator: 'CmdOrCtrl+2', click: send('show-analysis') },
-        { label: 'Studio', accelerator: 'CmdOrCtrl+3', click: send('show-studio') },
-        { label: 'Reports', accelerator: 'CmdOrCtrl+4', click: send('show-reports') },
-        { label: 'Settings', accelerator: 'CmdOrCtrl+5', click: send('show-settings') },
+        { label: 'Batch', accelerator: 'CmdOrCtrl+3', click: send('show-batch') },
+        { label: 'Studio', accelerator: 'CmdOrCtrl+4', click: send('show-studio') },
+        { label: 'Reports', accelerator: 'CmdOrCtrl+5', click: send('show-reports') },
+        { label: 'Settings', accelerator: 'CmdOrCtrl+6', click: send('show-settings') },
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

@@ -49,6 +49,26 @@ async function start(): Promise<void> {
         app.addRecentDocument(path);
         return { path };
       },
+      chooseFolder: async () => {
+        const parent = BrowserWindow.getFocusedWindow();
+        const options = { title: 'Choose a folder of videos', properties: ['openDirectory' as const] };
+        const result = parent
+          ? await dialog.showOpenDialog(parent, options)
+          : await dialog.showOpenDialog(options);
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      chooseSavePath: async (defaultPath) => {
+        const parent = BrowserWindow.getFocusedWindow();
+        const options = {
+          title: 'Save the render as',
+          defaultPath,
+          filters: [{ name: 'MP4 video', extensions: ['mp4'] }],
+        };
+        const result = parent
+          ? await dialog.showSaveDialog(parent, options)
+          : await dialog.showSaveDialog(options);
+        return result.canceled || !result.filePath ? null : result.filePath;
+      },
       mediaUrl,
       revealPath: async (dir) => (await shell.openPath(dir)) === '',
       printPdf: printHtmlToPdf,

@@ -3,17 +3,21 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { DEFAULT_SETTINGS, type AppInfo, type CaseSummary, type Settings } from '../common/contract.ts';
 import { caseAnalysis, liveAnalysis, type Analysis } from './analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from './api.ts';
+import { connectBatchEvents } from './batch-state.ts';
 import { AnalysisScreen } from './screens/analysis-screen.tsx';
+import { BatchScreen } from './screens/batch-screen.tsx';
 import { HomeScreen } from './screens/home-screen.tsx';
 import { ReportsScreen } from './screens/reports-screen.tsx';
 import { SettingsScreen } from './screens/settings-screen.tsx';
 import { StudioScreen } from './screens/studio-screen.tsx';
+import { connectStudioEvents } from './studio-state.ts';
 
-export type ScreenName = 'home' | 'analysis' | 'studio' | 'reports' | 'settings';
+export type ScreenName = 'home' | 'analysis' | 'batch' | 'studio' | 'reports' | 'settings';
 
 const SCREENS: Array<{ name: ScreenName; label: string; icon: string }> = [
   { name: 'home', label: 'Home', icon: '⌂' },
   { name: 'analysis', label: 'Analysis', icon: '◉' },
+  { name: 'batch', label: 'Batch', icon: '⇶' },
   { name: 'studio', label: 'Studio', icon: '✦' },
   { name: 'reports', label: 'Reports', icon: '▤' },
   { name: 'settings', label: 'Settings', icon: '⚙' },
@@ -108,6 +112,7 @@ export function App() {
         else setScreen(command.replace('show-', '') as ScreenName);
       }),
     ];
+    off.push(connectStudioEvents(), connectBatchEvents());
     return () => off.forEach((unsubscribe) => unsubscribe());
   }, []);
 
@@ -121,7 +126,7 @@ export function App() {
       setAnalysis((a) =>
         a && a.path === path && (a.jobId === null || a.jobId === jobId) ? { ...a, jobId } : a,
       );
-      signalAppEvent('scan-started', { jobId, fileName });
+      signalAppEvent('scan-started', { jobId, fileName, path });
     } catch (e) {
       pendingPath.current = null;
       const code = (e as { code?: string }).code ?? 'internal';
@@ -187,7 +192,7 @@ export function App() {
       if (mod && event.key.toLowerCase() === 'o') {
         event.preventDefault();
         void chooseVideo();
-      } else if (mod && /^[1-5]$/.test(event.key)) {
+      } else if (mod && /^[1-6]$/.test(event.key)) {
         event.preventDefault();
         setScreen(SCREENS[Number(event.key) - 1]!.name);
       }
@@ -274,6 +279,7 @@ export function App() {
             onExport={() => setScreen('reports')}
           />
         )}
+        {screen === 'batch' && <BatchScreen onOpenCase={openCase} />}
         {screen === 'studio' && <StudioScreen />}
         {screen === 'reports' && (
           <ReportsScreen cases={cases} selectedCaseId={reportCaseId} onSelect={setReportCaseId} />

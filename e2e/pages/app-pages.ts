@@ -1,91 +1,103 @@
 /** Page objects: one per screen, each naming the elements a spec uses, by test id. */
 import type { Locator, Page } from 'playwright-core';
 
-export class Sidebar {
-  constructor(private readonly page: Page) {}
-  go(screen: 'home' | 'analysis' | 'studio' | 'reports' | 'settings'): Promise<void> {
-    return this.page.getByTestId(`nav-${screen}`).click();
-  }
+/** `{ name: 'test-id' }` → `{ name: Locator }`. */
+function byTestIds<T extends Record<string, string>>(page: Page, ids: T): { [K in keyof T]: Locator } {
+  return Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, page.getByTestId(id)])) as {
+    [K in keyof T]: Locator;
+  };
 }
 
-export class HomePage {
-  readonly root: Locator;
-  readonly openButton: Locator;
-  readonly caseRows: Locator;
-  constructor(page: Page) {
-    this.root = page.getByTestId('home-screen');
-    this.openButton = page.getByTestId('open-video');
-    this.caseRows = page.getByTestId('case-row');
-  }
+export function sidebar(page: Page) {
+  return {
+    go: (screen: 'home' | 'analysis' | 'batch' | 'studio' | 'reports' | 'settings') =>
+      page.getByTestId(`nav-${screen}`).click(),
+  };
 }
 
-export class AnalysisPage {
-  readonly root: Locator;
-  readonly timeline: Locator;
-  readonly overlay: Locator;
-  readonly verdict: Locator;
-  readonly consentWarning: Locator;
-  readonly cancelButton: Locator;
-  readonly errorState: Locator;
-  readonly errorMessage: Locator;
-  readonly personCards: Locator;
-  readonly exportButton: Locator;
-  constructor(page: Page) {
-    this.root = page.getByTestId('analysis-screen');
-    this.timeline = page.getByTestId('timeline');
-    this.overlay = page.getByTestId('face-overlay');
-    this.verdict = this.root.locator('.header-actions').getByTestId('verdict');
-    this.consentWarning = page.getByTestId('consent-warning');
-    this.cancelButton = page.getByTestId('cancel-scan');
-    this.errorState = page.getByTestId('error-state');
-    this.errorMessage = page.getByTestId('error-message');
-    this.personCards = page.getByTestId('person-card');
-    this.exportButton = page.getByTestId('export-report');
-  }
-  async timelinePoints(): Promise<number> {
-    return Number(await this.timeline.getAttribute('data-points'));
-  }
-  async boxesDrawn(): Promise<number> {
-    return Number((await this.overlay.getAttribute('data-boxes')) ?? 0);
-  }
+export function homePage(page: Page) {
+  return byTestIds(page, { root: 'home-screen', openButton: 'open-video', caseRows: 'case-row' });
 }
 
-export class StudioPage {
-  readonly root: Locator;
-  readonly pickA: Locator;
-  readonly pickB: Locator;
-  readonly train: Locator;
-  readonly consentDialog: Locator;
-  readonly consentMissing: Locator;
-  constructor(page: Page) {
-    this.root = page.getByTestId('studio-screen');
-    this.pickA = page.getByTestId('pick-identity-a');
-    this.pickB = page.getByTestId('pick-identity-b');
-    this.train = page.getByTestId('start-training');
-    this.consentDialog = page.getByTestId('consent-dialog');
-    this.consentMissing = page.getByTestId('consent-missing');
-  }
+export function analysisPage(page: Page) {
+  const ids = byTestIds(page, {
+    root: 'analysis-screen',
+    timeline: 'timeline',
+    overlay: 'face-overlay',
+    consentWarning: 'consent-warning',
+    cancelButton: 'cancel-scan',
+    errorState: 'error-state',
+    errorMessage: 'error-message',
+    personCards: 'person-card',
+    exportButton: 'export-report',
+  });
+  return {
+    ...ids,
+    verdict: ids.root.locator('.header-actions').getByTestId('verdict'),
+    timelinePoints: async () => Number(await ids.timeline.getAttribute('data-points')),
+    boxesDrawn: async () => Number((await ids.overlay.getAttribute('data-boxes')) ?? 0),
+  };
 }
 
-export class ReportsPage {
-  readonly root: Locator;
-  readonly result: Locator;
-  readonly error: Locator;
-  constructor(private readonly page: Page) {
-    this.root = page.getByTestId('reports-screen');
-    this.result = page.getByTestId('export-result');
-    this.error = page.getByTestId('export-error');
-  }
-  exportAs(format: 'json' | 'html' | 'pdf'): Promise<void> {
-    return this.page.getByTestId(`export-${format}`).click();
-  }
+export function studioPage(page: Page) {
+  const ids = byTestIds(page, {
+    root: 'studio-screen',
+    pickA: 'pick-identity-a',
+    pickB: 'pick-identity-b',
+    train: 'start-training',
+    stop: 'stop-training',
+    consentDialog: 'consent-dialog',
+    consentMissing: 'consent-missing',
+    lossChart: 'loss-chart',
+    preview: 'preview-image',
+    renderInput: 'pick-render-input',
+    renderIdentity: 'render-identity',
+    render: 'start-render',
+    result: 'render-result',
+    player: 'result-player',
+    syntheticLabel: 'synthetic-label',
+  });
+  return {
+    ...ids,
+    async attestConsent(name: string, statement: string): Promise<void> {
+      await page.getByTestId('open-consent').click();
+      await page.getByTestId('consent-subjects').check();
+      await page.getByTestId('consent-label').check();
+      await page.getByTestId('consent-name').fill(name);
+      await page.getByTestId('consent-statement').fill(statement);
+      await page.getByTestId('consent-confirm').click();
+      await page.getByTestId('consent-recorded').waitFor();
+    },
+    /** Fills the training option fields (`train-<option>` test ids). */
+    async setOptions(options: Record<string, number>): Promise<void> {
+      for (const [key, value] of Object.entries(options))
+        await page.getByTestId(`train-${key}`).fill(String(value));
+    },
+  };
 }
 
-export class SettingsPage {
-  readonly root: Locator;
-  readonly doctor: Locator;
-  constructor(page: Page) {
-    this.root = page.getByTestId('settings-screen');
-    this.doctor = page.getByTestId('doctor');
-  }
+export function batchPage(page: Page) {
+  return byTestIds(page, {
+    root: 'batch-screen',
+    folder: 'batch-folder',
+    chooseFolder: 'batch-choose-folder',
+    queue: 'batch-queue',
+    priority: 'batch-priority',
+    submit: 'batch-submit',
+    stop: 'batch-stop',
+    rows: 'batch-row',
+    result: 'batch-result',
+    errorMessage: 'error-message',
+  });
+}
+
+export function reportsPage(page: Page) {
+  return {
+    ...byTestIds(page, { root: 'reports-screen', result: 'export-result', error: 'export-error' }),
+    exportAs: (format: 'json' | 'html' | 'pdf') => page.getByTestId(`export-${format}`).click(),
+  };
+}
+
+export function settingsPage(page: Page) {
+  return byTestIds(page, { root: 'settings-screen', doctor: 'doctor' });
 }

@@ -305,6 +305,21 @@ export function hasCheckpoint(dir: string): boolean {
   return completeCheckpoint(dir) !== undefined;
 }
 
+/** The training state (step, time, loss log) of the last complete checkpoint, without loading any weights. */
+export async function readCheckpointState(dir: string): Promise<CheckpointState | undefined> {
+  const folder = completeCheckpoint(dir);
+  if (!folder) return undefined;
+  try {
+    return JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as CheckpointState;
+  } catch (error) {
+    throw new UnmaskError(
+      'swapCheckpointCorrupt',
+      `The checkpoint in ${folder} is corrupt (state.json: ${(error as Error).message}). Delete that folder to retrain from scratch.`,
+      { cause: error },
+    );
+  }
+}
+
 function sameArchitecture(p: SwapArchitecture, q: SwapArchitecture): boolean {
   return JSON.stringify(validateSwapArchitecture(p)) === JSON.stringify(validateSwapArchitecture(q));
 }

@@ -65,6 +65,10 @@ export interface TrainSwapOptions {
   onProgress?: ProgressListener;
   /** Called with each checkpointed log entry (the CLI prints them). */
   onLog?: (entry: TrainingLogEntry, total: number) => void;
+  /** Called after every step with its losses (the app draws them live). */
+  onStep?: (step: number, losses: StepLosses) => void;
+  /** Called with the path of each preview grid once it is written (`previews/preview-NNNNNN.png`). */
+  onPreview?: (path: string, step: number) => void;
 }
 
 export const DEFAULT_TRAIN_SWAP: TrainSwapOptions = {
@@ -266,6 +270,7 @@ export async function trainSwapModel(
       throw swapWriteError(error, join(dir, 'previews', name));
     }
     previewPath = join(dir, 'previews', 'latest.png');
+    options.onPreview?.(join(dir, 'previews', name), state.step);
   };
   const elapsedBefore = state.elapsedSec;
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
@@ -341,6 +346,7 @@ export async function trainSwapModel(
         b: running.b + last.b,
         n: running.n + 1,
       };
+      options.onStep?.(state.step, last);
       const rate = (state.step - startStep) / ((performance.now() - started) / 1000);
       onProgress({
         stage: 'train',

@@ -29,6 +29,8 @@ export const EXIT_CODES = {
   storeTooNew: 51,
   caseNotFound: 52,
   reportFailed: 53,
+  // App and `unmask serve` (60–69).
+  appJobBusy: 60,
   queueUnreachable: 70,
   batchNoVideos: 71,
   batchHadFailures: 72,

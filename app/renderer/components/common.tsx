@@ -131,3 +131,38 @@ export function Dialog({
     </div>
   );
 }
+
+/** A long job's start button and, while it runs, its stop button (shared by Studio and Batch). */
+export function JobActions({
+  start,
+  stop,
+}: {
+  start: { label: string; disabled: boolean; onClick?(): void; testId: string; submit?: boolean };
+  /** Shown while the job runs; null otherwise. */
+  stop: { label: string; disabled: boolean; onClick(): void; testId: string } | null;
+}) {
+  return (
+    <div class="actions">
+      <button
+        type={start.submit ? 'submit' : 'button'}
+        class="primary"
+        disabled={start.disabled}
+        onClick={start.onClick}
+        data-testid={start.testId}
+      >
+        {start.label}
+      </button>
+      {stop && (
+        <button
+          type="button"
+          class="secondary"
+          disabled={stop.disabled}
+          onClick={stop.onClick}
+          data-testid={stop.testId}
+        >
+          {stop.label}
+        </button>
+      )}
+    </div>
+  );
+}
