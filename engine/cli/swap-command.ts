@@ -210,8 +210,9 @@ export function addSwapCommand(program: Command): void {
         );
         for (const x of ['a', 'b'] as const) {
           const t = result.identityTransfer[x];
+          const inner = result.innerFaceIdentityTransfer[x];
           process.stdout.write(
-            `${x.toUpperCase()}: reconstruction SSIM (face hull) ${result.reconstructionSsim[x].toFixed(3)}; swaps ${x.toUpperCase()}→${x === 'a' ? 'B' : 'A'} closer to the target identity ${pct(t.swapsCloserToTarget)}; reconstructions closer to self ${pct(t.reconstructionsCloserToSelf)}\n`,
+            `${x.toUpperCase()}: reconstruction SSIM (face hull) ${result.reconstructionSsim[x].toFixed(3)}; swaps ${x.toUpperCase()}→${x === 'a' ? 'B' : 'A'} closer to the target identity ${pct(t.swapsCloserToTarget)} (whole crop), ${pct(inner.swapsCloserToTarget)} (inner face); reconstructions closer to self ${pct(t.reconstructionsCloserToSelf)} / ${pct(inner.reconstructionsCloserToSelf)}\n`,
           );
         }
         const f = result.forensic;

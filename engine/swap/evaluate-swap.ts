@@ -6,7 +6,9 @@
  *   background is not modelled, so it is not scored), at the model's size;
  * - identity transfer: with the `faceres` face-recognition model, is each X→Y swap (colour-matched and blended
  *   into the X crop, as rendering does) closer to Y's identity centroid than to X's? Centroids come from all of
- *   each identity's real faces. Reconstructions X→X are scored alike as a control;
+ *   each identity's real faces. Reconstructions X→X are scored alike as a control. Judged twice: on the whole
+ *   crop (hair, ears, jaw line and background stay X's, as in every autoencoder swap) and on the inner face
+ *   only (outside the face hull painted neutral grey, in the centroids' faces too) — the part a swap replaces;
  * - reconstruction error as a forensic signal: an autoencoder trained on a video's real identities should
  *   reconstruct real faces of them well; does it reconstruct swapped faces worse? Score = 1 − hull SSIM of X→X
  *   applied to a face; real = held-out faces of X, fake = swaps Y→X of held-out faces of Y; ROC AUC.
@@ -37,7 +39,10 @@ export interface SwapEvaluation {
   model: string;
   heldOutFaces: Record<Identity, number>;
   reconstructionSsim: Record<Identity, number>;
+  /** Judged on the whole aligned crop (the swap composited into the source crop). */
   identityTransfer: Record<Identity, IdentityTransfer>;
+  /** Judged on the inner face only: everything outside the source's face hull painted grey. */
+  innerFaceIdentityTransfer: Record<Identity, IdentityTransfer>;
   /** Identity centroids' own cosine similarity (how alike the two people look to the recogniser). */
   centroidCosine: number;
   forensic: { auc: number; realMeanError: number; fakeMeanError: number; real: number; fake: number };
@@ -75,6 +80,33 @@ export function compositeInCrop(
 
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
 
+/** The face with everything outside its hull painted neutral grey (what an autoencoder swap replaces). */
+export function innerFace(face: FloatImage, hull: FloatImage): FloatImage {
+  const out = createFloatImage(face.width, face.height, 3);
+  for (let p = 0; p < face.width * face.height; p++) {
+    const inside = hull.data[p]! > 0.5;
+    for (let c = 0; c < 3; c++) out.data[p * 3 + c] = inside ? face.data[p * 3 + c]! : 0.5;
+  }
+  return out;
+}
+
+/** How often, and how strongly, swaps X→Y sit nearer Y's centroid than X's; reconstructions X→X as the control. */
+export function identityTransferOf(
+  swapEmbeddings: readonly Float32Array[],
+  ownEmbeddings: readonly Float32Array[],
+  source: Float32Array,
+  target: Float32Array,
+): IdentityTransfer {
+  return {
+    swapsCloserToTarget: mean(swapEmbeddings.map((e) => (cosine(e, target) > cosine(e, source) ? 1 : 0))),
+    reconstructionsCloserToSelf: mean(
+      ownEmbeddings.map((e) => (cosine(e, source) > cosine(e, target) ? 1 : 0)),
+    ),
+    meanCosineToTarget: mean(swapEmbeddings.map((e) => cosine(e, target))),
+    meanCosineToSource: mean(swapEmbeddings.map((e) => cosine(e, source))),
+  };
+}
+
 export async function evaluateSwap(
   projectDir: string,
   onProgress: ProgressListener = () => undefined,
@@ -89,6 +121,7 @@ export async function evaluateSwap(
     const faces = (set: LoadedFaceSet, indices: readonly number[]) =>
       indices.map((i) => faceFromStack(set.stacked, set.size, i));
     const centroids = {} as Record<Identity, Float32Array>;
+    const innerCentroids = {} as Record<Identity, Float32Array>;
     for (const identity of IDENTITIES) {
       const set = sets[identity];
       const all = set.entries.map((_, i) => i);
@@ -98,10 +131,15 @@ export async function evaluateSwap(
         total: all.length,
         detail: `identity ${identity.toUpperCase()}`,
       });
-      centroids[identity] = centroid(await embedder.predict(faces(set, all)));
+      const crops = faces(set, all);
+      centroids[identity] = centroid(await embedder.predict(crops));
+      innerCentroids[identity] = centroid(
+        await embedder.predict(crops.map((crop, i) => innerFace(crop, hullMask(set, i)))),
+      );
     }
     const reconstructionSsim = {} as Record<Identity, number>;
     const identityTransfer = {} as Record<Identity, IdentityTransfer>;
+    const innerFaceIdentityTransfer = {} as Record<Identity, IdentityTransfer>;
     const heldOutFaces = {} as Record<Identity, number>;
     const swapsInto: Record<Identity, FloatImage[]> = { a: [], b: [] };
     const realErrors: number[] = [];
@@ -120,18 +158,19 @@ export async function evaluateSwap(
       const swapComposites = originals.map((o, k) => compositeInCrop(o, swapped[k]!, DEFAULT_BLEND));
       const ownComposites = originals.map((o, k) => compositeInCrop(o, own[k]!, DEFAULT_BLEND));
       swapsInto[target] = swapComposites;
-      const swapEmbeddings = await embedder.predict(swapComposites);
-      const ownEmbeddings = await embedder.predict(ownComposites);
-      identityTransfer[identity] = {
-        swapsCloserToTarget: mean(
-          swapEmbeddings.map((e) => (cosine(e, centroids[target]) > cosine(e, centroids[identity]) ? 1 : 0)),
-        ),
-        reconstructionsCloserToSelf: mean(
-          ownEmbeddings.map((e) => (cosine(e, centroids[identity]) > cosine(e, centroids[target]) ? 1 : 0)),
-        ),
-        meanCosineToTarget: mean(swapEmbeddings.map((e) => cosine(e, centroids[target]))),
-        meanCosineToSource: mean(swapEmbeddings.map((e) => cosine(e, centroids[identity]))),
-      };
+      identityTransfer[identity] = identityTransferOf(
+        await embedder.predict(swapComposites),
+        await embedder.predict(ownComposites),
+        centroids[identity],
+        centroids[target],
+      );
+      const hulls = set.heldOut.map((i) => hullMask(set, i));
+      innerFaceIdentityTransfer[identity] = identityTransferOf(
+        await embedder.predict(swapComposites.map((c, k) => innerFace(c, hulls[k]!))),
+        await embedder.predict(ownComposites.map((c, k) => innerFace(c, hulls[k]!))),
+        innerCentroids[identity],
+        innerCentroids[target],
+      );
       onProgress({
         stage: 'evaluate',
         done: identity === 'a' ? 1 : 2,
@@ -160,6 +199,7 @@ export async function evaluateSwap(
       heldOutFaces,
       reconstructionSsim,
       identityTransfer,
+      innerFaceIdentityTransfer,
       centroidCosine: cosine(centroids.a, centroids.b),
       forensic: {
         auc,

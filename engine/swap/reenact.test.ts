@@ -4,15 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { loadFaceDetector } from '../faces/face-detector.ts';
-import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { initTensorflow } from '../runtime/tensorflow.ts';
 import { makeFixtureVideo } from '../testing/fixtures.ts';
-import { syntheticFaceSet, TINY_SWAP } from '../testing/synthetic-faces.ts';
+import { syntheticFaceSet } from '../testing/synthetic-faces.ts';
+import { createTinySwapProject } from '../testing/tiny-swap-project.ts';
 import { streamFrames } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { reenactFace } from './reenact.ts';
 import { keypointArray, largestFace } from './render-swap.ts';
-import { buildSwapNetworks } from './swap-networks.ts';
-import { createSwapProject, saveCheckpoint } from './swap-project.ts';
 import { hasWatermark } from './watermark.ts';
 
 const consent = {
@@ -37,29 +36,7 @@ before(async () => {
   referenceSize = { width: first.width, height: first.height };
   const target = syntheticFaceSet('b', 6, 64);
   target.reference = { frame: first, keypoints: keypointArray(face), source: 'two-faces.mp4', timeSec: 0 };
-  await createSwapProject(
-    project,
-    {
-      consent,
-      architecture: TINY_SWAP,
-      seed: 1,
-      batchSize: 2,
-      learningRate: 1e-3,
-      cycle: false,
-      inputs: { a: ['a.mp4'], b: ['b.mp4'] },
-    },
-    { a: syntheticFaceSet('a', 6, 64), b: target },
-  );
-  const networks = buildSwapNetworks(TINY_SWAP, 1);
-  const optimizer = tf.train.adam(1e-3);
-  await saveCheckpoint(project, networks, optimizer, {
-    step: 0,
-    elapsedSec: 0,
-    architecture: TINY_SWAP,
-    log: [],
-  });
-  networks.dispose();
-  optimizer.dispose();
+  await createTinySwapProject(project, { consent, sets: { b: target } });
 });
 
 test('reenactment draws into the target’s own frame, labelled, one frame per driver frame', async () => {

@@ -4,16 +4,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { initTensorflow } from '../runtime/tensorflow.ts';
 import { scanVideo, DEFAULT_SCAN_OPTIONS } from '../scan/scan-video.ts';
 import { makeFixtureVideo } from '../testing/fixtures.ts';
-import { syntheticFaceSet, TINY_SWAP } from '../testing/synthetic-faces.ts';
+import { createTinySwapProject } from '../testing/tiny-swap-project.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { streamFrames } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { renderSwap } from './render-swap.ts';
-import { buildSwapNetworks } from './swap-networks.ts';
-import { createSwapProject, saveCheckpoint } from './swap-project.ts';
 import { hasWatermark, watermarkLayout } from './watermark.ts';
 
 const consent = {
@@ -27,29 +25,7 @@ before(async () => {
   await initTensorflow();
   work = await mkdtemp(join(tmpdir(), 'unmask-swap-render-'));
   project = join(work, 'project');
-  await createSwapProject(
-    project,
-    {
-      consent,
-      architecture: TINY_SWAP,
-      seed: 1,
-      batchSize: 2,
-      learningRate: 1e-3,
-      cycle: false,
-      inputs: { a: ['a.mp4'], b: ['b.mp4'] },
-    },
-    { a: syntheticFaceSet('a', 6, 64), b: syntheticFaceSet('b', 6, 64) },
-  );
-  const networks = buildSwapNetworks(TINY_SWAP, 1);
-  const optimizer = tf.train.adam(1e-3);
-  await saveCheckpoint(project, networks, optimizer, {
-    step: 0,
-    elapsedSec: 0,
-    architecture: TINY_SWAP,
-    log: [],
-  });
-  networks.dispose();
-  optimizer.dispose();
+  await createTinySwapProject(project, { consent });
 });
 
 test('a render keeps the audio, tags the container as AI-generated and watermarks every frame', async () => {

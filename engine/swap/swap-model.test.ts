@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
-import { syntheticFaceSet, TINY_SWAP } from '../testing/synthetic-faces.ts';
+import { TINY_SWAP } from '../testing/synthetic-faces.ts';
+import { createTinySwapProject } from '../testing/tiny-swap-project.ts';
 import { pixelShuffle } from './pixel-shuffle.ts';
 import { faceFromStack } from './preview.ts';
 import { defaultSwapArchitecture, validateSwapArchitecture } from './swap-architecture.ts';
 import { loadSwapModel } from './swap-model.ts';
 import { buildSwapNetworks } from './swap-networks.ts';
-import { createSwapProject, saveCheckpoint } from './swap-project.ts';
 
 before(async () => {
   await initTensorflow();
@@ -77,30 +77,7 @@ test('architecture validation names the problem', () => {
 
 test('loadSwapModel → predict leaks no tensors and dispose frees the weights', async () => {
   const dir = join(await mkdtemp(join(tmpdir(), 'unmask-swap-model-')), 'project');
-  const sets = { a: syntheticFaceSet('a', 6, 64), b: syntheticFaceSet('b', 6, 64) };
-  await createSwapProject(
-    dir,
-    {
-      consent: { statement: 'synthetic test faces, no person', attestedAt: new Date().toISOString() },
-      architecture: TINY_SWAP,
-      seed: 1,
-      batchSize: 2,
-      learningRate: 1e-3,
-      cycle: false,
-      inputs: { a: ['a.mp4'], b: ['b.mp4'] },
-    },
-    sets,
-  );
-  const networks = buildSwapNetworks(TINY_SWAP, 1);
-  const optimizer = tf.train.adam(1e-3);
-  await saveCheckpoint(dir, networks, optimizer, {
-    step: 0,
-    elapsedSec: 0,
-    architecture: TINY_SWAP,
-    log: [],
-  });
-  networks.dispose();
-  optimizer.dispose();
+  const sets = await createTinySwapProject(dir);
 
   const baseline = tf.memory().numTensors;
   const model = await loadSwapModel(dir);
