@@ -14,7 +14,7 @@
  *   - Several training seeds; medians, with the spread, and the AUC standard error of the test set's size.
  * Target (issue 5): MAS cuts the task-A drop to ≤ ⅓ of fine-tuning's, with task-B AUC within 0.02 of it.
  *
- * Environment (defaults in brackets): FORGETTING_SEEDS [3], FORGETTING_MAS_LAMBDAS [0.1,0.3],
+ * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_MAS_LAMBDAS [0.1,0.3],
  * FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250], FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam],
  * FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code].
  */
@@ -54,7 +54,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
 const env = (name: string, fallback: string) => process.env[`FORGETTING_${name}`] ?? fallback;
 const list = (name: string, fallback: string) => env(name, fallback).split(',').filter(Boolean).map(Number);
-const SEEDS = Number(env('SEEDS', '3'));
+const SEEDS = Number(env('SEEDS', '2'));
 const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.1,0.3');
 const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
 const MAX_STEPS = Number(env('MAX_STEPS', '250'));
