@@ -1,4 +1,5 @@
 /** Small helpers shared by benchmarks. */
+import { availableParallelism, loadavg } from 'node:os';
 export function median(values: readonly number[]): number {
   const sorted = values.slice().sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -15,4 +16,10 @@ export function printTable(rows: Array<Record<string, string | number>>): void {
   console.log(line(headers));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(headers.map((h) => cell(row[h] ?? ''))));
+}
+
+/** One line with the machine's load average, so that numbers measured on a shared machine carry their context. */
+export function loadLine(when: string): string {
+  const load = loadavg().map((l) => l.toFixed(1));
+  return `load average ${when} (1/5/15 min): ${load.join(' ')} on ${availableParallelism()} cores`;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_TRAIN_SWAP, trainSwapModel } from '../swap/train-swap.ts';
 import { renderSwap } from '../swap/render-swap.ts';
 import { evaluateSwap } from '../swap/evaluate-swap.ts';
 import { writeFileAtomic } from '../util/files.ts';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Identity } from '../swap/swap-networks.ts';
 import { positiveInteger, positiveNumber } from './option-parsers.ts';
@@ -32,6 +33,7 @@ interface TrainFlags {
   minFaces: number;
   previewEvery: number;
   checkpointEvery: number;
+  workers: number;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -97,6 +99,12 @@ export function addSwapCommand(program: Command): void {
       positiveInteger,
       DEFAULT_TRAIN_SWAP.checkpointEvery,
     )
+    .option(
+      '--workers <n>',
+      'worker threads sharing each step (data-parallel; 1 trains in the main thread)',
+      positiveInteger,
+      availableParallelism(),
+    )
     .action(async (flags: TrainFlags) => {
       const consent = requireConsent(flags.consent, 'train a face-swap model');
       const architecture = defaultSwapArchitecture(flags.model, Number(flags.size) as SwapFaceSize);
@@ -129,6 +137,7 @@ export function addSwapCommand(program: Command): void {
           maxMinutes: flags.minutes ?? Number.POSITIVE_INFINITY,
           previewEvery: flags.previewEvery,
           checkpointEvery: flags.checkpointEvery,
+          workers: flags.workers,
           signal,
           onProgress: bar.listener,
           onLog: (entry, total) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { buildModel, INPUT_SIZE, meanLoss } from '../testing/parallel-model.ts';
-import { createDataParallelTrainer } from './data-parallel.ts';
+import { createDataParallelTrainer, hostTensor, type HostBatch } from './data-parallel.ts';
 
 const MODULE = new URL('../testing/parallel-model.ts', import.meta.url);
 
@@ -12,53 +12,123 @@ function batch(step: number) {
   return { x, y };
 }
 
-test('2 workers give the same weights as single-process training on the same global batch (within 1e-4)', async () => {
-  await initTensorflow();
-  const K = 4;
-  // Single process reference.
+function hostBatch(step: number): HostBatch {
+  const { x, y } = batch(step);
+  const host = { x: hostTensor(x), y: hostTensor(y) };
+  tf.dispose([x, y]);
+  return host;
+}
+
+const variablesOf = (model: tf.LayersModel) => model.trainableWeights.map((w) => w.read() as tf.Variable);
+
+async function largestDifference(a: tf.Variable[], b: tf.Variable[]): Promise<number> {
+  let worst = 0;
+  for (let k = 0; k < a.length; k++) {
+    const p = await a[k]!.data();
+    const q = await b[k]!.data();
+    for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
+  }
+  return worst;
+}
+
+/** K steps in one process and with `workers` workers on the same global batches; the largest weight difference. */
+async function compare(
+  workers: number,
+  makeOptimizer: () => tf.Optimizer,
+  K: number,
+): Promise<{ difference: number; optimizerDifference: number }> {
   const reference = buildModel();
-  const referenceOptimizer = tf.train.adam(0.01);
-  const referenceVars = reference.trainableWeights.map((w) => w.read() as tf.Variable);
+  const referenceOptimizer = makeOptimizer();
+  const referenceVars = variablesOf(reference);
   for (let step = 0; step < K; step++) {
     const { x, y } = batch(step);
     referenceOptimizer.minimize(() => meanLoss(reference, x, y), false, referenceVars);
     tf.dispose([x, y]);
   }
-  const parallel = await createDataParallelTrainer(MODULE, 2, tf.train.adam(0.01));
+  const owner = buildModel();
+  const optimizer = makeOptimizer();
+  const variables = variablesOf(owner);
+  const parallel = await createDataParallelTrainer({ moduleUrl: MODULE, workers, variables, optimizer });
   try {
     for (let step = 0; step < K; step++) {
-      const { x, y } = batch(step);
-      const loss = await parallel.step(x, y);
+      const { loss } = await parallel.step(hostBatch(step));
       assert.ok(Number.isFinite(loss));
-      tf.dispose([x, y]);
     }
-    let worst = 0;
-    for (let k = 0; k < referenceVars.length; k++) {
-      const a = await referenceVars[k]!.data();
-      const b = await parallel.model.trainableWeights[k]!.read().data();
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    await parallel.sync();
+    const difference = await largestDifference(referenceVars, variables);
+    // The optimizer's state came back too (Adam's moments and its iteration count).
+    const a = await referenceOptimizer.getWeights();
+    const b = await optimizer.getWeights();
+    assert.equal(a.length, b.length);
+    let optimizerDifference = 0;
+    for (let k = 0; k < a.length; k++) {
+      const p = await a[k]!.tensor.data();
+      const q = await b[k]!.tensor.data();
+      for (let i = 0; i < p.length; i++)
+        optimizerDifference = Math.max(optimizerDifference, Math.abs(p[i]! - q[i]!));
     }
-    assert.ok(worst < 1e-4, `largest weight difference ${worst}`);
+    return { difference, optimizerDifference };
   } finally {
     await parallel.close();
     reference.dispose();
+    owner.dispose();
   }
+}
+
+test('2 workers give the same weights as single-process training on the same global batch (within 1e-4)', async () => {
+  await initTensorflow();
+  const adam = await compare(2, () => tf.train.adam(0.01), 4);
+  assert.ok(adam.difference < 1e-4, `Adam (in the workers): largest weight difference ${adam.difference}`);
+  assert.ok(adam.optimizerDifference < 1e-4, `Adam state difference ${adam.optimizerDifference}`);
+  // An optimizer the workers do not implement is applied by the owner to the workers' summed gradient.
+  const owner = await compare(2, () => tf.train.momentum(0.05, 0.9), 3);
+  assert.ok(
+    owner.difference < 1e-4,
+    `momentum (on the owner): largest weight difference ${owner.difference}`,
+  );
 });
 
 test('data-parallel training is reproducible run to run', async () => {
   await initTensorflow();
   const run = async () => {
-    const trainer = await createDataParallelTrainer(MODULE, 2, tf.train.sgd(0.1));
+    const model = buildModel();
+    const variables = variablesOf(model);
+    const trainer = await createDataParallelTrainer({
+      moduleUrl: MODULE,
+      workers: 2,
+      variables,
+      optimizer: tf.train.sgd(0.1),
+    });
     try {
-      for (let step = 0; step < 2; step++) {
-        const { x, y } = batch(step);
-        await trainer.step(x, y);
-        tf.dispose([x, y]);
-      }
-      return Array.from(await trainer.model.trainableWeights[0]!.read().data());
+      for (let step = 0; step < 2; step++) await trainer.step(hostBatch(step));
+      await trainer.sync();
+      return Array.from(await variables[0]!.data());
     } finally {
       await trainer.close();
+      model.dispose();
     }
   };
   assert.deepEqual(await run(), await run());
+});
+
+test('a worker that fails reports its error instead of hanging the others', async () => {
+  await initTensorflow();
+  const model = buildModel();
+  const trainer = await createDataParallelTrainer({
+    moduleUrl: MODULE,
+    workers: 2,
+    variables: variablesOf(model),
+    optimizer: tf.train.sgd(0.1),
+  });
+  try {
+    // Channels that the first conv cannot take: both shards fail inside the model.
+    const bad: HostBatch = {
+      x: { data: new Float32Array(4 * INPUT_SIZE * INPUT_SIZE * 2), shape: [4, INPUT_SIZE, INPUT_SIZE, 2] },
+      y: { data: new Float32Array(4), shape: [4, 1] },
+    };
+    await assert.rejects(trainer.step(bad), /data-parallel worker failed/);
+  } finally {
+    await trainer.close();
+    model.dispose();
+  }
 });

@@ -1,144 +1,316 @@
 /**
  * Synchronous data-parallel training on worker threads. Node's wasm backend runs on one thread, so each
- * worker gets its own TensorFlow.js instance and computes gradients on its shard of every batch; the owner
- * (this thread) sums the shard gradients in a fixed worker order — so results are reproducible — applies one
- * optimizer update, and publishes the new parameters through shared memory.
+ * worker gets its own TensorFlow.js instance and computes the gradient of its shard of every batch. Then the
+ * workers — not the owner — finish the step together:
  *
- * Shared memory layout (Float32Array views over SharedArrayBuffers):
- *   params:  all trainable weights, concatenated in model order;
- *   grads:   one slot per worker, each params-sized, holding (shard size / batch size) · ∂loss/∂θ.
+ *   1. worker k writes (shard size / batch size) · ∂loss/∂θ into its gradient slot, then waits at a barrier
+ *      (Atomics.wait on shared memory) until every worker has written its slot;
+ *   2. worker k sums the slots for its own contiguous slice of the parameters, always in slot order 0, 1, …, so
+ *      results are bit-for-bit reproducible run to run and do not depend on which worker finished first;
+ *   3. worker k applies the optimizer to that slice: Adam and SGD run in the workers, on state kept in shared
+ *      memory (ZeRO-1 style sharding). Any other tfjs optimizer is applied by the owner to the summed gradient.
  *
- * Across machines the same design maps onto an all-reduce (e.g. Horovod/NCCL-style ring, or a parameter
- * server): each machine plays a worker, the fixed-order sum becomes a deterministic reduction. See
- * docs/architecture.md.
+ * The owner only posts each shard's batch (transferred, not copied) and collects the losses; its copy of the
+ * variables and of the optimizer's state is brought up to date by `sync()`, e.g. before a checkpoint.
+ *
+ * Shared memory (Float32Array views over SharedArrayBuffers):
+ *   params:   all trainable weights, concatenated in variable order;
+ *   grads:    one params-sized slot per worker;
+ *   reduced:  the summed gradient (only for optimizers the owner applies);
+ *   moments:  Adam's first and second moments, params-sized each;
+ *   control:  Int32 barrier counter and generation, and a failure flag.
+ *
+ * Across machines the same design maps onto an all-reduce (e.g. a Horovod/NCCL-style ring, which is exactly
+ * steps 1–2 with the slices passed around the ring, or a parameter server): see docs/architecture.md.
  */
 import type { Worker } from 'node:worker_threads';
 import { tf } from '../runtime/tensorflow.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 
-/** A module the workers import: it builds the model and defines the mean loss over a batch. */
-export interface ParallelModelModule {
-  buildModel(): tf.LayersModel;
-  meanLoss(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): tf.Scalar;
+/** A batch tensor as plain data: dimension 0 is the sample axis that shards split. */
+export interface HostTensor {
+  data: Float32Array;
+  shape: number[];
 }
+
+export type HostBatch = Record<string, HostTensor>;
+
+/** What a worker module builds: the trainable variables (in the owner's order) and the loss of a batch. */
+export interface ShardTrainer {
+  variables: tf.Variable[];
+  /** The mean loss over the batch, plus optional named parts (means too) that are reported with it. */
+  loss(batch: Record<string, tf.Tensor>): { loss: tf.Scalar; parts?: Record<string, tf.Scalar> };
+}
+
+/** A module the workers import: `createShardTrainer(config)` with the config the owner was given. */
+export interface DataParallelModule {
+  createShardTrainer(config: unknown): ShardTrainer | Promise<ShardTrainer>;
+}
+
+/** How the workers update the parameters, when they can (see the header). */
+export type ShardedOptimizer =
+  | { kind: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }
+  | { kind: 'sgd'; learningRate: number };
 
 export interface DataParallelInit {
   moduleUrl: string;
+  config: unknown;
+  slot: number;
+  workers: number;
+  paramCount: number;
   params: SharedArrayBuffer;
   grads: SharedArrayBuffer;
-  slot: number;
-  paramCount: number;
+  reduced: SharedArrayBuffer;
+  moments: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  optimizer: ShardedOptimizer | undefined;
 }
 
 export interface ShardRequest {
-  step: number;
-  x: Float32Array;
-  xShape: number[];
-  y: Float32Array;
-  yShape: number[];
+  /** The optimizer step this update will be (1 for the first), for Adam's bias correction. */
+  iteration: number;
+  batch: HostBatch;
   weight: number;
 }
 
+export interface ShardResult {
+  slot: number;
+  loss: number;
+  parts: Record<string, number>;
+  error?: string;
+  ready?: boolean;
+}
+
+export interface StepResult {
+  /** The global batch's mean loss. */
+  loss: number;
+  parts: Record<string, number>;
+}
+
+export interface DataParallelOptions {
+  /** The module the workers import (see DataParallelModule). */
+  moduleUrl: URL;
+  /** Passed to the module's createShardTrainer (structured-cloned). */
+  config?: unknown;
+  workers: number;
+  /** The owner's variables, in the order the module's ShardTrainer lists its own; their values start the run. */
+  variables: tf.Variable[];
+  /** Its state (e.g. Adam's moments after a resume) carries over, and `sync()` writes it back. */
+  optimizer: tf.Optimizer;
+}
+
 export interface DataParallelTrainer {
-  /** One synchronous step over the global batch; returns the batch's mean loss. */
-  step(x: tf.Tensor, y: tf.Tensor): Promise<number>;
-  /** The owner's copy of the model (updated after every step). */
-  model: tf.LayersModel;
+  /** One synchronous step over the global batch. The batch is posted before this returns its promise. */
+  step(batch: HostBatch): Promise<StepResult>;
+  /** Copies the shared parameters (and the optimizer's state) into the owner's variables and optimizer. */
+  sync(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createDataParallelTrainer(
-  moduleUrl: URL,
-  workerCount: number,
+/** A tensor's values as a HostTensor (a copy). */
+export function hostTensor(t: tf.Tensor): HostTensor {
+  return { data: Float32Array.from(t.dataSync()), shape: t.shape.slice() };
+}
+
+/** Rows [start, end) of every tensor in the batch (copies, so that they can be transferred). */
+export function shardOf(batch: HostBatch, start: number, end: number): HostBatch {
+  const out: HostBatch = {};
+  for (const [name, t] of Object.entries(batch)) {
+    const row = t.data.length / t.shape[0]!;
+    out[name] = { data: t.data.slice(start * row, end * row), shape: [end - start, ...t.shape.slice(1)] };
+  }
+  return out;
+}
+
+function shardedOptimizer(optimizer: tf.Optimizer): ShardedOptimizer | undefined {
+  const config = optimizer.getConfig() as Record<string, number>;
+  if (optimizer.getClassName() === 'Adam') {
+    return {
+      kind: 'adam',
+      learningRate: config['learningRate']!,
+      beta1: config['beta1']!,
+      beta2: config['beta2']!,
+      epsilon: config['epsilon']!,
+    };
+  }
+  if (optimizer.getClassName() === 'SGD') return { kind: 'sgd', learningRate: config['learningRate']! };
+  return undefined;
+}
+
+/**
+ * Adam's first and second moments into `moments` (m then v, each in variable order) from the optimizer's state;
+ * returns its iteration count. tfjs keeps the moments in the order the variables were first given to it, which
+ * is `variables`' order (names can differ: a reloaded model's variables get fresh ones). No state: zeros.
+ */
+async function readAdamState(
   optimizer: tf.Optimizer,
-): Promise<DataParallelTrainer> {
-  if (workerCount < 1) throw new Error('data-parallel training needs at least one worker');
-  const module = (await import(moduleUrl.href)) as ParallelModelModule;
-  const model = module.buildModel();
-  const weights = model.trainableWeights;
-  const sizes = weights.map((w) => w.shape.reduce<number>((a, b) => a * (b ?? 1), 1));
-  const paramCount = sizes.reduce((a, b) => a + b, 0);
+  variables: tf.Variable[],
+  moments: Float32Array,
+  paramCount: number,
+): Promise<number> {
+  const weights = await optimizer.getWeights();
+  const iterations = weights.length ? (await weights[0]!.tensor.data())[0]! : 0;
+  for (const { tensor } of weights) if (!(tensor instanceof tf.Variable)) tensor.dispose();
+  const slots = weights.slice(1);
+  if (slots.length === 0) return iterations;
+  if (slots.length !== 2 * variables.length || variables.some((v, k) => slots[k]!.tensor.size !== v.size)) {
+    throw new Error("the optimizer's state does not match the model's variables");
+  }
+  let offset = 0;
+  variables.forEach((variable, k) => {
+    moments.set(slots[k]!.tensor.dataSync(), offset);
+    moments.set(slots[variables.length + k]!.tensor.dataSync(), paramCount + offset);
+    offset += variable.size;
+  });
+  return iterations;
+}
+
+export async function createDataParallelTrainer(options: DataParallelOptions): Promise<DataParallelTrainer> {
+  const { moduleUrl, config, workers: workerCount, variables, optimizer } = options;
+  if (!(Number.isInteger(workerCount) && workerCount >= 1))
+    throw new RangeError(`data-parallel training needs a whole number of workers ≥ 1, got ${workerCount}`);
+  const paramCount = variables.reduce((n, v) => n + v.size, 0);
   const params = new SharedArrayBuffer(paramCount * 4);
   const grads = new SharedArrayBuffer(paramCount * 4 * workerCount);
+  const sharded = shardedOptimizer(optimizer);
+  const reduced = new SharedArrayBuffer(sharded ? 4 : paramCount * 4);
+  const moments = new SharedArrayBuffer(sharded?.kind === 'adam' ? paramCount * 8 : 4);
+  const control = new SharedArrayBuffer(16);
   const paramView = new Float32Array(params);
-  const publish = async () => {
+  const reducedView = new Float32Array(reduced);
+  const momentView = new Float32Array(moments);
+
+  const publish = () => {
     let offset = 0;
-    for (const w of weights) {
-      const values = (await w.read().data()) as Float32Array;
-      paramView.set(values, offset);
-      offset += values.length;
+    for (const variable of variables) {
+      paramView.set(variable.dataSync() as Float32Array, offset);
+      offset += variable.size;
     }
   };
-  await publish();
+  publish();
+  let iterations =
+    sharded?.kind === 'adam'
+      ? await readAdamState(optimizer, variables, momentView, paramCount)
+      : optimizer.iterations;
+
   const workers: Worker[] = [];
-  const waiting = new Map<number, (result: { loss: number; error?: string }) => void>();
+  const waiting = new Map<number, (result: ShardResult) => void>();
+  const failures: string[] = [];
   for (let slot = 0; slot < workerCount; slot++) {
-    const init: DataParallelInit = { moduleUrl: moduleUrl.href, params, grads, slot, paramCount };
+    const init: DataParallelInit = {
+      moduleUrl: moduleUrl.href,
+      config,
+      slot,
+      workers: workerCount,
+      paramCount,
+      params,
+      grads,
+      reduced,
+      moments,
+      control,
+      optimizer: sharded,
+    };
     const worker = startTsWorker(new URL('./data-parallel-worker.ts', import.meta.url), { workerData: init });
-    worker.on('message', (message: { slot: number; loss: number; error?: string; ready?: boolean }) => {
-      waiting.get(message.slot)?.(message);
+    worker.on('message', (message: ShardResult) => waiting.get(message.slot)?.(message));
+    worker.on('error', (error) => {
+      failures.push(error.message);
+      waiting.get(slot)?.({ slot, loss: Number.NaN, parts: {}, error: error.message });
     });
     workers.push(worker);
   }
-  // Wait until every worker has built its model.
-  await Promise.all(
-    workers.map(
-      (_, slot) =>
-        new Promise<void>((resolve, reject) => {
-          waiting.set(slot, (m) => (m.error ? reject(new Error(m.error)) : resolve()));
-        }),
-    ),
-  );
-  let stepIndex = 0;
-  const gradView = new Float32Array(grads);
-  const variables = weights.map((w) => w.read() as tf.Variable);
+  const collect = (slot: number) =>
+    new Promise<ShardResult>((resolve) => {
+      if (failures.length) resolve({ slot, loss: Number.NaN, parts: {}, error: failures[0] });
+      else waiting.set(slot, resolve);
+    });
+  // Wait until every worker has built its variables.
+  const ready = await Promise.all(workers.map((_, slot) => collect(slot)));
+  const notReady = ready.find((r) => r.error);
+  if (notReady) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw new Error(`data-parallel worker failed to start: ${notReady.error}`);
+  }
 
+  let ownerDirty = false;
   return {
-    model,
-    step: async (x, y) => {
-      const n = x.shape[0]!;
+    step: async (batch) => {
+      const n = Object.values(batch)[0]!.shape[0]!;
       const shard = Math.ceil(n / workerCount);
-      const xs = (await x.data()) as Float32Array;
-      const ys = (await y.data()) as Float32Array;
-      const xRow = xs.length / n;
-      const yRow = ys.length / n;
-      const results = await Promise.all(
+      iterations++;
+      const results = Promise.all(
         workers.map((worker, slot) => {
           const start = Math.min(n, slot * shard);
           const end = Math.min(n, start + shard);
-          return new Promise<{ loss: number; error?: string }>((resolve) => {
-            waiting.set(slot, resolve);
-            const request: ShardRequest = {
-              step: stepIndex,
-              x: xs.slice(start * xRow, end * xRow),
-              xShape: [end - start, ...x.shape.slice(1)],
-              y: ys.slice(start * yRow, end * yRow),
-              yShape: [end - start, ...y.shape.slice(1)],
-              weight: (end - start) / n,
-            };
-            worker.postMessage(request);
-          });
+          const result = collect(slot);
+          const request: ShardRequest = {
+            iteration: iterations,
+            batch: shardOf(batch, start, end),
+            weight: (end - start) / n,
+          };
+          worker.postMessage(
+            request,
+            Object.values(request.batch).map((t) => t.data.buffer as ArrayBuffer),
+          );
+          return result;
         }),
       );
-      const failed = results.find((r) => r.error);
+      const shardResults = await results;
+      const failed = shardResults.find((r) => r.error);
       if (failed) throw new Error(`data-parallel worker failed: ${failed.error}`);
-      // Fixed-order reduction: slot 0 + slot 1 + ... — identical results run after run.
-      const total = new Float32Array(paramCount);
-      for (let slot = 0; slot < workerCount; slot++) {
-        const base = slot * paramCount;
-        for (let i = 0; i < paramCount; i++) total[i]! += gradView[base + i]!;
-      }
-      const named: tf.NamedTensorMap = {};
+      if (!sharded) {
+        // The workers left the summed gradient in `reduced`; the owner's optimizer applies it.
+        const named: tf.NamedTensorMap = {};
+        let offset = 0;
+        for (const variable of variables) {
+          named[variable.name] = tf.tensor(
+            reducedView.subarray(offset, offset + variable.size),
+            variable.shape,
+          );
+          offset += variable.size;
+        }
+        optimizer.applyGradients(named);
+        tf.dispose(Object.values(named));
+        publish();
+      } else ownerDirty = true;
+      const parts: Record<string, number> = {};
+      for (const r of shardResults)
+        for (const [k, v] of Object.entries(r.parts)) parts[k] = (parts[k] ?? 0) + v;
+      return { loss: shardResults.reduce((sum, r) => sum + r.loss, 0), parts };
+    },
+    sync: async () => {
+      if (!ownerDirty) return;
       let offset = 0;
-      variables.forEach((variable, k) => {
-        named[variable.name] = tf.tensor(total.subarray(offset, offset + sizes[k]!), variable.shape);
-        offset += sizes[k]!;
-      });
-      optimizer.applyGradients(named);
-      tf.dispose(Object.values(named));
-      await publish();
-      stepIndex++;
-      return results.reduce((sum, r) => sum + r.loss, 0);
+      for (const variable of variables) {
+        tf.tidy(() =>
+          variable.assign(tf.tensor(paramView.subarray(offset, offset + variable.size), variable.shape)),
+        );
+        offset += variable.size;
+      }
+      if (sharded?.kind === 'adam') {
+        // Replace the optimizer's state with the workers' (setWeights makes new variables: free the old ones).
+        const old = await optimizer.getWeights();
+        const named: Array<{ name: string; tensor: tf.Tensor }> = [
+          { name: 'iter', tensor: tf.scalar(iterations, 'int32') },
+        ];
+        for (const [which, base] of [
+          ['m', 0],
+          ['v', paramCount],
+        ] as const) {
+          let at = base;
+          for (const variable of variables) {
+            named.push({
+              name: `${variable.name}/${which}`,
+              tensor: tf.tensor(momentView.subarray(at, at + variable.size), variable.shape),
+            });
+            at += variable.size;
+          }
+        }
+        await optimizer.setWeights(named);
+        tf.dispose(named.map((w) => w.tensor));
+        tf.dispose(old.map((w) => w.tensor));
+      }
+      // (SGD keeps no state to sync.)
+      ownerDirty = false;
     },
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));

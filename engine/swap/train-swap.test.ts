@@ -11,7 +11,7 @@ import { UnmaskError } from '../util/errors.ts';
 import { faceFromStack } from './preview.ts';
 import type { SwapArchitecture } from './swap-architecture.ts';
 import { loadSwapModel } from './swap-model.ts';
-import { createSwapProject, readSwapProject, swapWriteError } from './swap-project.ts';
+import { createSwapProject, loadCheckpoint, readSwapProject, swapWriteError } from './swap-project.ts';
 import { trainSwapModel } from './train-swap.ts';
 
 before(async () => {
@@ -78,6 +78,42 @@ test('checkpoint round-trip and resume: predictions survive a reload; training c
   const resumed = await trainSwapModel(dir, { steps: 15, checkpointEvery: 5, previewEvery: 100 });
   assert.equal(resumed.stepsThisRun, 5, 'resuming trains only the missing steps');
   assert.equal(resumed.log.length, 3, 'the log carries on across runs');
+});
+
+/** Every trainable weight of the project's checkpoint, in order. */
+async function checkpointWeights(dir: string): Promise<Float32Array[]> {
+  const { networks } = await loadCheckpoint(dir, await readSwapProject(dir));
+  const values = networks.trainableVariables().map((v) => v.dataSync() as Float32Array);
+  networks.dispose();
+  return values;
+}
+
+test('2 data-parallel workers train what one thread trains (weights within 1e-4), across a resume', async () => {
+  const single = await newProject();
+  const one = await trainSwapModel(single, { steps: 6, checkpointEvery: 3, previewEvery: 6, workers: 1 });
+  const parallel = await newProject();
+  const before = tf.memory().numTensors;
+  await trainSwapModel(parallel, { steps: 3, checkpointEvery: 3, previewEvery: 6, workers: 2 });
+  // The resumed run starts its workers from the checkpoint's weights and Adam moments.
+  const two = await trainSwapModel(parallel, { steps: 6, checkpointEvery: 3, previewEvery: 6, workers: 2 });
+  assert.equal(tf.memory().numTensors, before, 'training with workers leaves no tensors behind');
+  assert.equal(two.steps, 6);
+  assert.equal(two.log.length, 2);
+  two.log.forEach((entry, i) => {
+    const reference = one.log[i]!;
+    assert.equal(entry.step, reference.step);
+    for (const key of ['loss', 'lossA', 'lossB'] as const)
+      assert.ok(
+        Math.abs(entry[key] - reference[key]) < 1e-4,
+        `${key} at ${entry.step}: ${entry[key]} vs ${reference[key]}`,
+      );
+  });
+  const a = await checkpointWeights(single);
+  const b = await checkpointWeights(parallel);
+  let worst = 0;
+  a.forEach((values, k) => values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[k]![i]!)))));
+  assert.ok(worst < 1e-4, `largest weight difference ${worst}`);
+  assert.ok(existsSync(join(parallel, 'previews', 'preview-000006.png')));
 });
 
 test('a stop signal saves a checkpoint that the next run resumes', async () => {

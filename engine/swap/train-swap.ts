@@ -10,6 +10,12 @@
  */
 import { join } from 'node:path';
 import { encodePng } from '../imaging/png.ts';
+import {
+  createDataParallelTrainer,
+  type DataParallelTrainer,
+  type HostBatch,
+  type HostTensor,
+} from '../learn/data-parallel.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
@@ -25,6 +31,7 @@ import {
   type SwapLossWeights,
 } from './swap-loss.ts';
 import { buildSwapNetworks, IDENTITIES, other, type Identity, type SwapNetworks } from './swap-networks.ts';
+import type { SwapShardConfig } from './swap-shard.ts';
 import {
   hasCheckpoint,
   loadCheckpoint,
@@ -48,6 +55,12 @@ export interface TrainSwapOptions {
   previewRows: number;
   augment: AugmentOptions;
   lossWeights: SwapLossWeights;
+  /**
+   * Worker threads that share each step's batch (data-parallel, engine/learn/data-parallel.ts); 1 trains in this
+   * thread. Workers train the same objective on the same batches; weights agree with one thread to float
+   * rounding (UNIT's latent noise is drawn per worker).
+   */
+  workers: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Called with each checkpointed log entry (the CLI prints them). */
@@ -62,6 +75,7 @@ export const DEFAULT_TRAIN_SWAP: TrainSwapOptions = {
   previewRows: 4,
   augment: DEFAULT_AUGMENT,
   lossWeights: DEFAULT_SWAP_LOSS_WEIGHTS,
+  workers: 1,
 };
 
 export interface TrainSwapResult {
@@ -81,14 +95,17 @@ export interface SwapBatch {
   weight: tf.Tensor4D;
 }
 
-/** One augmented batch of `count` faces drawn from `indices` of a face set. */
-export function swapBatch(
+/** A swap batch as plain arrays (what the data-parallel workers receive): N×S×S×{3, 3, 1, 1}. */
+export type SwapBatchArrays = Record<keyof SwapBatch, HostTensor>;
+
+/** One augmented batch of `count` faces drawn from `indices` of a face set, as plain arrays. */
+export function swapBatchArrays(
   set: LoadedFaceSet,
   indices: readonly number[],
   count: number,
   random: Random,
   augment: AugmentOptions,
-): SwapBatch {
+): SwapBatchArrays {
   const s = set.size;
   const area = s * s;
   const input = new Float32Array(count * area * 3);
@@ -107,17 +124,83 @@ export function swapBatch(
     weight.set(sample.weight.data, k * area);
   }
   return {
-    input: tf.tensor4d(input, [count, s, s, 3]),
-    target: tf.tensor4d(target, [count, s, s, 3]),
-    mask: tf.tensor4d(mask, [count, s, s, 1]),
-    weight: tf.tensor4d(weight, [count, s, s, 1]),
+    input: { data: input, shape: [count, s, s, 3] },
+    target: { data: target, shape: [count, s, s, 3] },
+    mask: { data: mask, shape: [count, s, s, 1] },
+    weight: { data: weight, shape: [count, s, s, 1] },
   };
+}
+
+export const SWAP_BATCH_FIELDS = ['input', 'target', 'mask', 'weight'] as const;
+
+/** Both identities' batches as one flat batch for the data-parallel workers (swap-shard.ts): `a_input`, … */
+export function flattenSwapBatches(batches: Record<Identity, SwapBatchArrays>): HostBatch {
+  return Object.fromEntries(
+    IDENTITIES.flatMap((identity) =>
+      SWAP_BATCH_FIELDS.map((field) => [`${identity}_${field}`, batches[identity][field]]),
+    ),
+  );
+}
+
+export function swapBatchTensors(arrays: SwapBatchArrays): SwapBatch {
+  const t = (h: HostTensor) => tf.tensor4d(h.data, h.shape as [number, number, number, number]);
+  return { input: t(arrays.input), target: t(arrays.target), mask: t(arrays.mask), weight: t(arrays.weight) };
+}
+
+/** One augmented batch of `count` faces drawn from `indices` of a face set. */
+export function swapBatch(
+  set: LoadedFaceSet,
+  indices: readonly number[],
+  count: number,
+  random: Random,
+  augment: AugmentOptions,
+): SwapBatch {
+  return swapBatchTensors(swapBatchArrays(set, indices, count, random, augment));
 }
 
 export interface StepLosses {
   total: number;
   a: number;
   b: number;
+}
+
+/**
+ * The training loss of one step: per identity, the masked reconstruction terms (plus UNIT's KL and, with
+ * `cycle`, the cycle L1); `total` is their sum over both identities. Used in-process and by the data-parallel
+ * workers (swap-shard.ts), so both train the same objective.
+ */
+export function swapLoss(
+  networks: SwapNetworks,
+  batches: Record<Identity, SwapBatch>,
+  weights: SwapLossWeights,
+  cycle: boolean,
+): { total: tf.Scalar; parts: Record<Identity, tf.Scalar> } {
+  const parts: Partial<Record<Identity, tf.Scalar>> = {};
+  let sum = tf.scalar(0);
+  for (const identity of IDENTITIES) {
+    const batch = batches[identity];
+    const encoded = networks.encode(identity, batch.input, true);
+    const output = networks.decode(identity, encoded.code);
+    let loss = weightedReconstructionLoss(
+      reconstructionTerms(output, batch.target, batch.mask, batch.weight),
+      weights,
+    );
+    if (encoded.mean) loss = loss.add(gaussianKl(encoded.mean).mul(weights.kl));
+    if (cycle && encoded.mean) {
+      // A → B → A: the swap must keep enough of A's code to come back.
+      const [n, s] = output.shape;
+      const swapped = networks
+        .decode(other(identity), encoded.code)
+        .slice([0, 0, 0, 0], [n, s, s, 3]) as tf.Tensor4D;
+      const back = networks.encode(other(identity), swapped, true);
+      const cycled = networks.decode(identity, back.code).slice([0, 0, 0, 0], [n, s, s, 3]);
+      const cycleL1 = cycled.sub(batch.target).abs().mul(batch.weight).mean();
+      loss = loss.add(cycleL1.mul(weights.cycle)).add(gaussianKl(back.mean!).mul(weights.kl));
+    }
+    parts[identity] = loss as tf.Scalar;
+    sum = sum.add(loss);
+  }
+  return { total: sum as tf.Scalar, parts: parts as Record<Identity, tf.Scalar> };
 }
 
 /** One optimizer step on a batch of each identity; returns the losses (synchronously read). */
@@ -132,31 +215,9 @@ export function swapTrainStep(
   const variables = networks.trainableVariables();
   const total = optimizer.minimize(
     () => {
-      let sum = tf.scalar(0);
-      for (const identity of IDENTITIES) {
-        const batch = batches[identity];
-        const encoded = networks.encode(identity, batch.input, true);
-        const output = networks.decode(identity, encoded.code);
-        let loss = weightedReconstructionLoss(
-          reconstructionTerms(output, batch.target, batch.mask, batch.weight),
-          weights,
-        );
-        if (encoded.mean) loss = loss.add(gaussianKl(encoded.mean).mul(weights.kl));
-        if (cycle && encoded.mean) {
-          // A → B → A: the swap must keep enough of A's code to come back.
-          const [n, s] = output.shape;
-          const swapped = networks
-            .decode(other(identity), encoded.code)
-            .slice([0, 0, 0, 0], [n, s, s, 3]) as tf.Tensor4D;
-          const back = networks.encode(other(identity), swapped, true);
-          const cycled = networks.decode(identity, back.code).slice([0, 0, 0, 0], [n, s, s, 3]);
-          const cycleL1 = cycled.sub(batch.target).abs().mul(batch.weight).mean();
-          loss = loss.add(cycleL1.mul(weights.cycle)).add(gaussianKl(back.mean!).mul(weights.kl));
-        }
-        parts[identity] = tf.keep(loss.clone() as tf.Scalar);
-        sum = sum.add(loss);
-      }
-      return sum as tf.Scalar;
+      const loss = swapLoss(networks, batches, weights, cycle);
+      for (const identity of IDENTITIES) parts[identity] = tf.keep(loss.parts[identity].clone());
+      return loss.total;
     },
     true,
     variables,
@@ -206,6 +267,7 @@ export async function trainSwapModel(
   let last: StepLosses = { total: Number.NaN, a: Number.NaN, b: Number.NaN };
 
   const writePreview = async () => {
+    await parallel?.sync();
     const png = encodePng(previewGrid(networks, preview));
     const name = `preview-${String(state.step).padStart(6, '0')}.png`;
     try {
@@ -220,10 +282,35 @@ export async function trainSwapModel(
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
   const checkpoint = async () => {
     state.elapsedSec = elapsed();
+    await parallel?.sync();
     await saveCheckpoint(dir, networks, optimizer, state);
   };
+  // A fresh, reproducible stream per step, so a resumed run draws what an uninterrupted one would have.
+  const batchArrays = (step: number): Record<Identity, SwapBatchArrays> => {
+    const random = createRandom((project.seed * 1_000_003 + step) >>> 0);
+    const { batchSize } = project.training;
+    return {
+      a: swapBatchArrays(sets.a, sets.a.train, batchSize, random, options.augment),
+      b: swapBatchArrays(sets.b, sets.b.train, batchSize, random, options.augment),
+    };
+  };
+  let prefetched: { step: number; batches: Record<Identity, SwapBatchArrays> } | undefined;
+  let parallel: DataParallelTrainer | undefined;
 
   try {
+    if (options.workers > 1) {
+      parallel = await createDataParallelTrainer({
+        moduleUrl: new URL('./swap-shard.ts', import.meta.url),
+        config: {
+          architecture: project.architecture,
+          lossWeights: options.lossWeights,
+          cycle: project.training.cycle,
+        } satisfies SwapShardConfig,
+        workers: options.workers,
+        variables: networks.trainableVariables(),
+        optimizer,
+      });
+    }
     while (state.step < options.steps) {
       if (signal?.aborted) {
         stoppedBy = 'signal';
@@ -233,17 +320,24 @@ export async function trainSwapModel(
         stoppedBy = 'time';
         break;
       }
-      // A fresh, reproducible stream per step, so a resumed run draws what an uninterrupted one would have.
-      const random = createRandom((project.seed * 1_000_003 + state.step) >>> 0);
-      const batches = {
-        a: swapBatch(sets.a, sets.a.train, project.training.batchSize, random, options.augment),
-        b: swapBatch(sets.b, sets.b.train, project.training.batchSize, random, options.augment),
-      };
-      try {
-        last = swapTrainStep(networks, optimizer, batches, options.lossWeights, project.training.cycle);
-      } finally {
-        disposeBatch(batches.a);
-        disposeBatch(batches.b);
+      const arrays = prefetched?.step === state.step ? prefetched.batches : batchArrays(state.step);
+      if (parallel) {
+        // The workers start on this step at once; the next step's batch is augmented meanwhile.
+        const pending = parallel.step(flattenSwapBatches(arrays));
+        prefetched =
+          state.step + 1 < options.steps
+            ? { step: state.step + 1, batches: batchArrays(state.step + 1) }
+            : undefined;
+        const { loss, parts } = await pending;
+        last = { total: loss, a: parts['a']!, b: parts['b']! };
+      } else {
+        const batches = { a: swapBatchTensors(arrays.a), b: swapBatchTensors(arrays.b) };
+        try {
+          last = swapTrainStep(networks, optimizer, batches, options.lossWeights, project.training.cycle);
+        } finally {
+          disposeBatch(batches.a);
+          disposeBatch(batches.b);
+        }
       }
       if (!Number.isFinite(last.total)) {
         throw new UnmaskError(
@@ -285,6 +379,7 @@ export async function trainSwapModel(
       await writePreview();
     }
   } finally {
+    await parallel?.close();
     networks.dispose();
     optimizer.dispose();
   }

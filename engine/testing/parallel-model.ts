@@ -1,4 +1,5 @@
 /** Test/bench model for data-parallel training: a small seeded conv net with a mean-squared-error loss. */
+import type { ShardTrainer } from '../learn/data-parallel.ts';
 import { tf } from '../runtime/tensorflow.ts';
 
 export const INPUT_SIZE = Number(process.env['UNMASK_PARALLEL_INPUT'] ?? 32);
@@ -34,4 +35,13 @@ export function buildModel(): tf.LayersModel {
 
 export function meanLoss(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): tf.Scalar {
   return tf.mean(tf.square(tf.sub(model.apply(x) as tf.Tensor, y))) as tf.Scalar;
+}
+
+/** The data-parallel worker's view of this model (see engine/learn/data-parallel.ts): batch { x, y }. */
+export function createShardTrainer(): ShardTrainer {
+  const model = buildModel();
+  return {
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    loss: (batch) => ({ loss: meanLoss(model, batch['x']!, batch['y']!) }),
+  };
 }

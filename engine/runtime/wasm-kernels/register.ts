@@ -2,11 +2,16 @@
  * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly:
  *   - Conv2DBackpropFilter (missing: the weight gradient of conv2d and of conv2dTranspose);
  *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts).
- * Both are rewritten as one forward Conv2D plus reshapes/transposes (see ./conv2d-backprop.ts).
+ *     Both are rewritten as one forward Conv2D plus reshapes/transposes (see ./conv2d-backprop.ts);
+ *   - AvgPoolGrad for stride-1 unpadded pools (the SSIM loss's windows) as one forward AvgPool (./avg-pool-grad.ts);
+ *   - Slice, Unpack, SplitV and Concat as heap-to-heap copies (./copy-kernels.ts): the stock Slice copies its
+ *     whole input on every call.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
+import { concatKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
 
 const BACKEND = 'wasm';
 const require = createRequire(import.meta.url);
@@ -58,9 +63,34 @@ const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs }) => {
   );
 };
 
+/** The stock kernel we displaced, for the cases ours leaves to it. */
+function stock(kernelName: string): tf.KernelFunc {
+  const config = displaced.get(kernelName);
+  if (!config) throw new Error(`no stock wasm kernel ${kernelName} to fall back on`);
+  return config.kernelFunc;
+}
+
+const avgPoolGrad: tf.KernelFunc = (args) => {
+  const a = args.attrs as unknown as tf.AvgPoolGradAttrs;
+  const input = asTensor4D(args.inputs['input'], 'input');
+  const dx = tf.tidy(() => avgPoolGradViaPool(asTensor4D(args.inputs['dy'], 'dy'), input.shape, a));
+  return dx ?? stock(tf.AvgPoolGrad)(args);
+};
+
 const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: tf.Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2dBackpropFilter },
   { kernelName: tf.Conv2DBackpropInput, backendName: BACKEND, kernelFunc: conv2dBackpropInput },
+  {
+    kernelName: tf.AvgPoolGrad,
+    backendName: BACKEND,
+    kernelFunc: avgPoolGrad,
+    // The stock kernel (our fallback) binds its wasm function in its setupFunc.
+    setupFunc: (backend) => displaced.get(tf.AvgPoolGrad)?.setupFunc?.(backend),
+  },
+  { kernelName: tf.Slice, backendName: BACKEND, kernelFunc: sliceKernel(stock) },
+  { kernelName: tf.Unpack, backendName: BACKEND, kernelFunc: unpackKernel(stock) },
+  { kernelName: tf.SplitV, backendName: BACKEND, kernelFunc: splitVKernel(stock) },
+  { kernelName: tf.Concat, backendName: BACKEND, kernelFunc: concatKernel(stock) },
 ];
 
 /**
