@@ -11,7 +11,9 @@ test('optimizer state round-trips, and resuming with another optimiser is a one-
   await initTensorflow();
   const w = tf.variable(tf.tensor1d([1, -2, 3]));
   const step = (optimizer: tf.Optimizer) =>
-    tf.tidy(() => optimizer.minimize(() => tf.sum(tf.square(w)), false, [w]));
+    tf.tidy(() => {
+      optimizer.minimize(() => tf.sum(tf.square(w)), false, [w]);
+    });
   const adam = tf.train.adam(0.1);
   step(adam);
   const path = join(await mkdtemp(join(tmpdir(), 'unmask-opt-')), 'optimizer.bin');
