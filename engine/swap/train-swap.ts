@@ -147,17 +147,6 @@ export function swapBatchTensors(arrays: SwapBatchArrays): SwapBatch {
   return { input: t(arrays.input), target: t(arrays.target), mask: t(arrays.mask), weight: t(arrays.weight) };
 }
 
-/** One augmented batch of `count` faces drawn from `indices` of a face set. */
-export function swapBatch(
-  set: LoadedFaceSet,
-  indices: readonly number[],
-  count: number,
-  random: Random,
-  augment: AugmentOptions,
-): SwapBatch {
-  return swapBatchTensors(swapBatchArrays(set, indices, count, random, augment));
-}
-
 export interface StepLosses {
   total: number;
   a: number;

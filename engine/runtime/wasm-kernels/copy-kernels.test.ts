@@ -10,7 +10,7 @@ import { randomValues, relativeError, seededRandom, setUpBackends, useBackend } 
 
 before(async () => {
   const names = await setUpBackends();
-  for (const name of ['Slice', 'Unpack', 'SplitV', 'Concat', 'AvgPoolGrad'])
+  for (const name of ['Slice', 'Unpack', 'SplitV', 'Concat', 'Identity', 'AvgPoolGrad'])
     assert.ok(names.includes(name), name);
 });
 
@@ -148,6 +148,26 @@ describe('wasm AvgPoolGrad matches the cpu backend', () => {
     const result = checkGradients((t) => tf.sum(tf.square(tf.avgPool(t as tf.Tensor4D, 7, 1, 'valid'))), [x]);
     assert.ok(result.maxRelativeError < 1e-2, `relative error ${result.maxRelativeError}`);
     x.dispose();
+  });
+});
+
+describe('Identity shares the buffer', () => {
+  test('a clone reads the same values, outlives its source, and frees the buffer with the last reference', async () => {
+    await useBackend('wasm');
+    const buffers = tf.backend().numDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    assert.equal(tf.backend().numDataIds(), buffers + 1, 'one buffer for both');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(tf.backend().numDataIds(), buffers);
+    // A variable assigned from a clone does not change the clone's source.
+    const source = tf.tensor([5, 6]);
+    const v = tf.tidy(() => tf.variable(tf.clone(source)));
+    v.assign(tf.tensor([7, 8]));
+    assert.deepEqual(Array.from(source.dataSync()), [5, 6]);
+    tf.dispose([source, v]);
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * Slice, Unpack, SplitV and Concat for the wasm backend, written as plain copies between views of the wasm heap.
+ * Slice, Unpack, SplitV and Concat for the wasm backend, written as plain copies between views of the wasm heap,
+ * and Identity without a copy.
  *
  * tfjs-backend-wasm 4.22 implements these in JavaScript, and its Slice starts with `backend.readSync(x)`, which
  * copies the *whole* input out of the heap before copying the slice: unstacking a 9-row filter copied it 9 times,
@@ -7,6 +8,11 @@
  * `TypedArray.set` once per innermost run, which costs more than the copy when a run is 1–4 floats (RGB + mask).
  * Here the input is read through a view (no copy) and short runs are copied by a plain loop. Strings are left to
  * the stock kernels.
+ *
+ * Identity: tfjs-core clones every tensor that a gradient will need (inputs and outputs saved for the backward
+ * pass) through the Identity kernel, and the stock wasm one copies the data: 322 copies of activations per swap
+ * training step. Tensors are immutable, so the clone shares the buffer and counts a reference, as the cpu
+ * backend and wasm's own Reshape do.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -158,5 +164,14 @@ export function concatKernel(fallback: Fallback): tf.KernelFunc {
       column += inner;
     });
     return out;
+  };
+}
+
+export function identityKernel(fallback: Fallback): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs['x']!;
+    if (x.dtype === 'string') return fallback(tf.Identity)(args);
+    (args.backend as BackendWasm).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }

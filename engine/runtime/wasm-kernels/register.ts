@@ -5,13 +5,13 @@
  *     Both are rewritten as one forward Conv2D plus reshapes/transposes (see ./conv2d-backprop.ts);
  *   - AvgPoolGrad for stride-1 unpadded pools (the SSIM loss's windows) as one forward AvgPool (./avg-pool-grad.ts);
  *   - Slice, Unpack, SplitV and Concat as heap-to-heap copies (./copy-kernels.ts): the stock Slice copies its
- *     whole input on every call.
+ *     whole input on every call; Identity (the clones tfjs saves for gradients) shares its input's buffer.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
-import { concatKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
+import { concatKernel, identityKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
 
 const BACKEND = 'wasm';
 const require = createRequire(import.meta.url);
@@ -91,6 +91,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: tf.Unpack, backendName: BACKEND, kernelFunc: unpackKernel(stock) },
   { kernelName: tf.SplitV, backendName: BACKEND, kernelFunc: splitVKernel(stock) },
   { kernelName: tf.Concat, backendName: BACKEND, kernelFunc: concatKernel(stock) },
+  { kernelName: tf.Identity, backendName: BACKEND, kernelFunc: identityKernel(stock) },
 ];
 
 /**
