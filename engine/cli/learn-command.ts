@@ -134,7 +134,7 @@ export function addLearnCommand(program: Command): void {
           importanceInputs,
           previous,
           { ...DEFAULT_CONTINUAL, lambda: flags.lambda, steps: flags.steps },
-          bar.listener,
+          { onProgress: bar.listener },
         );
         bar.stop();
         const after = { old: await logitAuc(model, oldTask), new: await logitAuc(model, newEval) };

@@ -100,3 +100,16 @@ export function expectedCalibrationError(samples: readonly LabelledScore[], bins
   }
   return ece;
 }
+
+/**
+ * Standard error of an AUC from independent samples (Hanley & McNeil, Radiology 1982). Faces from one clip are
+ * not independent, so treat it as a lower bound on the real uncertainty.
+ */
+export function aucStandardError(auc: number, positives: number, negatives: number): number {
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance =
+    (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) /
+    (positives * negatives);
+  return Math.sqrt(variance);
+}

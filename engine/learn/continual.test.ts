@@ -82,3 +82,40 @@ test('the importance file round-trips and refuses another model', async () => {
   model.dispose();
   other.dispose();
 });
+
+test('early stopping on a validation set keeps the best weights and stops after `patience` flat evaluations', async () => {
+  await initTensorflow();
+  const data = task(4, 16);
+  const validation = task(6, 16);
+  const model = buildDetectorNetwork(tiny, 3);
+  const config = { ...DEFAULT_CONTINUAL, lambda: 0.5, steps: 40, evalEvery: 10, patience: 2 };
+  const result = await learnWithMas(
+    model,
+    data,
+    data.x,
+    undefined,
+    { ...config, learningRate: 5e-3 },
+    { validation },
+  );
+  assert.deepEqual(result.history.map((h) => h.step).slice(0, 2), [0, 10]);
+  const best = Math.max(...result.history.map((h) => h.validationAuc));
+  assert.equal(result.history.find((h) => h.step === result.bestStep)!.validationAuc, best);
+  assert.ok(Math.abs((await logitAuc(model, validation)) - best) < 1e-9, 'the best weights are restored');
+  disposeImportance(result.importance);
+  disposeImportance(result.anchors);
+  // Nothing changes with a zero learning rate: the run stops after the first `patience` evaluations.
+  const frozen = await learnWithMas(
+    model,
+    data,
+    data.x,
+    undefined,
+    { ...config, learningRate: 0 },
+    { validation },
+  );
+  assert.equal(frozen.steps, 20);
+  assert.equal(frozen.bestStep, 0);
+  disposeImportance(frozen.importance);
+  disposeImportance(frozen.anchors);
+  tf.dispose([data.x, validation.x]);
+  model.dispose();
+});

@@ -24,6 +24,9 @@ export interface ContinualConfig {
   seed: number;
   /** Unlabelled samples used to measure importance on the old task. */
   importanceSamples: number;
+  /** With a validation set: evaluate every this many steps, keep the best weights, stop after `patience` evaluations without a gain. */
+  evalEvery: number;
+  patience: number;
 }
 
 export const DEFAULT_CONTINUAL: ContinualConfig = {
@@ -33,7 +36,25 @@ export const DEFAULT_CONTINUAL: ContinualConfig = {
   learningRate: 5e-4,
   seed: 1,
   importanceSamples: 64,
+  evalEvery: 25,
+  patience: 4,
 };
+
+export interface ContinualOptions {
+  onProgress?: ProgressListener;
+  /** New-task validation set for early stopping (every method alike); the weights of its best AUC are kept. */
+  validation?: LabelledSet;
+  /** Called after each validation, e.g. to trace the old task's AUC along the way. */
+  onEvaluate?: (step: number, validationAuc: number) => Promise<void> | void;
+}
+
+export interface ContinualResult extends MasAnchor {
+  /** Steps actually trained (fewer than configured when early stopping ended the run). */
+  steps: number;
+  /** Step whose weights were kept (the last one without a validation set). */
+  bestStep: number;
+  history: Array<{ step: number; validationAuc: number }>;
+}
 
 export interface LabelledSet {
   /** N×S×S×3 in the network's input range. */
@@ -77,7 +98,8 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
 
 /**
  * Measures Ω on `importanceInputs` (old-task data, unlabelled), adds it to `previous`, then trains on `task`
- * with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. Returns the anchor to keep for the next task.
+ * with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. With `options.validation`, stops early
+ * and keeps the weights of the best validation AUC. Returns the anchor to keep for the next task.
  */
 export async function learnWithMas(
   model: tf.LayersModel,
@@ -86,12 +108,15 @@ export async function learnWithMas(
   importanceSource: tf.Tensor | Importance,
   previous: MasAnchor | undefined,
   config: ContinualConfig = DEFAULT_CONTINUAL,
-  onProgress: ProgressListener = () => undefined,
-): Promise<MasAnchor> {
+  options: ContinualOptions = {},
+): Promise<ContinualResult> {
+  const { onProgress = () => undefined, validation, onEvaluate } = options;
   if (!Number.isFinite(config.lambda) || config.lambda < 0)
     throw new Error(`MAS λ must be a finite number ≥ 0, got ${config.lambda}`);
   const measured =
-    importanceSource instanceof Map ? importanceSource : masImportance(model, importanceSource, 0);
+    importanceSource instanceof Map
+      ? importanceSource
+      : masImportance(model, importanceSource, { outputIndex: 0 });
   const importance = accumulateImportance(previous?.importance, measured);
   if (importance !== measured && !(importanceSource instanceof Map))
     for (const t of measured.values()) t.dispose();
@@ -101,7 +126,21 @@ export async function learnWithMas(
   const random = createRandom(config.seed);
   const n = task.y.length;
   const labels = tf.tensor2d(task.y, [n, 1]);
+  const history: ContinualResult['history'] = [];
+  let best: { step: number; auc: number; weights: tf.Tensor[] } | undefined;
+  let stepsDone = 0;
+  const evaluate = async (step: number): Promise<boolean> => {
+    const auc = await logitAuc(model, validation!);
+    history.push({ step, validationAuc: auc });
+    await onEvaluate?.(step, auc);
+    if (!best || auc > best.auc) {
+      if (best) tf.dispose(best.weights);
+      best = { step, auc, weights: variables.map((v) => tf.clone(v)) };
+    }
+    return history.length - 1 - history.findIndex((h) => h.step === best!.step) >= config.patience;
+  };
   try {
+    if (validation) await evaluate(0);
     for (let step = 0; step < config.steps; step++) {
       const indices = Array.from({ length: Math.min(config.batchSize, n) }, () => random.int(0, n - 1));
       const loss = tf.tidy(() => {
@@ -120,11 +159,16 @@ export async function learnWithMas(
       });
       const value = (await loss.data())[0]!;
       loss.dispose();
+      stepsDone = step + 1;
       onProgress({ stage: 'learn', done: step + 1, total: config.steps, detail: `loss ${value.toFixed(3)}` });
+      const due = stepsDone % config.evalEvery === 0 || stepsDone === config.steps;
+      if (validation && due && (await evaluate(stepsDone))) break;
     }
+    if (best) variables.forEach((v, i) => v.assign(best!.weights[i]!));
   } finally {
     labels.dispose();
     optimizer.dispose();
+    if (best) tf.dispose(best.weights);
   }
-  return anchor;
+  return { ...anchor, steps: stepsDone, bestStep: best?.step ?? stepsDone, history };
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
-import { accumulateImportance, anchorWeights, disposeImportance, masImportance, masPenalty } from './mas.ts';
+import {
+  accumulateImportance,
+  anchorWeights,
+  disposeImportance,
+  importanceForModel,
+  masImportance,
+  masPenalty,
+  normaliseImportance,
+} from './mas.ts';
 
 /** y = W x (no bias): ∂‖Wx‖²/∂W_ij = 2 (Wx)_i x_j, so Ω_ij = mean over samples of |2 (Wx)_i x_j|. */
 function linearModel(w: number[][]): tf.LayersModel {
@@ -82,4 +90,74 @@ test('the penalty is λ Σ Ω (θ − θ*)², zero at the anchor, and refuses a 
   disposeImportance(wrong);
   disposeImportance(anchors);
   model.dispose();
+});
+
+test('batched importance is |∂ Σ_batch ‖F‖² / ∂θ| / N, as in the authors’ code: opposite gradients cancel', async () => {
+  await initTensorflow();
+  const model = linearModel([[1], [1]]); // y = x₀ + x₁
+  // ∂y²/∂W = 2 y x: for x = (1, 0) it is (2, 0); for x = (−1, 0) also (2, 0); for x = (1, −1) y = 0.
+  const samples = tf.tensor2d([
+    [1, 2],
+    [1, -2],
+  ]);
+  // Per sample: y = 3 → 2·3·(1, 2) = (6, 12); y = −1 → 2·(−1)·(1, −2) = (−2, 4). Mean of |·| = (4, 8).
+  const perSample = masImportance(model, samples);
+  // Batched: the sum (4, 16) before the absolute value, over 2 samples = (2, 8).
+  const batched = masImportance(model, samples, { batchSize: 2 });
+  const name = model.trainableWeights[0]!.name;
+  assert.deepEqual(Array.from(await perSample.get(name)!.data()), [4, 8]);
+  assert.deepEqual(Array.from(await batched.get(name)!.data()), [2, 8]);
+  assert.throws(() => masImportance(model, samples, { batchSize: 0 }), /batch size/);
+  disposeImportance(perSample);
+  disposeImportance(batched);
+  samples.dispose();
+  model.dispose();
+});
+
+test('normalised importance has mean 1 and keeps ratios; it moves to a reloaded copy by position', async () => {
+  await initTensorflow();
+  const model = linearModel([
+    [1, 0],
+    [0, 1],
+  ]);
+  const name = model.trainableWeights[0]!.name;
+  const raw = new Map([
+    [
+      name,
+      tf.tensor2d([
+        [1, 3],
+        [0, 4],
+      ]),
+    ],
+  ]);
+  const normalised = normaliseImportance(raw);
+  assert.deepEqual(Array.from(await normalised.get(name)!.data()), [0.5, 1.5, 0, 2]);
+  assert.throws(() => normaliseImportance(new Map([[name, tf.zeros([2, 2])]])), /zero everywhere/);
+  const copy = linearModel([
+    [1, 0],
+    [0, 1],
+  ]);
+  const copyName = copy.trainableWeights[0]!.name;
+  assert.notEqual(copyName, name, 'tfjs names the copy differently');
+  const moved = importanceForModel(normalised, copy);
+  assert.equal(moved.get(copyName), normalised.get(name));
+  // Ω keyed for the first model cannot silently leave the copy unpenalised.
+  const anchors = anchorWeights(model);
+  assert.throws(() => masPenalty(copy, { importance: normalised, anchors }, 1), /another model/);
+  assert.throws(
+    () =>
+      importanceForModel(
+        normalised,
+        linearModel([
+          [1, 0, 0],
+          [0, 1, 0],
+        ]),
+      ),
+    /shape/,
+  );
+  disposeImportance(raw);
+  disposeImportance(normalised);
+  disposeImportance(anchors);
+  model.dispose();
+  copy.dispose();
 });

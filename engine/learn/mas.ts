@@ -20,15 +20,33 @@ function trainableVariables(model: tf.LayersModel): Map<string, tf.Variable> {
   return new Map(model.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
 }
 
-/** Ω from `samples` (N×...), one sample at a time, using the model output `outputIndex` (or all outputs). */
-export function masImportance(model: tf.LayersModel, samples: tf.Tensor, outputIndex?: number): Importance {
+export interface MasImportanceOptions {
+  /** Which model output is F (default: all outputs, their squared norms summed). */
+  outputIndex?: number;
+  /**
+   * Samples per gradient. 1 (default) is the paper's definition, the mean of per-sample |∂‖F(x)‖²/∂θ|; the
+   * authors' released code takes |∂ Σ_batch ‖F(x)‖² / ∂θ| per mini-batch instead (signs cancel inside a batch),
+   * divided by the number of samples.
+   */
+  batchSize?: number;
+}
+
+/** Ω from `samples` (N×...): mean over samples (or mini-batches, see `batchSize`) of |∂ ‖F(x)‖²₂ / ∂θ|. */
+export function masImportance(
+  model: tf.LayersModel,
+  samples: tf.Tensor,
+  options: MasImportanceOptions = {},
+): Importance {
+  const { outputIndex, batchSize = 1 } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`MAS importance batch size must be a positive integer, got ${batchSize}`);
   const variables = trainableVariables(model);
   const names = [...variables.keys()];
   const sums = new Map(names.map((name) => [name, tf.zerosLike(variables.get(name)!)]));
   const count = samples.shape[0]!;
-  for (let i = 0; i < count; i++) {
+  for (let start = 0; start < count; start += batchSize) {
     tf.tidy(() => {
-      const x = samples.slice(i, 1);
+      const x = samples.slice(start, Math.min(batchSize, count - start));
       const { grads } = tf.variableGrads(() => {
         const raw = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
         const outputs = Array.isArray(raw) ? (outputIndex === undefined ? raw : [raw[outputIndex]!]) : [raw];
@@ -73,7 +91,39 @@ export function anchorWeights(model: tf.LayersModel): Map<string, tf.Tensor> {
   return new Map(model.trainableWeights.map((w) => [w.name, tf.clone(w.read())]));
 }
 
-/** λ Σ Ω (θ − θ*)², differentiable in the model's weights. Weights without an importance are free. */
+/**
+ * Ω scaled to mean 1 over all parameters, so one λ means the same for importances measured in different ways
+ * (MAS on logits or on all outputs, Hebbian) and for models whose outputs have different scales.
+ */
+export function normaliseImportance(importance: Importance): Importance {
+  const values = [...importance.values()];
+  const total = tf.tidy(() => tf.addN(values.map((t) => tf.sum(t))).dataSync()[0]!);
+  const count = values.reduce((s, t) => s + t.size, 0);
+  if (!(total > 0)) throw new Error('importance is zero everywhere; it cannot be normalised');
+  return new Map([...importance].map(([k, t]) => [k, tf.tidy(() => tf.mul(t, count / total))]));
+}
+
+/**
+ * The same importance keyed by the weights of another instance of the model: tfjs gives a reloaded model's
+ * variables new names, so weights are matched by position (the order of `trainableWeights`) and shape.
+ */
+export function importanceForModel(importance: Importance, model: tf.LayersModel): Importance {
+  const values = [...importance.values()];
+  const weights = model.trainableWeights;
+  if (values.length !== weights.length)
+    throw new Error(`importance has ${values.length} weights, the model ${weights.length}`);
+  return new Map(
+    weights.map((weight, i) => {
+      if (!tf.util.arraysEqual(values[i]!.shape, weight.shape as number[]))
+        throw new Error(
+          `importance ${i} has shape [${values[i]!.shape}], ${weight.name} has [${weight.shape}]`,
+        );
+      return [weight.name, values[i]!];
+    }),
+  );
+}
+
+/** λ Σ Ω (θ − θ*)², differentiable in the model's weights. Every trainable weight needs an Ω and a θ*. */
 export function masPenalty(model: tf.LayersModel, anchor: MasAnchor, lambda: number): tf.Scalar {
   if (!Number.isFinite(lambda) || lambda < 0)
     throw new Error(`MAS λ must be a finite number ≥ 0, got ${lambda}`);
@@ -82,7 +132,8 @@ export function masPenalty(model: tf.LayersModel, anchor: MasAnchor, lambda: num
     for (const weight of model.trainableWeights) {
       const omega = anchor.importance.get(weight.name);
       const theta = anchor.anchors.get(weight.name);
-      if (!omega || !theta) continue;
+      if (!omega || !theta)
+        throw new Error(`no importance or anchor for weight ${weight.name}: Ω was measured on another model`);
       if (!tf.util.arraysEqual(omega.shape, weight.shape as number[])) {
         throw new Error(
           `importance for ${weight.name} has shape [${omega.shape}], the weight has [${weight.shape}]`,

@@ -1,6 +1,7 @@
 /** Saves and restores a tfjs optimizer's slot variables (e.g. Adam's moments), for resuming training. */
 import { readFile } from 'node:fs/promises';
 import { tf } from '../runtime/tensorflow.ts';
+import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
 
 interface SavedWeightSpec {
@@ -43,7 +44,10 @@ export async function loadOptimizerState(optimizer: tf.Optimizer, path: string):
     length: number;
   };
   if (header.optimizer !== optimizer.getClassName()) {
-    throw new Error(`checkpoint was written by ${header.optimizer}, not ${optimizer.getClassName()}`);
+    throw new UnmaskError(
+      'modelLoadFailed',
+      `Cannot resume: the checkpoint ${path} was written by the ${header.optimizer} optimiser, not ${optimizer.getClassName()}.`,
+    );
   }
   const body = bytes.subarray(newline + 1);
   const values = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + header.length * 4));
