@@ -8,7 +8,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { loadFaceDetector } from '../faces/face-detector.ts';
 import { UnmaskError } from '../util/errors.ts';
 import type { ProgressListener } from '../util/progress.ts';
-import type { ConsentStatement } from './consent.ts';
 import {
   DEFAULT_FACE_SET_OPTIONS,
   extractFaceSet,
@@ -16,22 +15,21 @@ import {
   type FaceSet,
   type FaceSetOptions,
 } from './face-set.ts';
-import type { SwapArchitecture } from './swap-architecture.ts';
 import type { Identity } from './swap-networks.ts';
-import { createSwapProject, isSwapProject, readSwapProject, type SwapProject } from './swap-project.ts';
+import {
+  createSwapProject,
+  isSwapProject,
+  readSwapProject,
+  type NewProjectSettings,
+  type SwapProject,
+} from './swap-project.ts';
 
 /** Fewest training faces (held-out ones not counted) an identity needs. */
 export const DEFAULT_MIN_TRAINING_FACES = 24;
 
-export interface OpenSwapProjectRequest {
+/** What a new project stores (NewProjectSettings), plus where it lives and how its faces are extracted. */
+export interface OpenSwapProjectRequest extends NewProjectSettings {
   dir: string;
-  inputs: Record<Identity, string[]>;
-  consent: ConsentStatement;
-  architecture: SwapArchitecture;
-  seed: number;
-  batchSize: number;
-  learningRate: number;
-  cycle: boolean;
   faceSet: Partial<FaceSetOptions>;
   minTrainingFaces: number;
   onProgress?: ProgressListener;
