@@ -1,11 +1,21 @@
 /**
- * Worker of data-parallel.ts: loads the shared parameters, writes its shard's weighted gradient, meets the other
- * workers at a barrier, then sums the gradient slots over its own slice of the parameters (in slot order) and
- * applies the optimizer to that slice (or leaves the sum for the owner's optimizer).
+ * Worker of data-parallel.ts. Between steps it blocks in Atomics.wait on the owner's `go` cell; on each wake-up
+ * it reads the step's descriptor from its channel (synchronously), loads the shared parameters, writes its
+ * shard's mean gradient into its slot, meets the other workers at a barrier, then sums the slots (weighted by
+ * each shard's share of the batch, in slot order) over its own slice of the parameters and applies the optimizer
+ * to that slice (or leaves the sum for the owner's optimizer). Its result goes back to the owner by message.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
-import type { DataParallelInit, DataParallelModule, ShardRequest, ShardResult } from './data-parallel.ts';
+import {
+  CONTROL,
+  sharedClock,
+  type DataParallelInit,
+  type DataParallelModule,
+  type ShardResult,
+  type ShardTrainer,
+  type StepDescriptor,
+} from './data-parallel.ts';
 
 const init = workerData as DataParallelInit;
 const port = parentPort!;
@@ -16,8 +26,8 @@ const slots = new Float32Array(init.grads);
 const mine = slots.subarray(slot * paramCount, (slot + 1) * paramCount);
 const reduced = new Float32Array(init.reduced);
 const moments = new Float32Array(init.moments);
-/** [0] workers arrived at the barrier, [1] barrier generation, [2] a worker failed this step. */
 const control = new Int32Array(init.control);
+let input = new Float32Array(new SharedArrayBuffer(0));
 
 // This worker's slice of the parameters: [lo, hi).
 const lo = Math.floor((slot * paramCount) / workers);
@@ -25,22 +35,24 @@ const hi = Math.floor(((slot + 1) * paramCount) / workers);
 
 /** Blocks until every worker has called it (a generation barrier; the last to arrive wakes the others). */
 function barrier(): void {
-  const generation = Atomics.load(control, 1);
-  if (Atomics.add(control, 0, 1) === workers - 1) {
-    Atomics.store(control, 0, 0);
-    Atomics.add(control, 1, 1);
-    Atomics.notify(control, 1);
+  const generation = Atomics.load(control, CONTROL.generation);
+  if (Atomics.add(control, CONTROL.arrived, 1) === workers - 1) {
+    Atomics.store(control, CONTROL.arrived, 0);
+    Atomics.add(control, CONTROL.generation, 1);
+    Atomics.notify(control, CONTROL.generation);
   } else {
-    while (Atomics.load(control, 1) === generation) Atomics.wait(control, 1, generation);
+    while (Atomics.load(control, CONTROL.generation) === generation) {
+      Atomics.wait(control, CONTROL.generation, generation);
+    }
   }
 }
 
-/** Sums the slots for [lo, hi) in slot order and updates the parameters there. */
-function reduceAndUpdate(iteration: number): void {
+/** Sums the weighted slots for [lo, hi) in slot order and updates the parameters there. */
+function reduceAndUpdate(iteration: number, weights: readonly number[]): void {
   const optimizer = init.optimizer;
   const sum = (i: number) => {
-    let g = slots[i]!;
-    for (let s = 1; s < workers; s++) g += slots[s * paramCount + i]!;
+    let g = weights[0]! * slots[i]!;
+    for (let s = 1; s < workers; s++) g += weights[s]! * slots[s * paramCount + i]!;
     return Math.fround(g);
   };
   if (!optimizer) {
@@ -64,61 +76,125 @@ function reduceAndUpdate(iteration: number): void {
   }
 }
 
+/** Copies the shared parameters into the worker's variables. */
+function loadParameters(variables: readonly tf.Variable[]): void {
+  let offset = 0;
+  for (const variable of variables) {
+    tf.tidy(() =>
+      variable.assign(tf.tensor(params.subarray(offset, offset + variable.size), variable.shape)),
+    );
+    offset += variable.size;
+  }
+}
+
+/** Writes this shard's mean gradient into its slot; returns its (unweighted) losses. */
+function computeShard(
+  trainer: ShardTrainer,
+  step: StepDescriptor,
+): { loss: number; parts: Record<string, number> } {
+  const { variables } = trainer;
+  const rows = step.end - step.start;
+  if (rows === 0) {
+    // More workers than samples: this slot's weight is 0.
+    mine.fill(0);
+    return { loss: 0, parts: {} };
+  }
+  return tf.tidy(() => {
+    const batch: Record<string, tf.Tensor> = {};
+    for (const { name, offset: at, shape } of step.inputs) {
+      const row = shape.slice(1).reduce((n, d) => n * d, 1);
+      const values = input.subarray(at + step.start * row, at + step.end * row);
+      batch[name] = tf.tensor(values, [rows, ...shape.slice(1)]);
+    }
+    let parts: Record<string, tf.Scalar> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const out = trainer.loss(batch);
+      parts = out.parts ?? {};
+      for (const p of Object.values(parts)) tf.keep(p);
+      return out.loss;
+    }, variables);
+    let at = 0;
+    for (const variable of variables) {
+      mine.set(grads[variable.name]!.dataSync() as Float32Array, at);
+      at += variable.size;
+    }
+    const values: Record<string, number> = {};
+    for (const [k, p] of Object.entries(parts)) values[k] = p.dataSync()[0]!;
+    tf.dispose(Object.values(parts));
+    return { loss: value.dataSync()[0]!, parts: values };
+  });
+}
+
+function runStep(trainer: ShardTrainer, step: StepDescriptor): ShardResult {
+  const t0 = sharedClock();
+  if (step.input) input = new Float32Array(step.input);
+  const weight = step.weights[slot]!;
+  let result: ShardResult = { slot, loss: Number.NaN, parts: {} };
+  let loaded = t0;
+  let t1 = t0;
+  try {
+    loadParameters(trainer.variables);
+    loaded = sharedClock();
+    const shard = computeShard(trainer, step);
+    t1 = sharedClock();
+    const parts: Record<string, number> = {};
+    for (const [k, v] of Object.entries(shard.parts)) parts[k] = v * weight;
+    result = { slot, loss: shard.loss * weight, parts };
+  } catch (error) {
+    Atomics.store(control, CONTROL.failed, 1);
+    result = { slot, loss: Number.NaN, parts: {}, error: message(error) };
+    t1 = sharedClock();
+  }
+  // Every worker reaches the barrier, failed or not, so that none waits forever.
+  barrier();
+  const t2 = sharedClock();
+  if (Atomics.load(control, CONTROL.failed) === 0) reduceAndUpdate(step.iteration, step.weights);
+  else if (!result.error) result = { ...result, error: 'another worker failed this step' };
+  const t3 = sharedClock();
+  return {
+    ...result,
+    timings: {
+      wake: t0 - step.sentAt,
+      load: loaded - t0,
+      compute: t1 - loaded,
+      barrier: t2 - t1,
+      reduce: t3 - t2,
+    },
+    finishedAt: t3,
+  };
+}
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+let trainer: ShardTrainer | undefined;
 try {
   await initTensorflow();
   const module = (await import(init.moduleUrl)) as DataParallelModule;
-  const trainer = await module.createShardTrainer(init.config);
-  const { variables } = trainer;
-  const size = variables.reduce((n, v) => n + v.size, 0);
+  trainer = await module.createShardTrainer(init.config);
+  const size = trainer.variables.reduce((n, v) => n + v.size, 0);
   if (size !== paramCount) {
     throw new Error(`the worker's model has ${size} parameters, the owner's ${paramCount}`);
   }
-  port.postMessage({ slot, loss: 0, parts: {}, ready: true } satisfies ShardResult);
-
-  port.on('message', (request: ShardRequest) => {
-    let result: ShardResult = { slot, loss: Number.NaN, parts: {} };
-    try {
-      // Load the current parameters.
-      let offset = 0;
-      for (const variable of variables) {
-        tf.tidy(() =>
-          variable.assign(tf.tensor(params.subarray(offset, offset + variable.size), variable.shape)),
-        );
-        offset += variable.size;
-      }
-      result = tf.tidy(() => {
-        const batch: Record<string, tf.Tensor> = {};
-        for (const [name, t] of Object.entries(request.batch)) batch[name] = tf.tensor(t.data, t.shape);
-        let parts: Record<string, tf.Scalar> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const out = trainer.loss(batch);
-          parts = out.parts ?? {};
-          for (const p of Object.values(parts)) tf.keep(p);
-          return out.loss;
-        }, variables);
-        let at = 0;
-        for (const variable of variables) {
-          mine.set(grads[variable.name]!.mul(request.weight).dataSync() as Float32Array, at);
-          at += variable.size;
-        }
-        const weighted: Record<string, number> = {};
-        for (const [k, p] of Object.entries(parts)) weighted[k] = p.dataSync()[0]! * request.weight;
-        tf.dispose(Object.values(parts));
-        return { slot, loss: value.dataSync()[0]! * request.weight, parts: weighted };
-      });
-    } catch (error) {
-      Atomics.store(control, 2, 1);
-      result = { slot, loss: Number.NaN, parts: {}, error: message(error) };
-    }
-    // Every worker reaches the barrier, failed or not, so that none waits forever.
-    barrier();
-    if (Atomics.load(control, 2) === 0) reduceAndUpdate(request.iteration);
-    else if (!result.error) result = { ...result, error: 'another worker failed this step' };
-    // Nobody reads the flag again before the next step's barrier; the owner stops after a failure anyway.
-    port.postMessage(result);
-  });
 } catch (error) {
+  trainer = undefined;
   port.postMessage({ slot, loss: Number.NaN, parts: {}, error: message(error) } satisfies ShardResult);
+}
+
+if (trainer) {
+  let seen = Atomics.load(control, CONTROL.go);
+  port.postMessage({ slot, loss: 0, parts: {}, ready: true } satisfies ShardResult);
+  for (;;) {
+    Atomics.wait(control, CONTROL.go, seen);
+    seen = Atomics.load(control, CONTROL.go);
+    if (Atomics.load(control, CONTROL.stop)) break;
+    const received = receiveMessageOnPort(init.steps);
+    if (received) port.postMessage(runStep(trainer, received.message as StepDescriptor));
+    else
+      port.postMessage({
+        slot,
+        loss: Number.NaN,
+        parts: {},
+        error: 'woken without a step',
+      } satisfies ShardResult);
+  }
 }

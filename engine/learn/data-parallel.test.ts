@@ -6,14 +6,14 @@ import { createDataParallelTrainer, hostTensor, type HostBatch } from './data-pa
 
 const MODULE = new URL('../testing/parallel-model.ts', import.meta.url);
 
-function batch(step: number) {
-  const x = tf.randomUniform([12, INPUT_SIZE, INPUT_SIZE, 3], 0, 1, 'float32', 100 + step);
-  const y = tf.randomNormal([12, 1], 0, 1, 'float32', 200 + step);
+function batch(step: number, size = 12) {
+  const x = tf.randomUniform([size, INPUT_SIZE, INPUT_SIZE, 3], 0, 1, 'float32', 100 + step);
+  const y = tf.randomNormal([size, 1], 0, 1, 'float32', 200 + step);
   return { x, y };
 }
 
-function hostBatch(step: number): HostBatch {
-  const { x, y } = batch(step);
+function hostBatch(step: number, size = 12): HostBatch {
+  const { x, y } = batch(step, size);
   const host = { x: hostTensor(x), y: hostTensor(y) };
   tf.dispose([x, y]);
   return host;
@@ -88,6 +88,45 @@ test('2 workers give the same weights as single-process training on the same glo
   );
 });
 
+test('batches that change size (a larger one, then one sample for two workers) still match one process', async () => {
+  await initTensorflow();
+  // 12 samples, then 20 (the shared input buffer grows), then 1 (the second worker's shard is empty).
+  const sizes = [12, 20, 1];
+  const reference = buildModel();
+  const referenceOptimizer = tf.train.sgd(0.1);
+  const referenceVars = variablesOf(reference);
+  sizes.forEach((size, step) => {
+    const { x, y } = batch(step, size);
+    referenceOptimizer.minimize(() => meanLoss(reference, x, y), false, referenceVars);
+    tf.dispose([x, y]);
+  });
+  const owner = buildModel();
+  const variables = variablesOf(owner);
+  const parallel = await createDataParallelTrainer({
+    moduleUrl: MODULE,
+    workers: 2,
+    variables,
+    optimizer: tf.train.sgd(0.1),
+  });
+  try {
+    for (const [step, size] of sizes.entries()) {
+      const { loss, timings } = await parallel.step(hostBatch(step, size));
+      assert.ok(Number.isFinite(loss), `loss at step ${step}: ${loss}`);
+      assert.equal(timings.workers.length, 2);
+    }
+    await parallel.sync();
+    const difference = await largestDifference(referenceVars, variables);
+    assert.ok(difference < 1e-4, `largest weight difference ${difference}`);
+    // A batch whose values do not fill its shape is refused before any worker sees it.
+    const bad: HostBatch = { x: { data: new Float32Array(5), shape: [2, 3] }, y: hostBatch(0, 2)['y']! };
+    await assert.rejects(parallel.step(bad), /'x' has 5 values for shape \[2, 3\]/);
+  } finally {
+    await parallel.close();
+    reference.dispose();
+    owner.dispose();
+  }
+});
+
 test('data-parallel training is reproducible run to run', async () => {
   await initTensorflow();
   const run = async () => {
@@ -127,6 +166,9 @@ test('a worker that fails reports its error instead of hanging the others', asyn
       y: { data: new Float32Array(4), shape: [4, 1] },
     };
     await assert.rejects(trainer.step(bad), /data-parallel worker failed/);
+    // The failure is not carried into the next step.
+    const { loss } = await trainer.step(hostBatch(0));
+    assert.ok(Number.isFinite(loss), `loss after a failed step: ${loss}`);
   } finally {
     await trainer.close();
     model.dispose();

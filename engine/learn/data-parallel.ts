@@ -10,20 +10,24 @@
  *   3. worker k applies the optimizer to that slice: Adam and SGD run in the workers, on state kept in shared
  *      memory (ZeRO-1 style sharding). Any other tfjs optimizer is applied by the owner to the summed gradient.
  *
- * The owner only posts each shard's batch (transferred, not copied) and collects the losses; its copy of the
- * variables and of the optimizer's state is brought up to date by `sync()`, e.g. before a checkpoint.
+ * The owner copies each global batch once into a shared input buffer, posts every worker a small descriptor
+ * (which rows are its shard) on its own channel and wakes them all with one Atomics.notify; the workers block in
+ * Atomics.wait between steps, so no event loop stands between the owner's signal and the work. The owner then
+ * collects the losses; its copy of the variables and of the optimizer's state is brought up to date by `sync()`,
+ * e.g. before a checkpoint.
  *
  * Shared memory (Float32Array views over SharedArrayBuffers):
+ *   input:    the global batch, tensor after tensor (grown when a larger batch arrives);
  *   params:   all trainable weights, concatenated in variable order;
- *   grads:    one params-sized slot per worker;
+ *   grads:    one params-sized slot per worker (the shard's mean gradient);
  *   reduced:  the summed gradient (only for optimizers the owner applies);
  *   moments:  Adam's first and second moments, params-sized each;
- *   control:  Int32 barrier counter and generation, and a failure flag.
+ *   control:  Int32 cells, see CONTROL.
  *
  * Across machines the same design maps onto an all-reduce (e.g. a Horovod/NCCL-style ring, which is exactly
  * steps 1–2 with the slices passed around the ring, or a parameter server): see docs/architecture.md.
  */
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { tf } from '../runtime/tensorflow.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 
@@ -52,6 +56,21 @@ export type ShardedOptimizer =
   | { kind: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }
   | { kind: 'sgd'; learningRate: number };
 
+/** Cells of the shared Int32 control array. */
+export const CONTROL = {
+  /** Workers arrived at the barrier. */
+  arrived: 0,
+  /** The barrier's generation. */
+  generation: 1,
+  /** A worker failed this step. */
+  failed: 2,
+  /** Bumped by the owner to start a step (workers wait on it). */
+  go: 3,
+  /** Set by the owner to end the workers' loops. */
+  stop: 4,
+  size: 5,
+} as const;
+
 export interface DataParallelInit {
   moduleUrl: string;
   config: unknown;
@@ -64,13 +83,45 @@ export interface DataParallelInit {
   moments: SharedArrayBuffer;
   control: SharedArrayBuffer;
   optimizer: ShardedOptimizer | undefined;
+  /** The owner's step descriptors arrive here; the worker reads them synchronously after each wake-up. */
+  steps: MessagePort;
 }
 
-export interface ShardRequest {
+/** Where one tensor of the global batch lies in the shared input buffer (offset in floats). */
+export interface InputLayout {
+  name: string;
+  offset: number;
+  shape: number[];
+}
+
+/** What a worker needs for one step, beside the shared memory. */
+export interface StepDescriptor {
   /** The optimizer step this update will be (1 for the first), for Adam's bias correction. */
   iteration: number;
-  batch: HostBatch;
-  weight: number;
+  inputs: InputLayout[];
+  /** This worker's rows [start, end) of every input. */
+  start: number;
+  end: number;
+  /** Every slot's share of the global batch: the reduction weighs the slots' mean gradients by these. */
+  weights: number[];
+  /** sharedClock() when the owner signalled the step. */
+  sentAt: number;
+  /** A new (larger) input buffer, when the batch outgrew the previous one. */
+  input?: SharedArrayBuffer;
+}
+
+/** Milliseconds one worker spent on each part of a step. */
+export interface ShardTimings {
+  /** From the owner's signal to this worker starting the step. */
+  wake: number;
+  /** Copying the shared parameters into its variables. */
+  load: number;
+  /** Forward and backward pass on its shard, gradient written to its slot. */
+  compute: number;
+  /** Waiting at the barrier for the other workers. */
+  barrier: number;
+  /** Summing its slice of the gradient slots and applying the optimizer there. */
+  reduce: number;
 }
 
 export interface ShardResult {
@@ -79,12 +130,17 @@ export interface ShardResult {
   parts: Record<string, number>;
   error?: string;
   ready?: boolean;
+  timings?: ShardTimings;
+  /** performance.timeOrigin + performance.now() when the worker finished the step. */
+  finishedAt?: number;
 }
 
 export interface StepResult {
   /** The global batch's mean loss. */
   loss: number;
   parts: Record<string, number>;
+  /** Where the step's time went: per worker, plus the owner's copy of the batch and the wait for the results. */
+  timings: { copy: number; collect: number; workers: ShardTimings[] };
 }
 
 export interface DataParallelOptions {
@@ -112,15 +168,31 @@ export function hostTensor(t: tf.Tensor): HostTensor {
   return { data: Float32Array.from(t.dataSync()), shape: t.shape.slice() };
 }
 
-/** Rows [start, end) of every tensor in the batch (copies, so that they can be transferred). */
-export function shardOf(batch: HostBatch, start: number, end: number): HostBatch {
-  const out: HostBatch = {};
-  for (const [name, t] of Object.entries(batch)) {
-    const row = t.data.length / t.shape[0]!;
-    out[name] = { data: t.data.slice(start * row, end * row), shape: [end - start, ...t.shape.slice(1)] };
-  }
-  return out;
+/** Where each tensor of `batch` goes in the shared input buffer, its row count, and the floats in all. */
+export function inputLayout(batch: HostBatch): { inputs: InputLayout[]; rows: number; floats: number } {
+  const entries = Object.entries(batch);
+  if (entries.length === 0) throw new RangeError('a data-parallel batch needs at least one tensor');
+  const rows = entries[0]![1].shape[0]!;
+  let floats = 0;
+  const inputs = entries.map(([name, t]) => {
+    const size = t.shape.reduce((n, d) => n * d, 1);
+    if (t.data.length !== size) {
+      throw new RangeError(
+        `batch tensor '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}]`,
+      );
+    }
+    if (t.shape[0] !== rows) {
+      throw new RangeError(`batch tensor '${name}' has ${t.shape[0]} rows, '${entries[0]![0]}' has ${rows}`);
+    }
+    const layout = { name, offset: floats, shape: t.shape.slice() };
+    floats += size;
+    return layout;
+  });
+  return { inputs, rows, floats };
 }
+
+/** Wall-clock milliseconds comparable across threads (each thread's performance.now() has its own origin). */
+export const sharedClock = (): number => performance.timeOrigin + performance.now();
 
 function shardedOptimizer(optimizer: tf.Optimizer): ShardedOptimizer | undefined {
   const config = optimizer.getConfig() as Record<string, number>;
@@ -175,7 +247,9 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
   const sharded = shardedOptimizer(optimizer);
   const reduced = new SharedArrayBuffer(sharded ? 4 : paramCount * 4);
   const moments = new SharedArrayBuffer(sharded?.kind === 'adam' ? paramCount * 8 : 4);
-  const control = new SharedArrayBuffer(16);
+  const control = new SharedArrayBuffer(CONTROL.size * 4);
+  const controlView = new Int32Array(control);
+  let inputView = new Float32Array(new SharedArrayBuffer(4));
   const paramView = new Float32Array(params);
   const reducedView = new Float32Array(reduced);
   const momentView = new Float32Array(moments);
@@ -194,9 +268,11 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       : optimizer.iterations;
 
   const workers: Worker[] = [];
+  const channels: MessagePort[] = [];
   const waiting = new Map<number, (result: ShardResult) => void>();
   const failures: string[] = [];
   for (let slot = 0; slot < workerCount; slot++) {
+    const channel = new MessageChannel();
     const init: DataParallelInit = {
       moduleUrl: moduleUrl.href,
       config,
@@ -209,8 +285,13 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       moments,
       control,
       optimizer: sharded,
+      steps: channel.port2,
     };
-    const worker = startTsWorker(new URL('./data-parallel-worker.ts', import.meta.url), { workerData: init });
+    const worker = startTsWorker(new URL('./data-parallel-worker.ts', import.meta.url), {
+      workerData: init,
+      transferList: [channel.port2],
+    });
+    channels.push(channel.port1);
     worker.on('message', (message: ShardResult) => waiting.get(message.slot)?.(message));
     worker.on('error', (error) => {
       failures.push(error.message);
@@ -223,38 +304,63 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       if (failures.length) resolve({ slot, loss: Number.NaN, parts: {}, error: failures[0] });
       else waiting.set(slot, resolve);
     });
+  const stopWorkers = () => {
+    Atomics.store(controlView, CONTROL.stop, 1);
+    Atomics.add(controlView, CONTROL.go, 1);
+    Atomics.notify(controlView, CONTROL.go);
+  };
   // Wait until every worker has built its variables.
   const ready = await Promise.all(workers.map((_, slot) => collect(slot)));
   const notReady = ready.find((r) => r.error);
   if (notReady) {
+    stopWorkers();
     await Promise.all(workers.map((w) => w.terminate()));
     throw new Error(`data-parallel worker failed to start: ${notReady.error}`);
   }
 
   let ownerDirty = false;
+  let inFlight = false;
   return {
     step: async (batch) => {
-      const n = Object.values(batch)[0]!.shape[0]!;
+      if (inFlight) throw new Error('data-parallel step() called before the previous step finished');
+      const { inputs, rows: n, floats } = inputLayout(batch);
+      const started = performance.now();
+      let grown: SharedArrayBuffer | undefined;
+      if (floats > inputView.length) {
+        grown = new SharedArrayBuffer(floats * 4);
+        inputView = new Float32Array(grown);
+      }
+      for (const layout of inputs) inputView.set(batch[layout.name]!.data, layout.offset);
       const shard = Math.ceil(n / workerCount);
+      const ranges = workers.map((_, slot) => {
+        const start = Math.min(n, slot * shard);
+        return { start, end: Math.min(n, start + shard) };
+      });
+      const weights = ranges.map(({ start, end }) => (end - start) / n);
       iterations++;
-      const results = Promise.all(
-        workers.map((worker, slot) => {
-          const start = Math.min(n, slot * shard);
-          const end = Math.min(n, start + shard);
-          const result = collect(slot);
-          const request: ShardRequest = {
-            iteration: iterations,
-            batch: shardOf(batch, start, end),
-            weight: (end - start) / n,
-          };
-          worker.postMessage(
-            request,
-            Object.values(request.batch).map((t) => t.data.buffer as ArrayBuffer),
-          );
-          return result;
-        }),
-      );
-      const shardResults = await results;
+      const results = Promise.all(workers.map((_, slot) => collect(slot)));
+      const sentAt = sharedClock();
+      channels.forEach((channel, slot) => {
+        const descriptor: StepDescriptor = {
+          iteration: iterations,
+          inputs,
+          ...ranges[slot]!,
+          weights,
+          sentAt,
+        };
+        if (grown) descriptor.input = grown;
+        channel.postMessage(descriptor);
+      });
+      const copied = performance.now();
+      // Every worker is waiting for `go` now, so a failure of an earlier step can be forgotten.
+      Atomics.store(controlView, CONTROL.failed, 0);
+      Atomics.add(controlView, CONTROL.go, 1);
+      Atomics.notify(controlView, CONTROL.go);
+      inFlight = true;
+      const shardResults = await results.finally(() => {
+        inFlight = false;
+      });
+      const collected = sharedClock();
       const failed = shardResults.find((r) => r.error);
       if (failed) throw new Error(`data-parallel worker failed: ${failed.error}`);
       if (!sharded) {
@@ -275,7 +381,16 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       const parts: Record<string, number> = {};
       for (const r of shardResults)
         for (const [k, v] of Object.entries(r.parts)) parts[k] = (parts[k] ?? 0) + v;
-      return { loss: shardResults.reduce((sum, r) => sum + r.loss, 0), parts };
+      const finished = Math.max(...shardResults.map((r) => r.finishedAt ?? collected));
+      return {
+        loss: shardResults.reduce((sum, r) => sum + r.loss, 0),
+        parts,
+        timings: {
+          copy: copied - started,
+          collect: collected - finished,
+          workers: shardResults.map((r) => r.timings!),
+        },
+      };
     },
     sync: async () => {
       if (!ownerDirty) return;
@@ -313,7 +428,9 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
       ownerDirty = false;
     },
     close: async () => {
+      stopWorkers();
       await Promise.all(workers.map((w) => w.terminate()));
+      for (const channel of channels) channel.close();
     },
   };
 }
