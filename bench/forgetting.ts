@@ -14,9 +14,10 @@
  *   - Several training seeds; medians, with the spread, and the AUC standard error of the test set's size.
  * Target (issue 5): MAS cuts the task-A drop to ≤ ⅓ of fine-tuning's, with task-B AUC within 0.02 of it.
  *
- * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_MAS_LAMBDAS [0.1,0.3],
- * FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250], FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam],
- * FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code].
+ * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
+ * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
+ * FORGETTING_MAS_LAMBDAS [0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
+ * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code].
  */
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -55,6 +56,10 @@ const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
 const env = (name: string, fallback: string) => process.env[`FORGETTING_${name}`] ?? fallback;
 const list = (name: string, fallback: string) => env(name, fallback).split(',').filter(Boolean).map(Number);
 const SEEDS = Number(env('SEEDS', '2'));
+const FIRST_SEED = Number(env('FIRST_SEED', '1'));
+if (!(Number.isInteger(FIRST_SEED) && FIRST_SEED >= 1 && FIRST_SEED <= SEEDS)) {
+  throw new RangeError(`FORGETTING_FIRST_SEED must be a whole number from 1 to FORGETTING_SEEDS (${SEEDS})`);
+}
 const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.1,0.3');
 const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
 const MAX_STEPS = Number(env('MAX_STEPS', '250'));
@@ -218,7 +223,7 @@ const plan: Array<{ method: Method; lambda: number }> = [
   ...HEBBIAN_LAMBDAS.map((lambda) => ({ method: 'Hebbian' as const, lambda })),
 ];
 const runs: Run[] = [];
-for (let seed = 1; seed <= SEEDS; seed++) {
+for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
   for (const { method, lambda } of plan) {
     const { model } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
     const importance = importanceForModel(
@@ -283,7 +288,7 @@ const rows = plan.map(({ method, lambda }) => ({
 }));
 const minutes = (Date.now() - started) / 60_000;
 console.log(
-  `\n## Forgetting — task A self-blends, task B lower-face blends; ${SEEDS} seeds, medians (min…max); ` +
+  `\n## Forgetting — task A self-blends, task B lower-face blends; seeds ${FIRST_SEED}–${SEEDS}, medians (min…max); ` +
     `early stopping on task-B validation, ≤ ${MAX_STEPS} steps; ${minutes.toFixed(1)} min\n`,
 );
 console.log(
