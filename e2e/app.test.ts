@@ -216,7 +216,7 @@ describe('Unmask app', () => {
     });
   });
 
-  test('8: with consent, a project trains (live loss, a preview), renders, and the result is labelled SYNTHETIC', async (t) => {
+  test('8: with consent, a project trains (live loss, a preview), resumes, stops at a checkpoint, renders, and the result is labelled SYNTHETIC', async (t) => {
     await withApp(t, async (app) => {
       await sidebar(app.page).go('studio');
       const studio = studioPage(app.page);
@@ -236,6 +236,21 @@ describe('Unmask app', () => {
       assert.ok((await waitForCount(app.page, 'loss-chart', 'data-points', QUICK_TRAINING.steps)) >= 4);
       await studio.preview.waitFor();
       assert.ok(Number(await studio.preview.getAttribute('data-step')) >= 2, 'a preview grid is shown');
+
+      // Resume for many more steps, then Stop: the run checkpoints and the project keeps every step it did.
+      await studio.setOptions({ steps: 500, previewEvery: 1 });
+      const resumeAt = await appEventCount(app.page);
+      await studio.train.click();
+      const resumedPreview = await waitForAppEvent(app.page, 'train-preview-shown', resumeAt);
+      assert.ok(
+        Number(resumedPreview['step']) > QUICK_TRAINING.steps,
+        'training resumed from the checkpoint',
+      );
+      await studio.stop.click();
+      const stopped = await waitForAppEvent(app.page, 'train-finished', resumeAt);
+      assert.equal(stopped['stoppedBy'], 'signal');
+      const kept = Number(stopped['steps']);
+      assert.ok(kept > QUICK_TRAINING.steps && kept < QUICK_TRAINING.steps + 500, `checkpoint at ${kept}`);
 
       await app.openVideoWith(portrait, () => studio.renderInput.click());
       await studio.renderIdentity.selectOption('a');

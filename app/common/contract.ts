@@ -84,6 +84,8 @@ export const trainingOptionsSchema = z
     /** Fewest usable training faces per identity (new projects). */
     minFaces: z.number().int().min(1).max(10_000),
     previewEvery: z.number().int().min(1).max(100_000),
+    /** Data-parallel worker threads sharing each step (0 = one per CPU core; 1 = in the engine's own thread). */
+    workers: z.number().int().min(0).max(64),
   })
   .strict();
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
@@ -97,6 +99,7 @@ export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
   extractFps: 8,
   minFaces: 24,
   previewEvery: 25,
+  workers: 0,
 };
 
 // ---------------------------------------------------------------- requests

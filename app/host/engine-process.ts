@@ -2,6 +2,7 @@
  * Entry of the engine process: receives one job, runs it with the engine and reports back. Runs as an
  * Electron utility process (messages through `process.parentPort`) or a Node child process (`process.send`).
  */
+import { availableParallelism } from 'node:os';
 import { checkQueueServer } from '../../engine/batch/queue-connection.ts';
 import { parseQueueUrl } from '../../engine/batch/queue-url.ts';
 import { DEFAULT_BATCH_ATTEMPTS, runBatch } from '../../engine/batch/run-batch.ts';
@@ -73,6 +74,7 @@ async function train(job: TrainJob): Promise<void> {
     steps: totalSteps,
     maxMinutes: options.maxMinutes > 0 ? options.maxMinutes : Number.POSITIVE_INFINITY,
     previewEvery: options.previewEvery,
+    workers: options.workers > 0 ? options.workers : availableParallelism(),
     signal: controller.signal,
     onProgress,
     onStep: (step, losses) => send({ type: 'train-step', step, totalSteps, loss: losses.total }),

@@ -4,7 +4,7 @@
  * evidence (blend boundary, inner/outer mismatch), which is what transfers to unseen faces and footage.
  * Pure: driven by a seeded Random.
  */
-import { gaussianBlur } from '../imaging/filters.ts';
+import { bilateralFilter, gaussianBlur } from '../imaging/filters.ts';
 import {
   createFloatImage,
   resizeImage,
@@ -25,6 +25,9 @@ export interface PairAugmentConfig {
   saturationRange: readonly [number, number];
   blurProbability: number;
   maxBlurSigma: number;
+  /** Edge-preserving smoothing (bilateral) of both crops: phone beauty filters and low-bitrate video. */
+  smoothProbability: number;
+  smoothRangeSigma: readonly [number, number];
   resampleProbability: number;
   resampleRange: readonly [number, number];
   noiseProbability: number;
@@ -42,12 +45,14 @@ export const DEFAULT_PAIR_AUGMENT: PairAugmentConfig = {
   saturationRange: [0.7, 1.3],
   blurProbability: 0.3,
   maxBlurSigma: 1.2,
+  smoothProbability: 0.3,
+  smoothRangeSigma: [0.03, 0.12],
   resampleProbability: 0.3,
   resampleRange: [0.5, 0.9],
   noiseProbability: 0.2,
   maxNoise: 0.02,
   jpegProbability: 0.7,
-  jpegQualityRange: [40, 98],
+  jpegQualityRange: [20, 98],
 };
 
 /** Random similarity about the crop centre, applied to the face and its landmark hull together. */
@@ -80,6 +85,8 @@ interface Photometric {
   contrast: number;
   saturation: number;
   blurSigma: number;
+  /** Bilateral range σ (0 = none). */
+  smoothSigma: number;
   resample: number;
   noise: number;
   noiseSeed: number;
@@ -91,6 +98,7 @@ export function drawPhotometric(random: Random, config: PairAugmentConfig): Phot
     contrast: random.uniform(...config.contrastRange),
     saturation: random.uniform(...config.saturationRange),
     blurSigma: random.chance(config.blurProbability) ? random.uniform(0.3, config.maxBlurSigma) : 0,
+    smoothSigma: random.chance(config.smoothProbability) ? random.uniform(...config.smoothRangeSigma) : 0,
     resample: random.chance(config.resampleProbability) ? random.uniform(...config.resampleRange) : 1,
     noise: random.chance(config.noiseProbability) ? random.uniform(0, config.maxNoise) : 0,
     noiseSeed: random.int(1, 2 ** 31 - 1),
@@ -115,6 +123,7 @@ export function applyPhotometric(
     }
   }
   if (p.blurSigma > 0) out = gaussianBlur(out, p.blurSigma);
+  if (p.smoothSigma > 0) out = bilateralFilter(out, 1.5, p.smoothSigma);
   if (p.resample < 1) {
     const w = Math.max(8, Math.round(image.width * p.resample));
     out = resizeImage(resizeImage(out, w, w), image.width, image.height);

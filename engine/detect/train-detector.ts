@@ -13,6 +13,7 @@ import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled, type Random } from '../util/random.ts';
+import { cosineDecay } from '../learn/learning-rate.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
 import {
   boundaryMapSize,
@@ -303,11 +304,11 @@ export async function trainDetector(
       if ((Date.now() - started) / 60000 > config.maxMinutes) break;
       const packed = await pending;
       pending = producer.produce(nextItems());
-      const progress = state.step / config.steps;
-      const lr =
-        config.learningRate *
-        (config.finalLearningRateFraction +
-          (1 - config.finalLearningRateFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+      const lr = cosineDecay(
+        config.learningRate,
+        state.step / config.steps,
+        config.finalLearningRateFraction,
+      );
       setLearningRate(lr);
       const extra =
         knownFakes && knownFakes.entries.length && config.knownFakesPerStep > 0

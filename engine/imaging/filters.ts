@@ -75,3 +75,45 @@ export function morphology(image: FloatImage, radius: number): FloatImage {
   };
   return pass(pass(image, true), false);
 }
+
+/**
+ * Bilateral filter: each pixel becomes a mean of its neighbours weighted by distance (σ_space, pixels) and by
+ * colour difference (σ_range, in 0..1 units), so flat regions such as skin are smoothed while edges stay sharp —
+ * the look of phone "beauty" processing and of low-bitrate video, where the codec spends its bits on edges.
+ */
+export function bilateralFilter(image: FloatImage, sigmaSpace: number, sigmaRange: number): FloatImage {
+  if (sigmaSpace <= 0 || sigmaRange <= 0) return image;
+  const { width, height, channels, data } = image;
+  const radius = Math.max(1, Math.ceil(sigmaSpace * 2));
+  const spatial = new Float32Array((2 * radius + 1) ** 2);
+  for (let dy = -radius; dy <= radius; dy++)
+    for (let dx = -radius; dx <= radius; dx++)
+      spatial[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(
+        -(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace),
+      );
+  const rangeScale = -1 / (2 * sigmaRange * sigmaRange);
+  const out = createFloatImage(width, height, channels);
+  const acc = new Float64Array(channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const centre = (y * width + x) * channels;
+      acc.fill(0);
+      let total = 0;
+      for (let dy = -radius; dy <= radius; dy++) {
+        const yy = Math.min(height - 1, Math.max(0, y + dy));
+        for (let dx = -radius; dx <= radius; dx++) {
+          const xx = Math.min(width - 1, Math.max(0, x + dx));
+          const o = (yy * width + xx) * channels;
+          let distance = 0;
+          for (let ch = 0; ch < channels; ch++) distance += (data[o + ch]! - data[centre + ch]!) ** 2;
+          const w =
+            spatial[(dy + radius) * (2 * radius + 1) + dx + radius]! * Math.exp(distance * rangeScale);
+          total += w;
+          for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[o + ch]!;
+        }
+      }
+      for (let ch = 0; ch < channels; ch++) out.data[centre + ch] = acc[ch]! / total;
+    }
+  }
+  return out;
+}

@@ -52,35 +52,51 @@ export function invertAffine(m: Affine): Affine {
  * `forward` maps source coordinates to output coordinates. Bilinear; outside pixels use edge replication.
  */
 export function warpAffine(source: FloatImage, forward: Affine, width: number, height: number): FloatImage {
-  const inverse = invertAffine(forward);
-  const [a, b, tx, c, d, ty] = inverse;
-  const { channels } = source;
-  const out = createFloatImage(width, height, channels);
-  const maxX = source.width - 1;
-  const maxY = source.height - 1;
+  const [a, b, tx, c, d, ty] = invertAffine(forward);
+  const out = createFloatImage(width, height, source.channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const sx = Math.min(maxX, Math.max(0, a * x + b * y + tx));
-      const sy = Math.min(maxY, Math.max(0, c * x + d * y + ty));
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const x1 = Math.min(maxX, x0 + 1);
-      const y1 = Math.min(maxY, y0 + 1);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const o = (y * width + x) * channels;
-      const i00 = (y0 * source.width + x0) * channels;
-      const i01 = (y0 * source.width + x1) * channels;
-      const i10 = (y1 * source.width + x0) * channels;
-      const i11 = (y1 * source.width + x1) * channels;
-      for (let ch = 0; ch < channels; ch++) {
-        const top = source.data[i00 + ch]! * (1 - fx) + source.data[i01 + ch]! * fx;
-        const bottom = source.data[i10 + ch]! * (1 - fx) + source.data[i11 + ch]! * fx;
-        out.data[o + ch] = top * (1 - fy) + bottom * fy;
-      }
+      sampleBilinear(
+        source,
+        a * x + b * y + tx,
+        c * x + d * y + ty,
+        out.data,
+        (y * width + x) * source.channels,
+      );
     }
   }
   return out;
+}
+
+/**
+ * Bilinear sample of `source` at (sx, sy), clamped to the image (edge replication): writes its channels into
+ * `out` from `offset`. The one sampler behind warpAffine, resizeImage and the swap engine's remap and paste.
+ */
+export function sampleBilinear(
+  source: FloatImage,
+  sx: number,
+  sy: number,
+  out: Float32Array,
+  offset: number,
+): void {
+  const { width, height, channels, data } = source;
+  const x = Math.min(width - 1, Math.max(0, sx));
+  const y = Math.min(height - 1, Math.max(0, sy));
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const x1 = Math.min(width - 1, x0 + 1);
+  const y1 = Math.min(height - 1, y0 + 1);
+  const fx = x - x0;
+  const fy = y - y0;
+  const i00 = (y0 * width + x0) * channels;
+  const i01 = (y0 * width + x1) * channels;
+  const i10 = (y1 * width + x0) * channels;
+  const i11 = (y1 * width + x1) * channels;
+  for (let ch = 0; ch < channels; ch++) {
+    const top = data[i00 + ch]! * (1 - fx) + data[i01 + ch]! * fx;
+    const bottom = data[i10 + ch]! * (1 - fx) + data[i11 + ch]! * fx;
+    out[offset + ch] = top * (1 - fy) + bottom * fy;
+  }
 }
 
 /** Bilinear resize (align-corners=false convention, like tf.image.resizeBilinear with halfPixelCenters). */

@@ -48,8 +48,11 @@ function barrier(): void {
 }
 
 /** Sums the weighted slots for [lo, hi) in slot order and updates the parameters there. */
-function reduceAndUpdate(iteration: number, weights: readonly number[]): void {
-  const optimizer = init.optimizer;
+function reduceAndUpdate(iteration: number, weights: readonly number[], learningRate?: number): void {
+  const optimizer = init.optimizer && {
+    ...init.optimizer,
+    learningRate: learningRate ?? init.optimizer.learningRate,
+  };
   const sum = (i: number) => {
     let g = weights[0]! * slots[i]!;
     for (let s = 1; s < workers; s++) g += weights[s]! * slots[s * paramCount + i]!;
@@ -148,7 +151,8 @@ function runStep(trainer: ShardTrainer, step: StepDescriptor): ShardResult {
   // Every worker reaches the barrier, failed or not, so that none waits forever.
   barrier();
   const t2 = sharedClock();
-  if (Atomics.load(control, CONTROL.failed) === 0) reduceAndUpdate(step.iteration, step.weights);
+  if (Atomics.load(control, CONTROL.failed) === 0)
+    reduceAndUpdate(step.iteration, step.weights, step.learningRate);
   else if (!result.error) result = { ...result, error: 'another worker failed this step' };
   const t3 = sharedClock();
   return {

@@ -40,12 +40,17 @@ async function compare(
   workers: number,
   makeOptimizer: () => tf.Optimizer,
   K: number,
-): Promise<{ difference: number; optimizerDifference: number }> {
+  learningRates?: readonly number[],
+): Promise<{ difference: number; optimizerDifference: number; weights: Float32Array }> {
+  const setRate = (optimizer: tf.Optimizer, step: number) => {
+    if (learningRates) (optimizer as unknown as { learningRate: number }).learningRate = learningRates[step]!;
+  };
   const reference = buildModel();
   const referenceOptimizer = makeOptimizer();
   const referenceVars = variablesOf(reference);
   for (let step = 0; step < K; step++) {
     const { x, y } = batch(step);
+    setRate(referenceOptimizer, step);
     referenceOptimizer.minimize(() => meanLoss(reference, x, y), false, referenceVars);
     tf.dispose([x, y]);
   }
@@ -55,7 +60,7 @@ async function compare(
   const parallel = await createDataParallelTrainer({ moduleUrl: MODULE, workers, variables, optimizer });
   try {
     for (let step = 0; step < K; step++) {
-      const { loss } = await parallel.step(hostBatch(step));
+      const { loss } = await parallel.step(hostBatch(step), { learningRate: learningRates?.[step] });
       assert.ok(Number.isFinite(loss));
     }
     await parallel.sync();
@@ -71,7 +76,10 @@ async function compare(
       for (let i = 0; i < p.length; i++)
         optimizerDifference = Math.max(optimizerDifference, Math.abs(p[i]! - q[i]!));
     }
-    return { difference, optimizerDifference };
+    const weights = Float32Array.from(
+      (await Promise.all(variables.map((v) => v.data()))).flatMap((d) => Array.from(d)),
+    );
+    return { difference, optimizerDifference, weights };
   } finally {
     await parallel.close();
     reference.dispose();
@@ -90,6 +98,22 @@ test('2 workers give the same weights as single-process training on the same glo
     owner.difference < 1e-4,
     `momentum (on the owner): largest weight difference ${owner.difference}`,
   );
+});
+
+test('a per-step learning rate (a schedule) gives the same weights as one process with that schedule', async () => {
+  await initTensorflow();
+  const rates = [0.02, 0.01, 0.002, 0.0005];
+  const adam = await compare(2, () => tf.train.adam(0.01), rates.length, rates);
+  assert.ok(adam.difference < 1e-4, `Adam (in the workers): largest weight difference ${adam.difference}`);
+  const momentum = await compare(2, () => tf.train.momentum(0.05, 0.9), rates.length, rates);
+  assert.ok(
+    momentum.difference < 1e-4,
+    `momentum (on the owner): largest weight difference ${momentum.difference}`,
+  );
+  // The rates reached the workers: the same run at the optimizer's own rate ends elsewhere.
+  const constant = await compare(2, () => tf.train.adam(0.01), rates.length);
+  const moved = adam.weights.reduce((worst, w, i) => Math.max(worst, Math.abs(w - constant.weights[i]!)), 0);
+  assert.ok(moved > 1e-3, `scheduled and constant-rate runs differ by ${moved}`);
 });
 
 test('batches that change size (a larger one, then one sample for two workers) still match one process', async () => {

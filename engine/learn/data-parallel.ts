@@ -108,6 +108,8 @@ export interface StepDescriptor {
   sentAt: number;
   /** A new (larger) input buffer, when the batch outgrew the previous one. */
   input?: SharedArrayBuffer;
+  /** This step's learning rate (a schedule's value), overriding the optimizer's own. */
+  learningRate?: number;
 }
 
 /** Milliseconds one worker spent on each part of a step. */
@@ -156,8 +158,11 @@ export interface DataParallelOptions {
 }
 
 export interface DataParallelTrainer {
-  /** One synchronous step over the global batch. The batch is posted before this returns its promise. */
-  step(batch: HostBatch): Promise<StepResult>;
+  /**
+   * One synchronous step over the global batch. The batch is posted before this returns its promise.
+   * `learningRate` sets this step's rate (for schedules); without it the optimizer's own rate is used.
+   */
+  step(batch: HostBatch, options?: { learningRate?: number }): Promise<StepResult>;
   /** Copies the shared parameters (and the optimizer's state) into the owner's variables and optimizer. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -321,7 +326,7 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
   let ownerDirty = false;
   let inFlight = false;
   return {
-    step: async (batch) => {
+    step: async (batch, options = {}) => {
       if (inFlight) throw new Error('data-parallel step() called before the previous step finished');
       const { inputs, rows: n, floats } = inputLayout(batch);
       const started = performance.now();
@@ -349,6 +354,7 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
           sentAt,
         };
         if (grown) descriptor.input = grown;
+        if (options.learningRate !== undefined) descriptor.learningRate = options.learningRate;
         channel.postMessage(descriptor);
       });
       const copied = performance.now();
@@ -374,6 +380,8 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
           );
           offset += variable.size;
         }
+        if (options.learningRate !== undefined)
+          (optimizer as unknown as { learningRate: number }).learningRate = options.learningRate;
         optimizer.applyGradients(named);
         tf.dispose(Object.values(named));
         publish();

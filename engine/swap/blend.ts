@@ -6,7 +6,13 @@
  *   3. the face and the mask are warped back through the inverse alignment and alpha-blended into the frame.
  */
 import { gaussianBlur, morphology } from '../imaging/filters.ts';
-import { createFloatImage, invertAffine, type Affine, type FloatImage } from '../imaging/float-image.ts';
+import {
+  createFloatImage,
+  invertAffine,
+  sampleBilinear,
+  type Affine,
+  type FloatImage,
+} from '../imaging/float-image.ts';
 import type { RgbFrame } from '../video/frame.ts';
 
 // sRGB (D65) ↔ CIE L*a*b*.
@@ -117,35 +123,20 @@ export function pasteFace(
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]!))));
   const y1 = Math.min(frame.height - 1, Math.ceil(Math.max(...corners.map((c) => c[1]!))));
   const [a, b, c, d, e, g] = frameToCrop;
+  const alphaSample = new Float32Array(1);
+  const faceSample = new Float32Array(3);
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const u = a * x + b * y + c;
       const v = d * x + e * y + g;
       if (u < 0 || v < 0 || u > size - 1 || v > size - 1) continue;
-      const ux = Math.floor(u);
-      const vy = Math.floor(v);
-      const ux1 = Math.min(size - 1, ux + 1);
-      const vy1 = Math.min(size - 1, vy + 1);
-      const fu = u - ux;
-      const fv = v - vy;
-      const w00 = (1 - fu) * (1 - fv);
-      const w10 = fu * (1 - fv);
-      const w01 = (1 - fu) * fv;
-      const w11 = fu * fv;
-      const i00 = vy * size + ux;
-      const i10 = vy * size + ux1;
-      const i01 = vy1 * size + ux;
-      const i11 = vy1 * size + ux1;
-      const m =
-        w00 * alpha.data[i00]! + w10 * alpha.data[i10]! + w01 * alpha.data[i01]! + w11 * alpha.data[i11]!;
+      sampleBilinear(alpha, u, v, alphaSample, 0);
+      const m = alphaSample[0]!;
       if (m <= 1e-4) continue;
+      sampleBilinear(face, u, v, faceSample, 0);
       const o = (y * frame.width + x) * 3;
       for (let ch = 0; ch < 3; ch++) {
-        const value =
-          w00 * face.data[i00 * 3 + ch]! +
-          w10 * face.data[i10 * 3 + ch]! +
-          w01 * face.data[i01 * 3 + ch]! +
-          w11 * face.data[i11 * 3 + ch]!;
+        const value = faceSample[ch]!;
         out.data[o + ch] = Math.round(
           Math.min(255, Math.max(0, m * value * 255 + (1 - m) * frame.data[o + ch]!)),
         );

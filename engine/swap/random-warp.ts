@@ -9,7 +9,13 @@
  *
  * Pure maths on FloatImage (values 0..1, any channel count); seeded, so a seed reproduces a batch exactly.
  */
-import { createFloatImage, warpAffine, type Affine, type FloatImage } from '../imaging/float-image.ts';
+import {
+  createFloatImage,
+  sampleBilinear,
+  warpAffine,
+  type Affine,
+  type FloatImage,
+} from '../imaging/float-image.ts';
 import type { Random } from '../util/random.ts';
 
 export interface AugmentOptions {
@@ -104,26 +110,12 @@ export function upsampleLattice(lattice: Float32Array, grid: number, size: numbe
 
 /** out(x, y) = image(x + dx, y + dy), bilinear, edges replicated. */
 export function remap(image: FloatImage, dx: Float32Array, dy: Float32Array): FloatImage {
-  const { width, height, channels, data } = image;
+  const { width, height, channels } = image;
   const out = createFloatImage(width, height, channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
-      const sx = Math.min(width - 1, Math.max(0, x + dx[p]!));
-      const sy = Math.min(height - 1, Math.max(0, y + dy[p]!));
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const x1 = Math.min(width - 1, x0 + 1);
-      const y1 = Math.min(height - 1, y0 + 1);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      for (let c = 0; c < channels; c++) {
-        const a = data[(y0 * width + x0) * channels + c]!;
-        const b = data[(y0 * width + x1) * channels + c]!;
-        const d = data[(y1 * width + x0) * channels + c]!;
-        const e = data[(y1 * width + x1) * channels + c]!;
-        out.data[p * channels + c] = (a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy;
-      }
+      sampleBilinear(image, x + dx[p]!, y + dy[p]!, out.data, p * channels);
     }
   }
   return out;

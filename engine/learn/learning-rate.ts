@@ -1,0 +1,12 @@
+/** Learning-rate schedules shared by the trainers (pure functions of training progress). */
+
+/**
+ * Cosine decay: `base` until `decayFrom` (a fraction of the run), then half a cosine down to
+ * `base × finalFraction` at the end of the run (`progress` = steps done / steps planned, clamped to 0..1).
+ */
+export function cosineDecay(base: number, progress: number, finalFraction: number, decayFrom = 0): number {
+  const p = Math.min(1, Math.max(0, progress));
+  if (p <= decayFrom) return base;
+  const t = (p - decayFrom) / (1 - decayFrom);
+  return base * (finalFraction + (1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
