@@ -21,6 +21,10 @@ function hostBatch(step: number, size = 12): HostBatch {
 
 const variablesOf = (model: tf.LayersModel) => model.trainableWeights.map((w) => w.read() as tf.Variable);
 
+/** Two workers training `variables` with SGD (learning rate 0.1). */
+const twoSgdWorkers = (variables: tf.Variable[]) =>
+  createDataParallelTrainer({ moduleUrl: MODULE, workers: 2, variables, optimizer: tf.train.sgd(0.1) });
+
 async function largestDifference(a: tf.Variable[], b: tf.Variable[]): Promise<number> {
   let worst = 0;
   for (let k = 0; k < a.length; k++) {
@@ -126,12 +130,7 @@ test('batches that change size (a larger one, then one sample for two workers) s
   });
   const owner = buildModel();
   const variables = variablesOf(owner);
-  const parallel = await createDataParallelTrainer({
-    moduleUrl: MODULE,
-    workers: 2,
-    variables,
-    optimizer: tf.train.sgd(0.1),
-  });
+  const parallel = await twoSgdWorkers(variables);
   try {
     for (const [step, size] of sizes.entries()) {
       const { loss, timings } = await parallel.step(hostBatch(step, size));
@@ -156,12 +155,7 @@ test('data-parallel training is reproducible run to run', async () => {
   const run = async () => {
     const model = buildModel();
     const variables = variablesOf(model);
-    const trainer = await createDataParallelTrainer({
-      moduleUrl: MODULE,
-      workers: 2,
-      variables,
-      optimizer: tf.train.sgd(0.1),
-    });
+    const trainer = await twoSgdWorkers(variables);
     try {
       for (let step = 0; step < 2; step++) await trainer.step(hostBatch(step));
       await trainer.sync();
@@ -177,12 +171,7 @@ test('data-parallel training is reproducible run to run', async () => {
 test('a worker that fails reports its error instead of hanging the others', async () => {
   await initTensorflow();
   const model = buildModel();
-  const trainer = await createDataParallelTrainer({
-    moduleUrl: MODULE,
-    workers: 2,
-    variables: variablesOf(model),
-    optimizer: tf.train.sgd(0.1),
-  });
+  const trainer = await twoSgdWorkers(variablesOf(model));
   try {
     // Channels that the first conv cannot take: both shards fail inside the model.
     const bad: HostBatch = {
