@@ -13,7 +13,7 @@ import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled, type Random } from '../util/random.ts';
-import { cosineDecay } from '../learn/learning-rate.ts';
+import { cosineDecay, setOptimizerLearningRate } from '../learn/learning-rate.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
 import {
   boundaryMapSize,
@@ -258,10 +258,7 @@ export async function trainDetector(
       (yTrue: tf.Tensor, yPred: tf.Tensor) => maskedBoundaryLoss(yTrue, yPred).mul(config.boundaryLossWeight),
     ],
   });
-  // tfjs keeps Adam's learning rate protected; the schedule below sets it per step.
-  const setLearningRate = (value: number) => {
-    (optimizer as unknown as { learningRate: number }).learningRate = value;
-  };
+  const setLearningRate = (value: number) => setOptimizerLearningRate(optimizer, value);
   if (resuming && existsSync(join(checkpointDir, 'optimizer.bin'))) {
     // Adam creates its slots on first use: run one zero-learning-rate step, then overwrite them.
     setLearningRate(0);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { buildModel, INPUT_SIZE, meanLoss } from '../testing/parallel-model.ts';
+import { setOptimizerLearningRate } from './learning-rate.ts';
 import { createDataParallelTrainer, hostTensor, type HostBatch } from './data-parallel.ts';
 
 const MODULE = new URL('../testing/parallel-model.ts', import.meta.url);
@@ -43,7 +44,7 @@ async function compare(
   learningRates?: readonly number[],
 ): Promise<{ difference: number; optimizerDifference: number; weights: Float32Array }> {
   const setRate = (optimizer: tf.Optimizer, step: number) => {
-    if (learningRates) (optimizer as unknown as { learningRate: number }).learningRate = learningRates[step]!;
+    if (learningRates) setOptimizerLearningRate(optimizer, learningRates[step]!);
   };
   const reference = buildModel();
   const referenceOptimizer = makeOptimizer();

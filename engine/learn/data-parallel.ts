@@ -29,6 +29,7 @@
  */
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { tf } from '../runtime/tensorflow.ts';
+import { setOptimizerLearningRate } from './learning-rate.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 
 /** A batch tensor as plain data: dimension 0 is the sample axis that shards split. */
@@ -380,8 +381,7 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
           );
           offset += variable.size;
         }
-        if (options.learningRate !== undefined)
-          (optimizer as unknown as { learningRate: number }).learningRate = options.learningRate;
+        if (options.learningRate !== undefined) setOptimizerLearningRate(optimizer, options.learningRate);
         optimizer.applyGradients(named);
         tf.dispose(Object.values(named));
         publish();

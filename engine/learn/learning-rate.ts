@@ -1,4 +1,5 @@
-/** Learning-rate schedules shared by the trainers (pure functions of training progress). */
+/** Learning-rate schedules shared by the trainers (pure functions of training progress), and how they apply one. */
+import type { tf } from '../runtime/tensorflow.ts';
 
 /**
  * Cosine decay: `base` until `decayFrom` (a fraction of the run), then half a cosine down to
@@ -9,4 +10,12 @@ export function cosineDecay(base: number, progress: number, finalFraction: numbe
   if (p <= decayFrom) return base;
   const t = (p - decayFrom) / (1 - decayFrom);
   return base * (finalFraction + (1 - finalFraction) * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/**
+ * Sets a tfjs optimizer's learning rate for the next update. tfjs reads `learningRate` on every
+ * applyGradients but keeps it protected, so schedules set it through this one cast.
+ */
+export function setOptimizerLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

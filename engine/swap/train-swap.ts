@@ -16,7 +16,7 @@ import {
   type HostBatch,
   type HostTensor,
 } from '../learn/data-parallel.ts';
-import { cosineDecay } from '../learn/learning-rate.ts';
+import { cosineDecay, setOptimizerLearningRate } from '../learn/learning-rate.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
@@ -342,7 +342,7 @@ export async function trainSwapModel(
       } else {
         const batches = { a: swapBatchTensors(arrays.a), b: swapBatchTensors(arrays.b) };
         try {
-          (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+          setOptimizerLearningRate(optimizer, learningRate);
           last = swapTrainStep(networks, optimizer, batches, options.lossWeights, project.training.cycle);
         } finally {
           disposeBatch(batches.a);
