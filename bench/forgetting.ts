@@ -17,7 +17,10 @@
  * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
  * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
  * FORGETTING_MAS_LAMBDAS [0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
- * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code].
+ * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch
+ * as in the authors' code; a list such as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
+ * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
+ * apart; it applies to every method alike].
  */
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -65,11 +68,20 @@ const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
 const MAX_STEPS = Number(env('MAX_STEPS', '250'));
 const FPS = Number(env('FPS', '3'));
 const LEARNING_RATE = Number(env('LR', '1e-3'));
-const OMEGA_BATCH = Number(env('OMEGA_BATCH', '1'));
+const OMEGA_BATCHES = list('OMEGA_BATCH', '1');
+const PATIENCE = Number(env('PATIENCE', String(DEFAULT_CONTINUAL.patience)));
 /** Blends per face: more on the test split, where only evaluation pays for them. */
 const VALIDATION_BLENDS = 2;
 const TEST_BLENDS = 4;
-const IMPORTANCE_FACES = 64;
+const IMPORTANCE_FACES = Number(env('OMEGA_FACES', '64'));
+for (const [name, values] of [
+  ['OMEGA_BATCH', OMEGA_BATCHES],
+  ['OMEGA_FACES', [IMPORTANCE_FACES]],
+  ['PATIENCE', [PATIENCE]],
+] as const) {
+  if (values.length === 0 || !values.every((v) => Number.isInteger(v) && v >= 1))
+    throw new RangeError(`FORGETTING_${name} must be whole numbers ≥ 1, got ${values.join(',')}`);
+}
 const TARGET_RATIO = 1 / 3;
 const TARGET_GAP = 0.02;
 
@@ -189,9 +201,10 @@ console.log(
     `${VALIDATION_BLENDS} blends per face (${TEST_BLENDS} in test); Ω from ${importanceSet.y.length} task-A inputs`,
 );
 
-type Method = 'fine-tuning' | 'MAS' | 'Hebbian';
+/** 'MAS' is per-sample Ω (the paper); 'MAS Ω/16' is Ω per mini-batch of 16 (the authors' code). */
+const masLabel = (batch: number) => (batch === 1 ? 'MAS' : `MAS Ω/${batch}`);
 interface Run {
-  method: Method;
+  method: string;
   lambda: number;
   seed: number;
   steps: number;
@@ -209,33 +222,39 @@ const before = {
   bValidation: await logitAuc(reference, sets.bValidation),
   bTest: await logitAuc(reference, sets.bTest),
 };
-const importances: Record<Exclude<Method, 'fine-tuning'>, Importance> = {
-  MAS: normaliseImportance(
-    masImportance(reference, importanceSet.x, { outputIndex: 0, batchSize: OMEGA_BATCH }),
-  ),
-  Hebbian: normaliseImportance(hebbianImportance(reference, importanceSet.x)),
-};
+const importances = new Map<string, Importance>([
+  ...OMEGA_BATCHES.map((batchSize): [string, Importance] => [
+    masLabel(batchSize),
+    normaliseImportance(masImportance(reference, importanceSet.x, { outputIndex: 0, batchSize })),
+  ]),
+  ['Hebbian', normaliseImportance(hebbianImportance(reference, importanceSet.x))],
+]);
 reference.dispose();
 
-const plan: Array<{ method: Method; lambda: number }> = [
+const plan: Array<{ method: string; lambda: number }> = [
   { method: 'fine-tuning', lambda: 0 },
-  ...MAS_LAMBDAS.map((lambda) => ({ method: 'MAS' as const, lambda })),
-  ...HEBBIAN_LAMBDAS.map((lambda) => ({ method: 'Hebbian' as const, lambda })),
+  ...OMEGA_BATCHES.flatMap((batch) => MAS_LAMBDAS.map((lambda) => ({ method: masLabel(batch), lambda }))),
+  ...HEBBIAN_LAMBDAS.map((lambda) => ({ method: 'Hebbian', lambda })),
 ];
 const runs: Run[] = [];
 for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
   for (const { method, lambda } of plan) {
     const { model } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
-    const importance = importanceForModel(
-      method === 'fine-tuning' ? importances.MAS : importances[method],
-      model,
-    );
+    // Fine-tuning (λ = 0) ignores Ω; learnWithMas still wants one.
+    const importance = importanceForModel(importances.get(method) ?? importances.get('Hebbian')!, model);
     const result = await learnWithMas(
       model,
       sets.bTrain,
       importance,
       undefined,
-      { ...DEFAULT_CONTINUAL, lambda, steps: MAX_STEPS, seed, learningRate: LEARNING_RATE },
+      {
+        ...DEFAULT_CONTINUAL,
+        lambda,
+        steps: MAX_STEPS,
+        seed,
+        learningRate: LEARNING_RATE,
+        patience: PATIENCE,
+      },
       { validation: sets.bValidation },
     );
     const run: Run = {
@@ -263,7 +282,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
 }
 
 /** Median and range over seeds of one quantity of one configuration. */
-function summary(method: Method, lambda: number, value: (r: Run) => number) {
+function summary(method: string, lambda: number, value: (r: Run) => number) {
   const values = runs.filter((r) => r.method === method && r.lambda === lambda).map(value);
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
@@ -289,7 +308,7 @@ const rows = plan.map(({ method, lambda }) => ({
 const minutes = (Date.now() - started) / 60_000;
 console.log(
   `\n## Forgetting — task A self-blends, task B lower-face blends; seeds ${FIRST_SEED}–${SEEDS}, medians (min…max); ` +
-    `early stopping on task-B validation, ≤ ${MAX_STEPS} steps; ${minutes.toFixed(1)} min\n`,
+    `early stopping on task-B validation (patience ${PATIENCE}), ≤ ${MAX_STEPS} steps; ${minutes.toFixed(1)} min\n`,
 );
 console.log(
   `Before task B: task A AUC val ${before.aValidation.toFixed(3)}, test ${before.aTest.toFixed(3)}; ` +
@@ -304,7 +323,7 @@ console.log(
 );
 printTable(rows);
 console.log('');
-for (const method of ['MAS', 'Hebbian'] as const) {
+for (const method of [...OMEGA_BATCHES.map(masLabel), 'Hebbian']) {
   const lambdas = plan.filter((p) => p.method === method).map((p) => p.lambda);
   if (lambdas.length === 0) continue;
   const scored = lambdas.map((lambda) => ({
@@ -324,4 +343,4 @@ for (const method of ['MAS', 'Hebbian'] as const) {
   );
 }
 tf.dispose([...Object.values(sets).map((s) => s.x), importanceSet.x]);
-for (const importance of Object.values(importances)) disposeImportance(importance);
+for (const importance of importances.values()) disposeImportance(importance);
