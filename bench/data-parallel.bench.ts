@@ -16,10 +16,9 @@ import {
   hostTensor,
   type DataParallelTrainer,
   type HostBatch,
-  type StepResult,
 } from '../engine/learn/data-parallel.ts';
 import { buildModel } from '../engine/testing/parallel-model.ts';
-import { loadLine, median, printTable } from './stats.ts';
+import { loadLine, median, PHASE_LEGEND, PHASES, printTable, stepPhases, type Phase } from './stats.ts';
 
 const SIZES = (process.env['PARALLEL_BENCH_SIZES'] ?? '64,128').split(',').map(Number);
 const STEPS = Number(process.env['PARALLEL_BENCH_STEPS'] ?? 40);
@@ -27,24 +26,6 @@ const WARM_UP = 3;
 const BATCH = 32;
 const MODULE = new URL('../engine/testing/parallel-model.ts', import.meta.url);
 await initTensorflow();
-
-type Phase = 'copy' | 'wake' | 'load' | 'compute' | 'barrier' | 'reduce' | 'collect';
-const PHASES: readonly Phase[] = ['copy', 'wake', 'load', 'compute', 'barrier', 'reduce', 'collect'];
-
-/** One step's milliseconds per phase (worker phases averaged over the workers). */
-function phases(t: StepResult['timings']): Record<Phase, number> {
-  const workerMean = (key: Exclude<Phase, 'copy' | 'collect'>) =>
-    t.workers.reduce((sum, w) => sum + w[key], 0) / t.workers.length;
-  return {
-    copy: t.copy,
-    wake: workerMean('wake'),
-    load: workerMean('load'),
-    compute: workerMean('compute'),
-    barrier: workerMean('barrier'),
-    reduce: workerMean('reduce'),
-    collect: t.collect,
-  };
-}
 
 interface Side {
   workers: number;
@@ -71,7 +52,7 @@ async function timedStep(s: Side, batch: HostBatch, record: boolean): Promise<vo
   const { timings } = await s.trainer.step(batch);
   if (!record) return;
   s.stepMs.push(performance.now() - started);
-  s.phases.push(phases(timings));
+  s.phases.push(stepPhases(timings));
 }
 
 console.log(`\n## Data-parallel training — conv net, batch ${BATCH}, wasm backend per worker\n`);
@@ -124,10 +105,6 @@ console.log(
 printTable(rows);
 console.log(`\ntarget: 2 workers ≥ 1.6× 1 worker`);
 console.log('\nWhere a step goes (ms, medians over the steps; worker phases averaged over the workers):');
-console.log(
-  'copy = owner copies the batch into shared memory, wake = owner signal → worker starts, load = parameters into ' +
-    'the worker, compute = forward+backward+gradient out, barrier = waiting for the other worker, reduce = ' +
-    'sum + optimizer on its slice, collect = last worker done → owner has the results\n',
-);
+console.log(`${PHASE_LEGEND}\n`);
 printTable(breakdown);
 console.log(loadLine('at the end'));

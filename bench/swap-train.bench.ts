@@ -16,7 +16,7 @@ import { buildSwapNetworks } from '../engine/swap/swap-networks.ts';
 import { createDataParallelTrainer, hostTensor } from '../engine/learn/data-parallel.ts';
 import type { SwapShardConfig } from '../engine/swap/swap-shard.ts';
 import { flattenSwapBatches, swapTrainStep, type SwapBatch } from '../engine/swap/train-swap.ts';
-import { loadLine, median, printTable } from './stats.ts';
+import { loadLine, median, PHASE_LEGEND, PHASES, printTable, stepPhases, type Phase } from './stats.ts';
 
 const BATCH = 8;
 const STEPS = Number(process.env['SWAP_BENCH_STEPS'] ?? 12);
@@ -57,7 +57,9 @@ function wasmRun(kind: SwapModelKind): { stepsPerSec: number; rss: number[]; par
 }
 
 /** Steps/s of the template model with `workers` data-parallel worker threads (the owner only posts batches). */
-async function wasmWorkersRun(workers: number): Promise<number> {
+async function wasmWorkersRun(
+  workers: number,
+): Promise<{ stepsPerSec: number; phases: Array<Record<Phase, number>> }> {
   const architecture = defaultSwapArchitecture('template', 64);
   const networks = buildSwapNetworks(architecture, 1);
   const optimizer = tf.train.adam(5e-4, 0.5, 0.999);
@@ -78,9 +80,10 @@ async function wasmWorkersRun(workers: number): Promise<number> {
   const batch = flattenSwapBatches({ a: host(tensors.a), b: host(tensors.b) });
   try {
     for (let i = 0; i < 2; i++) await trainer.step(batch);
+    const phases: Array<Record<Phase, number>> = [];
     const started = performance.now();
-    for (let i = 0; i < STEPS; i++) await trainer.step(batch);
-    return STEPS / ((performance.now() - started) / 1000);
+    for (let i = 0; i < STEPS; i++) phases.push(stepPhases((await trainer.step(batch)).timings));
+    return { stepsPerSec: STEPS / ((performance.now() - started) / 1000), phases };
   } finally {
     await trainer.close();
     networks.dispose();
@@ -130,6 +133,7 @@ const unit: number[] = [];
 const torch1: number[] = [];
 const torch2: number[] = [];
 let rss: number[] = [];
+let wasm2Phases: Array<Record<Phase, number>> = [];
 let params = 0;
 let torchParams = 0;
 const haveTorch = ensureTorch();
@@ -138,7 +142,9 @@ for (let r = 0; r < 3; r++) {
   wasm.push(run.stepsPerSec);
   rss = rss.concat(run.rss);
   params = run.params;
-  wasm2.push(await wasmWorkersRun(2));
+  const parallel = await wasmWorkersRun(2);
+  wasm2.push(parallel.stepsPerSec);
+  wasm2Phases = wasm2Phases.concat(parallel.phases);
   unit.push(wasmRun('unit').stepsPerSec);
   if (haveTorch) {
     const t1 = torchRun(1);
@@ -169,6 +175,11 @@ if (haveTorch) {
   console.log(`  2 workers vs PyTorch on 1 thread:       ${verdict(ratio(wasm2, torch1))}`);
   console.log(`  2 workers / 1 thread (wasm speed-up):   ${ratio(wasm2, wasm).toFixed(2)}×`);
 }
+console.log(
+  '\nWhere a 2-worker step goes (ms, medians over the steps; worker phases averaged over the workers):',
+);
+console.log(PHASE_LEGEND);
+printTable([Object.fromEntries(PHASES.map((key) => [key, median(wasm2Phases.map((p) => p[key]))]))]);
 const half = Math.floor(rss.length / 2);
 const early = Math.max(...rss.slice(0, half));
 const late = Math.max(...rss.slice(half));

@@ -16,16 +16,26 @@ import {
   type ShardTrainer,
   type StepDescriptor,
 } from './data-parallel.ts';
+import { reduceAndUpdateSlice, type SliceBuffers } from './sharded-update.ts';
 
 const init = workerData as DataParallelInit;
 const port = parentPort!;
 const { slot, workers, paramCount } = init;
 
 const params = new Float32Array(init.params);
-const slots = new Float32Array(init.grads);
-const mine = slots.subarray(slot * paramCount, (slot + 1) * paramCount);
-const reduced = new Float32Array(init.reduced);
+const slots = Array.from(
+  { length: workers },
+  (_, s) => new Float32Array(init.grads, s * paramCount * 4, paramCount),
+);
+const mine = slots[slot]!;
 const moments = new Float32Array(init.moments);
+const buffers: SliceBuffers = {
+  params,
+  slots,
+  reduced: new Float32Array(init.reduced),
+  firstMoment: moments.subarray(0, paramCount),
+  secondMoment: moments.subarray(paramCount, 2 * paramCount),
+};
 const control = new Int32Array(init.control);
 let input = new Float32Array(new SharedArrayBuffer(0));
 
@@ -43,38 +53,6 @@ function barrier(): void {
   } else {
     while (Atomics.load(control, CONTROL.generation) === generation) {
       Atomics.wait(control, CONTROL.generation, generation);
-    }
-  }
-}
-
-/** Sums the weighted slots for [lo, hi) in slot order and updates the parameters there. */
-function reduceAndUpdate(iteration: number, weights: readonly number[], learningRate?: number): void {
-  const optimizer = init.optimizer && {
-    ...init.optimizer,
-    learningRate: learningRate ?? init.optimizer.learningRate,
-  };
-  const sum = (i: number) => {
-    let g = weights[0]! * slots[i]!;
-    for (let s = 1; s < workers; s++) g += weights[s]! * slots[s * paramCount + i]!;
-    return Math.fround(g);
-  };
-  if (!optimizer) {
-    for (let i = lo; i < hi; i++) reduced[i] = sum(i);
-  } else if (optimizer.kind === 'sgd') {
-    const lr = optimizer.learningRate;
-    for (let i = lo; i < hi; i++) params[i] = params[i]! - lr * sum(i);
-  } else {
-    // tfjs's AdamOptimizer, element by element: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), θ −= lr · m̂ / (√v̂ + ε).
-    const { learningRate: lr, beta1, beta2, epsilon } = optimizer;
-    const c1 = 1 - beta1 ** iteration;
-    const c2 = 1 - beta2 ** iteration;
-    for (let i = lo; i < hi; i++) {
-      const g = sum(i);
-      const m = beta1 * moments[i]! + (1 - beta1) * g;
-      const v = beta2 * moments[paramCount + i]! + (1 - beta2) * g * g;
-      moments[i] = m;
-      moments[paramCount + i] = v;
-      params[i] = params[i]! - (lr * (m / c1)) / (Math.sqrt(v / c2) + epsilon);
     }
   }
 }
@@ -151,9 +129,13 @@ function runStep(trainer: ShardTrainer, step: StepDescriptor): ShardResult {
   // Every worker reaches the barrier, failed or not, so that none waits forever.
   barrier();
   const t2 = sharedClock();
-  if (Atomics.load(control, CONTROL.failed) === 0)
-    reduceAndUpdate(step.iteration, step.weights, step.learningRate);
-  else if (!result.error) result = { ...result, error: 'another worker failed this step' };
+  if (Atomics.load(control, CONTROL.failed) === 0) {
+    const optimizer = init.optimizer && {
+      ...init.optimizer,
+      learningRate: step.learningRate ?? init.optimizer.learningRate,
+    };
+    reduceAndUpdateSlice(buffers, lo, hi, step.weights, optimizer, step.iteration);
+  } else if (!result.error) result = { ...result, error: 'another worker failed this step' };
   const t3 = sharedClock();
   return {
     ...result,

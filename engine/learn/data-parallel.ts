@@ -30,6 +30,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { tf } from '../runtime/tensorflow.ts';
 import { setOptimizerLearningRate } from './learning-rate.ts';
+import type { ShardedOptimizer } from './sharded-update.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 
 /** A batch tensor as plain data: dimension 0 is the sample axis that shards split. */
@@ -51,11 +52,6 @@ export interface ShardTrainer {
 export interface DataParallelModule {
   createShardTrainer(config: unknown): ShardTrainer | Promise<ShardTrainer>;
 }
-
-/** How the workers update the parameters, when they can (see the header). */
-export type ShardedOptimizer =
-  | { kind: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }
-  | { kind: 'sgd'; learningRate: number };
 
 /** Cells of the shared Int32 control array. */
 export const CONTROL = {
