@@ -16,7 +16,7 @@
  *
  * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
  * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
- * FORGETTING_MAS_LAMBDAS [0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
+ * FORGETTING_MAS_LAMBDAS [0.03,0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
  * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch
  * as in the authors' code; a list such as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
  * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
@@ -63,7 +63,7 @@ const FIRST_SEED = Number(env('FIRST_SEED', '1'));
 if (!(Number.isInteger(FIRST_SEED) && FIRST_SEED >= 1 && FIRST_SEED <= SEEDS)) {
   throw new RangeError(`FORGETTING_FIRST_SEED must be a whole number from 1 to FORGETTING_SEEDS (${SEEDS})`);
 }
-const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.1,0.3');
+const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.03,0.1,0.3');
 const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
 const MAX_STEPS = Number(env('MAX_STEPS', '250'));
 const FPS = Number(env('FPS', '3'));
