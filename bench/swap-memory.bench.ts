@@ -52,7 +52,7 @@ try {
     project,
     {
       consent: {
-        statement: 'synthetic faces, no person (memory benchmark)',
+        statement: CONSENT,
         attestedAt: new Date().toISOString(),
       },
       architecture: defaultSwapArchitecture('template', 64),
