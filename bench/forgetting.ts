@@ -13,6 +13,8 @@
  *     0.02 of fine-tuning's (or, if none is, the one closest to it). The verdict uses the test split.
  *   - Several training seeds; medians, with the spread, and the AUC standard error of the test set's size.
  * Target (issue 5): MAS cuts the task-A drop to ≤ ⅓ of fine-tuning's, with task-B AUC within 0.02 of it.
+ * The recipe (Ω on task-A inputs scaled to mean 1, Adam, batches of 16, early stopping) is `unmask learn`'s:
+ * both call engine/detect/learn-manipulation.ts and engine/learn/continual.ts, so λ means the same in both.
  *
  * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
  * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
@@ -27,25 +29,23 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
-import { boundaryMapSize } from '../engine/detect/detector-network.ts';
 import { faceCrop, type FaceBank } from '../engine/detect/face-bank.ts';
+import { blendItems, oldTaskInputs, selfBlendSet } from '../engine/detect/learn-manipulation.ts';
 import { aucStandardError } from '../engine/detect/metrics.ts';
-import { packPairs } from '../engine/detect/pair-producer.ts';
 import { selfBlend } from '../engine/detect/self-blend.ts';
 import { resizeImage } from '../engine/imaging/float-image.ts';
 import type { Point } from '../engine/imaging/polygon.ts';
 import {
   DEFAULT_CONTINUAL,
-  labelledSetFromPairs,
   learnWithMas,
   logitAuc,
+  measureImportance,
   type LabelledSet,
 } from '../engine/learn/continual.ts';
 import { hebbianImportance } from '../engine/learn/hebbian.ts';
 import {
   disposeImportance,
   importanceForModel,
-  masImportance,
   normaliseImportance,
   type Importance,
 } from '../engine/learn/mas.ts';
@@ -65,15 +65,15 @@ if (!(Number.isInteger(FIRST_SEED) && FIRST_SEED >= 1 && FIRST_SEED <= SEEDS)) {
 }
 const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.03,0.1,0.3');
 const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
-const MAX_STEPS = Number(env('MAX_STEPS', '250'));
+const MAX_STEPS = Number(env('MAX_STEPS', String(DEFAULT_CONTINUAL.steps)));
 const FPS = Number(env('FPS', '3'));
-const LEARNING_RATE = Number(env('LR', '1e-3'));
+const LEARNING_RATE = Number(env('LR', String(DEFAULT_CONTINUAL.learningRate)));
 const OMEGA_BATCHES = list('OMEGA_BATCH', '1');
 const PATIENCE = Number(env('PATIENCE', String(DEFAULT_CONTINUAL.patience)));
 /** Blends per face: more on the test split, where only evaluation pays for them. */
 const VALIDATION_BLENDS = 2;
 const TEST_BLENDS = 4;
-const IMPORTANCE_FACES = Number(env('OMEGA_FACES', '64'));
+const IMPORTANCE_FACES = Number(env('OMEGA_FACES', String(DEFAULT_CONTINUAL.importanceFaces)));
 for (const [name, values] of [
   ['OMEGA_BATCH', OMEGA_BATCHES],
   ['OMEGA_FACES', [IMPORTANCE_FACES]],
@@ -109,7 +109,6 @@ const bank = await cachedFaceBank(
 const { model: original, manifest } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
 const metadata = detectorMetadataFrom(manifest);
 const size = metadata.architecture.inputSize;
-const mapSize = boundaryMapSize(metadata.architecture);
 const trainedOn = new Set(
   ((manifest.metadata['training'] as { trainGroups?: string[] }).trainGroups ?? []).map((g) => basename(g)),
 );
@@ -133,20 +132,9 @@ const trainFaces = facesOf((g) => trainedOn.has(basename(g)));
 const validationFaces = facesOf((g) => validationGroups.has(g));
 const testFaces = facesOf((g) => !trainedOn.has(basename(g)) && !validationGroups.has(g));
 
-/** `blends` items per face, each with its own seed. */
-const items = (faces: readonly number[], blends: number, seedBase: number) =>
-  faces.flatMap((index, k) =>
-    Array.from({ length: blends }, (_, b) => ({ index, seed: seedBase + k * blends + b })),
-  );
-
-/** Task A: faces against their self-blends. */
-function selfBlendSet(faces: readonly number[], blends: number, seedBase: number): LabelledSet {
-  return labelledSetFromPairs(packPairs(bank, items(faces, blends, seedBase), size, mapSize), size);
-}
-
 /** Task B: the blend mask covers only the lower part of the face hull (mouth and chin). */
 function lowerFaceSet(faces: readonly number[], blends: number, seedBase: number): LabelledSet {
-  const chosen = items(faces, blends, seedBase);
+  const chosen = blendItems(faces, blends, seedBase);
   const pixels = size * size * 3;
   const real = new Float32Array(chosen.length * pixels);
   const fake = new Float32Array(chosen.length * pixels);
@@ -178,27 +166,18 @@ function lowerFaceSet(faces: readonly number[], blends: number, seedBase: number
 }
 
 const sets = {
-  aValidation: selfBlendSet(validationFaces, VALIDATION_BLENDS, 1_000),
-  aTest: selfBlendSet(testFaces, TEST_BLENDS, 2_000_000),
+  aValidation: selfBlendSet(bank, validationFaces, VALIDATION_BLENDS, 1_000, metadata.architecture),
+  aTest: selfBlendSet(bank, testFaces, TEST_BLENDS, 2_000_000, metadata.architecture),
   bTrain: lowerFaceSet(trainFaces, VALIDATION_BLENDS, 10_000),
   bValidation: lowerFaceSet(validationFaces, VALIDATION_BLENDS, 3_000_000),
   bTest: lowerFaceSet(testFaces, TEST_BLENDS, 4_000_000),
 };
-// Ω is measured on the old task's training inputs, unlabelled: real faces and their self-blends.
-const importanceFaces = shuffled(trainFaces, createRandom(0x0a1e)).slice(0, IMPORTANCE_FACES);
-const importanceSet = labelledSetFromPairs(
-  packPairs(
-    bank,
-    importanceFaces.map((index, k) => ({ index, seed: 5_000_000 + k })),
-    size,
-    mapSize,
-  ),
-  size,
-);
+// Ω is measured on the old task's training inputs, unlabelled: real faces and their self-blends (as `unmask learn`).
+const importanceInputs = oldTaskInputs(bank, trainFaces, metadata.architecture, IMPORTANCE_FACES);
 console.log(
   `faces at ${FPS} fps: ${trainFaces.length} task-B training, ${validationFaces.length} validation ` +
     `(${validationGroups.size} sources), ${testFaces.length} test (${unseen.length - validationGroups.size} sources); ` +
-    `${VALIDATION_BLENDS} blends per face (${TEST_BLENDS} in test); Ω from ${importanceSet.y.length} task-A inputs`,
+    `${VALIDATION_BLENDS} blends per face (${TEST_BLENDS} in test); Ω from ${importanceInputs.shape[0]} task-A inputs`,
 );
 
 /** 'MAS' is per-sample Ω (the paper); 'MAS Ω/16' is Ω per mini-batch of 16 (the authors' code). */
@@ -225,9 +204,9 @@ const before = {
 const importances = new Map<string, Importance>([
   ...OMEGA_BATCHES.map((batchSize): [string, Importance] => [
     masLabel(batchSize),
-    normaliseImportance(masImportance(reference, importanceSet.x, { outputIndex: 0, batchSize })),
+    measureImportance(reference, importanceInputs, batchSize),
   ]),
-  ['Hebbian', normaliseImportance(hebbianImportance(reference, importanceSet.x))],
+  ['Hebbian', normaliseImportance(hebbianImportance(reference, importanceInputs))],
 ]);
 reference.dispose();
 
@@ -342,5 +321,5 @@ for (const method of [...OMEGA_BATCHES.map(masLabel), 'Hebbian']) {
       `below fine-tuning's (target ≤ ${TARGET_GAP}) ${gap <= TARGET_GAP ? '✓' : '✗'} → target ${met ? 'MET' : 'NOT met'}`,
   );
 }
-tf.dispose([...Object.values(sets).map((s) => s.x), importanceSet.x]);
+tf.dispose([...Object.values(sets).map((s) => s.x), importanceInputs]);
 for (const importance of importances.values()) disposeImportance(importance);

@@ -4,6 +4,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { disposeImportance } from '../learn/mas.ts';
+import { loadMasAnchor } from '../learn/mas-io.ts';
+import { loadLayersModel } from '../models/layers-model-io.ts';
+import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { makeFixtureVideo } from '../testing/fixtures.ts';
 import { runUnmask } from '../testing/run-cli.ts';
 import { EXIT_CODES } from '../util/errors.ts';
@@ -26,10 +30,35 @@ test('unmask learn prints old- and new-task AUC before and after, and writes the
     '3',
   ]);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stdout, /\| old: self-blended fakes .* \| (\d\.\d{3}|n\/a) \| (\d\.\d{3}|n\/a) \|/);
-  assert.match(result.stdout, /\| new: .* \| (\d\.\d{3}|n\/a) \| (\d\.\d{3}|n\/a) \|/);
+  assert.match(result.stdout, /\| old: real vs self-blends \| .* \| (\d\.\d{3}|n\/a) \| (\d\.\d{3}|n\/a) \|/);
+  assert.match(result.stdout, /\| new: real vs --fake \| .* \| (\d\.\d{3}|n\/a) \| (\d\.\d{3}|n\/a) \|/);
+  // One source of each kind: no validation split, so all 3 steps run and the table says it is not held out.
+  assert.match(result.stdout, /No validation split .* trained all 3 steps/);
+  assert.match(result.stdout, /training split, not held out/);
   for (const file of ['model.json', 'weights.bin', 'manifest.json', 'mas.bin'])
     assert.ok(existsSync(join(out, 'model', file)), file);
+
+  // The forgetting benchmark's λ by default, and Ω on real faces plus their self-blends, scaled to mean 1.
+  assert.match(
+    result.stdout,
+    /λ = 0\.03; Ω on (\d+) old-task inputs \((\d+) real faces and a self-blend of each\), scaled to mean 1/,
+  );
+  const [, inputs, faces] = /Ω on (\d+) old-task inputs \((\d+) real/.exec(result.stdout)!;
+  assert.equal(Number(inputs), 2 * Number(faces));
+  await initTensorflow();
+  const { model, manifest } = await loadLayersModel(join(out, 'model'));
+  const tasks = manifest.metadata['learnedTasks'] as Array<{ lambda: number; steps: number }>;
+  assert.equal(tasks.at(-1)!.lambda, 0.03);
+  assert.equal(tasks.at(-1)!.steps, 3);
+  const anchor = await loadMasAnchor(join(out, 'model', 'mas.bin'), model);
+  const values = [...anchor.importance.values()];
+  const mean =
+    values.reduce((s, t) => s + tf.tidy(() => tf.sum(t).dataSync()[0]!), 0) /
+    values.reduce((s, t) => s + t.size, 0);
+  assert.ok(Math.abs(mean - 1) < 1e-4, `mean Ω ${mean}`);
+  disposeImportance(anchor.importance);
+  disposeImportance(anchor.anchors);
+  model.dispose();
 });
 
 test('a negative or non-numeric λ is refused before any work', () => {

@@ -1,7 +1,8 @@
 /**
  * `unmask learn --real <paths> --fake <paths> --out <dir> [--lambda x]`: teaches the detector a new
- * manipulation type with Memory Aware Synapses and prints old-task (self-blends) and new-task AUC, before and
- * after, side by side. The importance Ω is stored beside the new weights and accumulates over later runs.
+ * manipulation type with Memory Aware Synapses — the forgetting benchmark's recipe (detect/learn-manipulation.ts),
+ * so `--lambda` is on its scale — and prints old-task (self-blends) and new-task AUC, before and after, side by
+ * side, on held-out sources. The importance Ω is stored beside the new weights and accumulates over later runs.
  */
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
@@ -9,20 +10,12 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { cachedFaceBank } from '../detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../detect/detector.ts';
-import { faceCrop, type FaceBank } from '../detect/face-bank.ts';
-import { DEFAULT_TRAIN_DETECTOR, splitByGroup, validationPairs } from '../detect/train-detector.ts';
-import { resizeImage } from '../imaging/float-image.ts';
-import {
-  DEFAULT_CONTINUAL,
-  labelledSetFromPairs,
-  learnWithMas,
-  logitAuc,
-  type LabelledSet,
-} from '../learn/continual.ts';
+import { learnManipulation, type LearnManipulationReport } from '../detect/learn-manipulation.ts';
+import { DEFAULT_CONTINUAL } from '../learn/continual.ts';
 import { disposeImportance } from '../learn/mas.ts';
 import { loadMasAnchor, saveMasAnchor } from '../learn/mas-io.ts';
 import { loadLayersModel, saveLayersModel } from '../models/layers-model-io.ts';
-import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { nonNegativeNumber, positiveInteger, positiveNumber } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
@@ -39,18 +32,30 @@ interface LearnFlags {
   model?: string;
 }
 
-/** Bank crops at the network input size, in [-1, 1]. */
-function cropsTensor(bank: FaceBank, indices: readonly number[], size: number): tf.Tensor {
-  const data = new Float32Array(indices.length * size * size * 3);
-  indices.forEach((index, k) => {
-    let crop = faceCrop(bank, index);
-    if (crop.width !== size) crop = resizeImage(crop, size, size);
-    data.set(crop.data, k * size * size * 3);
-  });
-  return tf.tidy(() => tf.tensor4d(data, [indices.length, size, size, 3]).mul(2).sub(1));
-}
-
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+
+/** The printed summary: the recipe, how training ended, and both tasks' AUC before and after, side by side. */
+export function formatLearnReport(report: LearnManipulationReport, previous: boolean): string {
+  const { config, result, sources, oldTask, newTask } = report;
+  const best = result.history.find((h) => h.step === result.bestStep);
+  const split = (s: Record<'train' | 'validation' | 'test', number>) =>
+    `${s.train} / ${s.validation} / ${s.test}`;
+  return [
+    `MAS continual learning: λ = ${config.lambda}; Ω on ${report.importanceInputs} old-task inputs ` +
+      `(${report.importanceInputs / 2} real faces and a self-blend of each), scaled to mean 1` +
+      `${previous ? ' and added to the earlier tasks’ Ω' : ''}; Adam ${config.learningRate}, batches of ${config.batchSize}.`,
+    `Sources (train / validation / test): real ${split(sources.real)}, fake ${split(sources.fake)}.`,
+    report.earlyStopping
+      ? `Trained ${result.steps} of at most ${config.steps} steps; kept step ${result.bestStep}, the best new-task ` +
+        `validation AUC (${fmt(best?.validationAuc ?? Number.NaN)}; early stopping after ${config.patience} evaluations without a gain).`
+      : `No validation split (needs at least 2 sources of real and of fake faces): trained all ${result.steps} steps.`,
+    '',
+    `| task (${report.evaluatedOn} split${report.evaluatedOn === 'training' ? ', not held out' : ', held out'}) | faces | AUC before | AUC after |`,
+    '|---|---|---|---|',
+    `| old: real vs self-blends | ${oldTask.faces} real × ${oldTask.blends} self-blends | ${fmt(oldTask.before)} | ${fmt(oldTask.after)} |`,
+    `| new: real vs --fake | ${newTask.real} real + ${newTask.fake} fake | ${fmt(newTask.before)} | ${fmt(newTask.after)} |`,
+  ].join('\n');
+}
 
 export function addLearnCommand(program: Command): void {
   program
@@ -63,11 +68,16 @@ export function addLearnCommand(program: Command): void {
     .requiredOption('--out <dir>', 'where the updated model goes')
     .option(
       '--lambda <x>',
-      'MAS penalty strength λ (0 = plain fine-tuning)',
+      'MAS penalty strength λ on Ω scaled to mean 1, as in the forgetting benchmark (0 = plain fine-tuning)',
       nonNegativeNumber,
       DEFAULT_CONTINUAL.lambda,
     )
-    .option('--steps <n>', 'training steps on the new task', positiveInteger, DEFAULT_CONTINUAL.steps)
+    .option(
+      '--steps <n>',
+      'at most this many training steps (early stopping on held-out sources usually ends sooner)',
+      positiveInteger,
+      DEFAULT_CONTINUAL.steps,
+    )
     .option('--fps <n>', 'frames per second sampled from videos', positiveNumber, 2)
     .option('--model <dir>', 'detector to start from (default: the shipped one)')
     .action(async (flags: LearnFlags) => {
@@ -76,7 +86,6 @@ export function addLearnCommand(program: Command): void {
       const out = resolve(flags.out);
       const { model, manifest } = await loadLayersModel(source);
       const metadata = detectorMetadataFrom(manifest);
-      const size = metadata.architecture.inputSize;
       const bar = createProgressBar();
       try {
         const real = await cachedFaceBank(
@@ -102,69 +111,43 @@ export function addLearnCommand(program: Command): void {
             `Need at least 4 usable faces of each kind; found ${real.entries.length} real and ${fake.entries.length} fake.`,
           );
         }
-        const realSplit = splitByGroup(real, 0.3, 1);
-        const fakeSplit = splitByGroup(fake, 0.3, 1);
-        // Old task: held-out real faces against their self-blends.
-        const config = { ...DEFAULT_TRAIN_DETECTOR, architecture: metadata.architecture };
-        const pairs = validationPairs(
-          real,
-          realSplit.validation.length ? realSplit.validation : realSplit.train,
-          config,
-        )!;
-        const oldTask = labelledSetFromPairs(pairs, size);
-        const set = (r: number[], f: number[]): LabelledSet => ({
-          x: tf.concat([cropsTensor(real, r, size), cropsTensor(fake, f, size)]),
-          y: [...r.map(() => 0), ...f.map(() => 1)],
-        });
-        const evalIdx = (split: { train: number[]; validation: number[] }) =>
-          split.validation.length ? split.validation : split.train;
-        const newTrain = set(realSplit.train, fakeSplit.train);
-        const newEval = set(evalIdx(realSplit), evalIdx(fakeSplit));
-        const before = { old: await logitAuc(model, oldTask), new: await logitAuc(model, newEval) };
         const previousPath = join(source, MAS_FILE);
         const previous = existsSync(previousPath) ? await loadMasAnchor(previousPath, model) : undefined;
-        const importanceInputs = cropsTensor(
-          real,
-          realSplit.train.slice(0, DEFAULT_CONTINUAL.importanceSamples),
-          size,
-        );
-        const anchor = await learnWithMas(
-          model,
-          newTrain,
-          importanceInputs,
+        const config = { ...DEFAULT_CONTINUAL, lambda: flags.lambda, steps: flags.steps };
+        const report = await learnManipulation(model, metadata.architecture, real, fake, {
+          config,
           previous,
-          { ...DEFAULT_CONTINUAL, lambda: flags.lambda, steps: flags.steps },
-          { onProgress: bar.listener },
-        );
+          onProgress: bar.listener,
+        });
         bar.stop();
-        const after = { old: await logitAuc(model, oldTask), new: await logitAuc(model, newEval) };
+        const { result } = report;
         const modelOut = join(out, 'model');
         await saveLayersModel(model, modelOut, {
           ...manifest.metadata,
           learnedTasks: [
             ...((manifest.metadata['learnedTasks'] as unknown[]) ?? []),
-            { fake: flags.fake, lambda: flags.lambda, steps: flags.steps },
+            {
+              fake: flags.fake,
+              lambda: flags.lambda,
+              maxSteps: flags.steps,
+              steps: result.steps,
+              bestStep: result.bestStep,
+            },
           ],
         });
-        await saveMasAnchor(anchor, join(modelOut, MAS_FILE));
+        await saveMasAnchor(result, join(modelOut, MAS_FILE));
         if (existsSync(join(source, 'model-card.md')))
           await copyFile(join(source, 'model-card.md'), join(modelOut, 'model-card.md'));
         process.stdout.write(
-          [
-            `MAS continual learning, λ = ${flags.lambda}, ${flags.steps} steps`,
-            '',
-            '| task | AUC before | AUC after |',
-            '|---|---|---|',
-            `| old: self-blended fakes (${pairs.count} held-out pairs) | ${fmt(before.old)} | ${fmt(after.old)} |`,
-            `| new: ${fake.entries.length} faces of the new manipulation | ${fmt(before.new)} | ${fmt(after.new)} |`,
-            '',
-            `Wrote ${modelOut} (with ${MAS_FILE}: importance accumulated over ${previous ? 'this and earlier tasks' : 'this task'}).`,
-            '',
-          ].join('\n'),
+          `${formatLearnReport(report, previous !== undefined)}\n\n` +
+            `Wrote ${modelOut} (with ${MAS_FILE}: importance accumulated over ${previous ? 'this and earlier tasks' : 'this task'}).\n`,
         );
-        tf.dispose([oldTask.x, newTrain.x, newEval.x, importanceInputs]);
-        disposeImportance(anchor.importance);
-        disposeImportance(anchor.anchors);
+        disposeImportance(result.importance);
+        disposeImportance(result.anchors);
+        if (previous) {
+          disposeImportance(previous.importance);
+          disposeImportance(previous.anchors);
+        }
       } finally {
         bar.stop();
         model.dispose();

@@ -1,6 +1,11 @@
 /**
  * Continual learning with MAS: teach a trained model a new task while penalising changes to the weights that
  * mattered for the old one(s). Works on any model whose first output is a logit (the detector).
+ *
+ * The recipe (`DEFAULT_CONTINUAL`, `measureImportance`) is the one the forgetting benchmark measured
+ * (bench/forgetting.ts, docs/learning.md), and `unmask learn` uses it too, so λ means the same in both:
+ * Ω per sample on the old task's inputs, scaled to mean 1; Adam; mini-batches of 16; early stopping on the new
+ * task's validation AUC with the best weights kept.
  */
 import { tf } from '../runtime/tensorflow.ts';
 import { rocAuc } from '../detect/metrics.ts';
@@ -12,6 +17,8 @@ import {
   anchorWeights,
   masImportance,
   masPenalty,
+  disposeImportance,
+  normaliseImportance,
   type Importance,
   type MasAnchor,
 } from './mas.ts';
@@ -22,20 +29,24 @@ export interface ContinualConfig {
   batchSize: number;
   learningRate: number;
   seed: number;
-  /** Unlabelled samples used to measure importance on the old task. */
-  importanceSamples: number;
+  /** Old-task faces Ω is measured on; each also gives one self-blend, so Ω sees twice as many inputs. */
+  importanceFaces: number;
   /** With a validation set: evaluate every this many steps, keep the best weights, stop after `patience` evaluations without a gain. */
   evalEvery: number;
   patience: number;
 }
 
+/**
+ * The forgetting benchmark's recipe. λ = 0.03 is the value it chose on its validation split for per-sample Ω
+ * scaled to mean 1 (docs/learning.md); `steps` is a cap, early stopping usually ends a run sooner.
+ */
 export const DEFAULT_CONTINUAL: ContinualConfig = {
-  lambda: 1,
-  steps: 200,
+  lambda: 0.03,
+  steps: 250,
   batchSize: 16,
-  learningRate: 5e-4,
+  learningRate: 1e-3,
   seed: 1,
-  importanceSamples: 64,
+  importanceFaces: 64,
   evalEvery: 25,
   patience: 4,
 };
@@ -97,14 +108,28 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
 }
 
 /**
- * Measures Ω on `importanceInputs` (old-task data, unlabelled), adds it to `previous`, then trains on `task`
+ * Ω as the recipe measures it: MAS on the logit (output 0), per sample by default (`batchSize` > 1 is the
+ * authors' per-batch variant), scaled to mean 1 (`normaliseImportance`) so that λ does not depend on the
+ * scale of the model's outputs.
+ */
+export function measureImportance(model: tf.LayersModel, inputs: tf.Tensor, batchSize = 1): Importance {
+  const raw = masImportance(model, inputs, { outputIndex: 0, batchSize });
+  try {
+    return normaliseImportance(raw);
+  } finally {
+    disposeImportance(raw);
+  }
+}
+
+/**
+ * Measures Ω on `importanceInputs` (old-task data, unlabelled; `measureImportance`), adds it to `previous`, then trains on `task`
  * with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. With `options.validation`, stops early
  * and keeps the weights of the best validation AUC. Returns the anchor to keep for the next task.
  */
 export async function learnWithMas(
   model: tf.LayersModel,
   task: LabelledSet,
-  /** Old-task inputs to measure Ω on (MAS), or an importance already measured (e.g. the Hebbian variant). */
+  /** Old-task inputs to measure Ω on (`measureImportance`), or an Ω already measured (e.g. the Hebbian variant). */
   importanceSource: tf.Tensor | Importance,
   previous: MasAnchor | undefined,
   config: ContinualConfig = DEFAULT_CONTINUAL,
@@ -114,9 +139,7 @@ export async function learnWithMas(
   if (!Number.isFinite(config.lambda) || config.lambda < 0)
     throw new Error(`MAS λ must be a finite number ≥ 0, got ${config.lambda}`);
   const measured =
-    importanceSource instanceof Map
-      ? importanceSource
-      : masImportance(model, importanceSource, { outputIndex: 0 });
+    importanceSource instanceof Map ? importanceSource : measureImportance(model, importanceSource);
   const importance = accumulateImportance(previous?.importance, measured);
   if (importance !== measured && !(importanceSource instanceof Map))
     for (const t of measured.values()) t.dispose();

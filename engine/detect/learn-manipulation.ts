@@ -1,0 +1,210 @@
+/**
+ * Teaching the detector a new manipulation type without forgetting self-blends: the one recipe that both
+ * `unmask learn` and the forgetting benchmark (bench/forgetting.ts) run, so that λ means the same in both.
+ *
+ *   - The old task is what the detector was trained on: real faces against their self-blends (SBI).
+ *   - Ω is measured on the old task's inputs, unlabelled: real faces and one self-blend of each
+ *     (`oldTaskInputs`), per sample, scaled to mean 1 (`measureImportance`), and added to any earlier Ω.
+ *   - Training is `learnWithMas` with `DEFAULT_CONTINUAL` (λ 0.03, Adam 1e-3, batches of 16, early stopping on
+ *     the new task's validation AUC with the best weights kept, a step cap).
+ *   - Faces are split by source file (`splitBySource`), so frames of one video never sit on two sides.
+ */
+import { resizeImage } from '../imaging/float-image.ts';
+import {
+  DEFAULT_CONTINUAL,
+  labelledSetFromPairs,
+  learnWithMas,
+  logitAuc,
+  type ContinualConfig,
+  type ContinualResult,
+  type LabelledSet,
+} from '../learn/continual.ts';
+import type { MasAnchor } from '../learn/mas.ts';
+import { tf } from '../runtime/tensorflow.ts';
+import type { ProgressListener } from '../util/progress.ts';
+import { createRandom, shuffled } from '../util/random.ts';
+import { boundaryMapSize, type DetectorArchitecture } from './detector-network.ts';
+import { faceCrop, type FaceBank } from './face-bank.ts';
+import { packPairs, type PairItem } from './pair-producer.ts';
+
+/** `blends` pair items per face, each with its own seed (seedBase + k·blends + b). */
+export function blendItems(faces: readonly number[], blends: number, seedBase: number): PairItem[] {
+  return faces.flatMap((index, k) =>
+    Array.from({ length: blends }, (_, b) => ({ index, seed: seedBase + k * blends + b })),
+  );
+}
+
+/** The old task as a labelled set: each face (0) against `blends` self-blends of it (1), in [-1, 1]. */
+export function selfBlendSet(
+  bank: FaceBank,
+  faces: readonly number[],
+  blends: number,
+  seedBase: number,
+  architecture: DetectorArchitecture,
+): LabelledSet {
+  const packed = packPairs(
+    bank,
+    blendItems(faces, blends, seedBase),
+    architecture.inputSize,
+    boundaryMapSize(architecture),
+  );
+  return labelledSetFromPairs(packed, architecture.inputSize);
+}
+
+/**
+ * The inputs Ω is measured on: up to `count` of `faces` (a fixed shuffle) and one self-blend of each,
+ * unlabelled — the old task's training inputs. Holds 2 × min(count, faces.length) crops.
+ */
+export function oldTaskInputs(
+  bank: FaceBank,
+  faces: readonly number[],
+  architecture: DetectorArchitecture,
+  count = DEFAULT_CONTINUAL.importanceFaces,
+): tf.Tensor {
+  const chosen = shuffled(faces, createRandom(0x0a1e)).slice(0, count);
+  return selfBlendSet(bank, chosen, 1, 5_000_000, architecture).x;
+}
+
+/** Bank crops at the network's input size, in [-1, 1]. */
+export function faceCropsTensor(bank: FaceBank, faces: readonly number[], size: number): tf.Tensor {
+  const data = new Float32Array(faces.length * size * size * 3);
+  faces.forEach((index, k) => {
+    let crop = faceCrop(bank, index);
+    if (crop.width !== size) crop = resizeImage(crop, size, size);
+    data.set(crop.data, k * size * size * 3);
+  });
+  return tf.tidy(() => tf.tensor4d(data, [faces.length, size, size, 3]).mul(2).sub(1));
+}
+
+export interface SourceSplit {
+  train: number[];
+  validation: number[];
+  test: number[];
+}
+
+/**
+ * Faces split by source (`entry.group`, one per video or photo). With 3 or more sources a quarter (at least
+ * one) goes to validation and a quarter to test; with 2, one goes to validation; with 1, all train.
+ */
+export function splitBySource(bank: FaceBank, seed: number): SourceSplit {
+  const groups = shuffled([...new Set(bank.entries.map((e) => e.group))].sort(), createRandom(seed ^ 0x1ea2));
+  const test = groups.length >= 3 ? Math.max(1, Math.round(groups.length / 4)) : 0;
+  const validation = groups.length >= 3 ? test : Math.max(0, groups.length - 1);
+  const side = new Map(
+    groups.map((g, i): [string, keyof SourceSplit] => [
+      g,
+      i < validation ? 'validation' : i < validation + test ? 'test' : 'train',
+    ]),
+  );
+  const split: SourceSplit = { train: [], validation: [], test: [] };
+  bank.entries.forEach((e, i) => split[side.get(e.group)!].push(i));
+  return split;
+}
+
+export type EvaluationSplit = 'test' | 'validation' | 'training';
+
+export interface AucBeforeAfter {
+  before: number;
+  after: number;
+}
+
+export interface LearnManipulationReport {
+  /** The trained run: Ω accumulated over this and earlier tasks, θ*, steps, best step, validation history. */
+  result: ContinualResult;
+  config: ContinualConfig;
+  /** How many crops Ω was measured on (real faces and their self-blends). */
+  importanceInputs: number;
+  /** Whether a validation split existed for early stopping. */
+  earlyStopping: boolean;
+  /** The split the AUCs below were measured on: test when both kinds have 3+ sources. */
+  evaluatedOn: EvaluationSplit;
+  /** Sources per side, for the report. */
+  sources: { real: Record<keyof SourceSplit, number>; fake: Record<keyof SourceSplit, number> };
+  /** Real faces against self-blends of them (`blends` per face). */
+  oldTask: AucBeforeAfter & { faces: number; blends: number };
+  /** Real faces against the new manipulation's faces. */
+  newTask: AucBeforeAfter & { real: number; fake: number };
+}
+
+export interface LearnManipulationOptions {
+  config?: ContinualConfig;
+  /** Ω and θ* of earlier tasks (the importance file beside the model); the new Ω is added to it. */
+  previous?: MasAnchor;
+  onProgress?: ProgressListener;
+  /** Seed of the source split. */
+  splitSeed?: number;
+}
+
+/** Self-blends per held-out face in the old task's evaluation set. */
+const EVALUATION_BLENDS = 2;
+
+/**
+ * Teaches `model` (a detector of `architecture`) to flag `fake`'s faces against `real`'s with MAS, and
+ * measures both tasks before and after on held-out sources.
+ */
+export async function learnManipulation(
+  model: tf.LayersModel,
+  architecture: DetectorArchitecture,
+  real: FaceBank,
+  fake: FaceBank,
+  options: LearnManipulationOptions = {},
+): Promise<LearnManipulationReport> {
+  const { config = DEFAULT_CONTINUAL, previous, onProgress, splitSeed = 1 } = options;
+  const size = architecture.inputSize;
+  const realSplit = splitBySource(real, splitSeed);
+  const fakeSplit = splitBySource(fake, splitSeed);
+  const both = (key: keyof SourceSplit) => realSplit[key].length > 0 && fakeSplit[key].length > 0;
+  const evaluatedOn: EvaluationSplit = both('test') ? 'test' : both('validation') ? 'validation' : 'training';
+  const pick = (split: SourceSplit) => split[evaluatedOn === 'training' ? 'train' : evaluatedOn];
+  const labelled = (r: readonly number[], f: readonly number[]): LabelledSet => ({
+    x: tf.tidy(() => tf.concat([faceCropsTensor(real, r, size), faceCropsTensor(fake, f, size)])),
+    y: [...r.map(() => 0), ...f.map(() => 1)],
+  });
+  const tensors: tf.Tensor[] = [];
+  const keep = <T extends { x: tf.Tensor }>(set: T): T => {
+    tensors.push(set.x);
+    return set;
+  };
+  try {
+    const oldEval = keep(selfBlendSet(real, pick(realSplit), EVALUATION_BLENDS, 1_000, architecture));
+    const newTrain = keep(labelled(realSplit.train, fakeSplit.train));
+    const validation = both('validation')
+      ? keep(labelled(realSplit.validation, fakeSplit.validation))
+      : undefined;
+    const newEval =
+      evaluatedOn === 'validation' ? validation! : keep(labelled(pick(realSplit), pick(fakeSplit)));
+    const before = { old: await logitAuc(model, oldEval), new: await logitAuc(model, newEval) };
+    const inputs = keep({ x: oldTaskInputs(real, realSplit.train, architecture, config.importanceFaces) }).x;
+    const result = await learnWithMas(model, newTrain, inputs, previous, config, { onProgress, validation });
+    const count = (split: SourceSplit, bank: FaceBank) => {
+      const sources = (faces: number[]) => new Set(faces.map((i) => bank.entries[i]!.group)).size;
+      return {
+        train: sources(split.train),
+        validation: sources(split.validation),
+        test: sources(split.test),
+      };
+    };
+    return {
+      result,
+      config,
+      importanceInputs: inputs.shape[0]!,
+      earlyStopping: validation !== undefined,
+      evaluatedOn,
+      sources: { real: count(realSplit, real), fake: count(fakeSplit, fake) },
+      oldTask: {
+        before: before.old,
+        after: await logitAuc(model, oldEval),
+        faces: pick(realSplit).length,
+        blends: EVALUATION_BLENDS,
+      },
+      newTask: {
+        before: before.new,
+        after: await logitAuc(model, newEval),
+        real: pick(realSplit).length,
+        fake: pick(fakeSplit).length,
+      },
+    };
+  } finally {
+    tf.dispose(tensors);
+  }
+}
