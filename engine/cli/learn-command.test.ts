@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { disposeImportance } from '../learn/mas.ts';
-import { loadMasAnchor } from '../learn/mas-io.ts';
+import { buildDetectorNetwork } from '../detect/detector-network.ts';
+import { DEFAULT_DETECTOR_CONFIG } from '../detect/detector.ts';
+import { anchorWeights, disposeImportance } from '../learn/mas.ts';
+import { loadMasAnchor, saveMasAnchor } from '../learn/mas-io.ts';
 import { loadLayersModel } from '../models/layers-model-io.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { makeFixtureVideo } from '../testing/fixtures.ts';
@@ -66,4 +68,28 @@ test('a negative or non-numeric λ is refused before any work', () => {
     const result = runUnmask(['learn', '--real', 'a', '--fake', 'b', '--out', 'c', '--lambda', lambda]);
     assert.equal(result.status, EXIT_CODES.usage, result.stderr);
   }
+});
+
+test('an importance file that does not fit the starting model is refused before any face is extracted', async () => {
+  await initTensorflow();
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-learn-mismatch-'));
+  await cp(DEFAULT_DETECTOR_CONFIG.modelDir, dir, { recursive: true });
+  const other = buildDetectorNetwork({ inputSize: 16, widths: [4, 8], boundaryStage: 1, dropout: 0 }, 3);
+  const weights = anchorWeights(other);
+  await saveMasAnchor({ importance: weights, anchors: weights }, join(dir, 'mas.bin'));
+  disposeImportance(weights);
+  other.dispose();
+  const result = runUnmask([
+    'learn',
+    '--real',
+    'missing-real',
+    '--fake',
+    'missing-fake',
+    '--out',
+    dir,
+    '--model',
+    dir,
+  ]);
+  assert.equal(result.status, EXIT_CODES.modelLoadFailed, result.stderr);
+  assert.match(result.stderr, /Importance file .*mas\.bin has \d+ weights; the model has \d+/);
 });

@@ -12,7 +12,7 @@ import { cachedFaceBank } from '../detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../detect/detector.ts';
 import { learnManipulation, type LearnManipulationReport } from '../detect/learn-manipulation.ts';
 import { DEFAULT_CONTINUAL } from '../learn/continual.ts';
-import { disposeImportance } from '../learn/mas.ts';
+import { disposeImportance, type MasAnchor } from '../learn/mas.ts';
 import { loadMasAnchor, saveMasAnchor } from '../learn/mas-io.ts';
 import { loadLayersModel, saveLayersModel } from '../models/layers-model-io.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
@@ -46,13 +46,16 @@ export function formatLearnReport(report: LearnManipulationReport, previous: boo
       `${previous ? ' and added to the earlier tasks’ Ω' : ''}; Adam ${config.learningRate}, batches of ${config.batchSize}.`,
     `Sources (train / validation / test): real ${split(sources.real)}, fake ${split(sources.fake)}.`,
     report.earlyStopping
-      ? `Trained ${result.steps} of at most ${config.steps} steps; kept step ${result.bestStep}, the best new-task ` +
-        `validation AUC (${fmt(best?.validationAuc ?? Number.NaN)}; early stopping after ${config.patience} evaluations without a gain).`
+      ? `Trained ${result.steps} of at most ${config.steps} steps (${
+          result.steps < config.steps
+            ? `stopped after ${config.patience} validations without a gain`
+            : 'the cap'
+        }); kept step ${result.bestStep}, the best new-task validation AUC (${fmt(best?.validationAuc ?? Number.NaN)}).`
       : `No validation split (needs at least 2 sources of real and of fake faces): trained all ${result.steps} steps.`,
     '',
     `| task (${report.evaluatedOn} split${report.evaluatedOn === 'training' ? ', not held out' : ', held out'}) | faces | AUC before | AUC after |`,
     '|---|---|---|---|',
-    `| old: real vs self-blends | ${oldTask.faces} real × ${oldTask.blends} self-blends | ${fmt(oldTask.before)} | ${fmt(oldTask.after)} |`,
+    `| old: real vs self-blends | ${oldTask.faces} real, ${oldTask.blends} self-blends each | ${fmt(oldTask.before)} | ${fmt(oldTask.after)} |`,
     `| new: real vs --fake | ${newTask.real} real + ${newTask.fake} fake | ${fmt(newTask.before)} | ${fmt(newTask.after)} |`,
   ].join('\n');
 }
@@ -87,7 +90,11 @@ export function addLearnCommand(program: Command): void {
       const { model, manifest } = await loadLayersModel(source);
       const metadata = detectorMetadataFrom(manifest);
       const bar = createProgressBar();
+      let previous: MasAnchor | undefined;
       try {
+        // A mismatched importance file is refused before any face is extracted.
+        const previousPath = join(source, MAS_FILE);
+        previous = existsSync(previousPath) ? await loadMasAnchor(previousPath, model) : undefined;
         const real = await cachedFaceBank(
           'learn-real-bank',
           flags.real,
@@ -111,8 +118,6 @@ export function addLearnCommand(program: Command): void {
             `Need at least 4 usable faces of each kind; found ${real.entries.length} real and ${fake.entries.length} fake.`,
           );
         }
-        const previousPath = join(source, MAS_FILE);
-        const previous = existsSync(previousPath) ? await loadMasAnchor(previousPath, model) : undefined;
         const config = { ...DEFAULT_CONTINUAL, lambda: flags.lambda, steps: flags.steps };
         const report = await learnManipulation(model, metadata.architecture, real, fake, {
           config,
@@ -144,12 +149,12 @@ export function addLearnCommand(program: Command): void {
         );
         disposeImportance(result.importance);
         disposeImportance(result.anchors);
+      } finally {
+        bar.stop();
         if (previous) {
           disposeImportance(previous.importance);
           disposeImportance(previous.anchors);
         }
-      } finally {
-        bar.stop();
         model.dispose();
       }
     });
