@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -37,6 +37,7 @@ test('unmask learn prints old- and new-task AUC before and after, and writes the
   // One source of each kind: no validation split, so all 3 steps run and the table says it is not held out.
   assert.match(result.stdout, /No validation split .* trained all 3 steps/);
   assert.match(result.stdout, /training split, not held out/);
+  assert.match(result.stdout, /Calibration kept from the starting model \(nothing held out/);
   for (const file of ['model.json', 'weights.bin', 'manifest.json', 'mas.bin'])
     assert.ok(existsSync(join(out, 'model', file)), file);
 
@@ -52,6 +53,8 @@ test('unmask learn prints old- and new-task AUC before and after, and writes the
   const tasks = manifest.metadata['learnedTasks'] as Array<{ lambda: number; steps: number }>;
   assert.equal(tasks.at(-1)!.lambda, 0.03);
   assert.equal(tasks.at(-1)!.steps, 3);
+  const source = await readFile(join(DEFAULT_DETECTOR_CONFIG.modelDir, 'manifest.json'), 'utf8');
+  assert.deepEqual(manifest.metadata['calibration'], JSON.parse(source).metadata.calibration);
   const anchor = await loadMasAnchor(join(out, 'model', 'mas.bin'), model);
   const values = [...anchor.importance.values()];
   const mean =

@@ -52,6 +52,9 @@ export function formatLearnReport(report: LearnManipulationReport, previous: boo
             : 'the cap'
         }); kept step ${result.bestStep}, the best new-task validation AUC (${fmt(best?.validationAuc ?? Number.NaN)}).`
       : `No validation split (needs at least 2 sources of real and of fake faces): trained all ${result.steps} steps.`,
+    report.calibration
+      ? `Calibration refitted on the validation sources of both tasks: Platt a = ${report.calibration.a.toFixed(4)}, b = ${report.calibration.b.toFixed(4)}.`
+      : 'Calibration kept from the starting model (nothing held out to refit it on): treat the probabilities with care.',
     '',
     `| task (${report.evaluatedOn} split${report.evaluatedOn === 'training' ? ', not held out' : ', held out'}) | faces | AUC before | AUC after |`,
     '|---|---|---|---|',
@@ -127,8 +130,11 @@ export function addLearnCommand(program: Command): void {
         bar.stop();
         const { result } = report;
         const modelOut = join(out, 'model');
+        // The starting model's calibration no longer describes the learned weights: use the refitted one.
+        const calibration = report.calibration ?? metadata.calibration;
         await saveLayersModel(model, modelOut, {
           ...manifest.metadata,
+          calibration,
           learnedTasks: [
             ...((manifest.metadata['learnedTasks'] as unknown[]) ?? []),
             {
@@ -137,6 +143,9 @@ export function addLearnCommand(program: Command): void {
               maxSteps: flags.steps,
               steps: result.steps,
               bestStep: result.bestStep,
+              calibration: report.calibration
+                ? 'refitted on validation sources'
+                : 'kept from the starting model',
             },
           ],
         });

@@ -11,6 +11,8 @@ import {
   faceCropsTensor,
   learnManipulation,
   oldTaskInputs,
+  refitCalibration,
+  selfBlendSet,
   splitBySource,
   type SourceSplit,
 } from './learn-manipulation.ts';
@@ -121,7 +123,16 @@ test('learnManipulation: Ω scaled to mean 1 and added over tasks, early stoppin
     y: [...realSplit.validation.map(() => 0), ...fakeSplit.validation.map(() => 1)],
   };
   assert.ok(Math.abs((await logitAuc(model, validation)) - validationAuc) < 1e-9, 'best weights restored');
-  tf.dispose(validation.x);
+
+  // The calibration is refitted on the learned weights, over both tasks' validation sources.
+  const oldValidation = selfBlendSet(real, realSplit.validation, 1, 3_000_000, tiny);
+  const expected = await refitCalibration(model, [validation, oldValidation]);
+  assert.ok(first.calibration, 'a validation split exists, so the calibration is refitted');
+  assert.ok(
+    Math.abs(first.calibration.a - expected.a) < 1e-9 && Math.abs(first.calibration.b - expected.b) < 1e-9,
+  );
+  assert.ok(first.calibration.a > 0, `higher logits mean more likely fake (a = ${first.calibration.a})`);
+  tf.dispose([validation.x, oldValidation.x]);
 
   // A second task adds its own mean-1 Ω to the first's.
   const second = await learnManipulation(model, tiny, real, fake, { config, previous: first.result });

@@ -8,6 +8,8 @@
  *   - Training is `learnWithMas` with `DEFAULT_CONTINUAL` (λ 0.03, Adam 1e-3, batches of 16, early stopping on
  *     the new task's validation AUC with the best weights kept, a step cap).
  *   - Faces are split by source file (`splitBySource`), so frames of one video never sit on two sides.
+ *   - The learned weights get a new Platt calibration, fitted on both tasks' validation sources (the starting
+ *     model's no longer describes them); without a validation split there is nothing held out to fit it on.
  */
 import { resizeImage } from '../imaging/float-image.ts';
 import {
@@ -15,6 +17,7 @@ import {
   labelledSetFromPairs,
   learnWithMas,
   logitAuc,
+  setLogits,
   type ContinualConfig,
   type ContinualResult,
   type LabelledSet,
@@ -23,6 +26,7 @@ import type { MasAnchor } from '../learn/mas.ts';
 import { tf } from '../runtime/tensorflow.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled } from '../util/random.ts';
+import { fitPlatt, type PlattCalibration } from './calibration.ts';
 import { boundaryMapSize, type DetectorArchitecture } from './detector-network.ts';
 import { faceCrop, type FaceBank } from './face-bank.ts';
 import { packPairs, type PairItem } from './pair-producer.ts';
@@ -124,6 +128,11 @@ export interface LearnManipulationReport {
   oldTask: AucBeforeAfter & { faces: number; blends: number };
   /** Real faces against the new manipulation's faces. */
   newTask: AucBeforeAfter & { real: number; fake: number };
+  /**
+   * Platt calibration of the learned weights, fitted on the validation sources of both tasks (real faces, their
+   * self-blends and the new fakes); undefined without a validation split.
+   */
+  calibration?: PlattCalibration;
 }
 
 export interface LearnManipulationOptions {
@@ -133,6 +142,20 @@ export interface LearnManipulationOptions {
   onProgress?: ProgressListener;
   /** Seed of the source split. */
   splitSeed?: number;
+}
+
+/** Platt calibration fitted on the logits of every sample of `sets`. */
+export async function refitCalibration(
+  model: tf.LayersModel,
+  sets: readonly LabelledSet[],
+): Promise<PlattCalibration> {
+  const logits: number[] = [];
+  const labels: (0 | 1)[] = [];
+  for (const set of sets) {
+    logits.push(...(await setLogits(model, set)));
+    labels.push(...(set.y as (0 | 1)[]));
+  }
+  return fitPlatt(logits, labels);
 }
 
 /** Self-blends per held-out face in the old task's evaluation set. */
@@ -176,6 +199,12 @@ export async function learnManipulation(
     const before = { old: await logitAuc(model, oldEval), new: await logitAuc(model, newEval) };
     const inputs = keep({ x: oldTaskInputs(real, realSplit.train, architecture, config.importanceFaces) }).x;
     const result = await learnWithMas(model, newTrain, inputs, previous, config, { onProgress, validation });
+    const calibration = validation
+      ? await refitCalibration(model, [
+          validation,
+          keep(selfBlendSet(real, realSplit.validation, 1, 3_000_000, architecture)),
+        ])
+      : undefined;
     const count = (split: SourceSplit, bank: FaceBank) => {
       const sources = (faces: number[]) => new Set(faces.map((i) => bank.entries[i]!.group)).size;
       return {
@@ -203,6 +232,7 @@ export async function learnManipulation(
         real: pick(realSplit).length,
         fake: pick(fakeSplit).length,
       },
+      calibration,
     };
   } finally {
     tf.dispose(tensors);

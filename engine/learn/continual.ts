@@ -96,7 +96,8 @@ function logitOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
 }
 
 /** AUC of the model's logit on a labelled set (batched, leak-free). */
-export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number> {
+/** The manipulation logit of every sample of `set`, in order. */
+export async function setLogits(model: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number[]> {
   const scores: number[] = [];
   for (let start = 0; start < set.y.length; start += batch) {
     const end = Math.min(set.y.length, start + batch);
@@ -104,6 +105,11 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
     scores.push(...(await logits.data()));
     logits.dispose();
   }
+  return scores;
+}
+
+export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number> {
+  const scores = await setLogits(model, set, batch);
   return rocAuc(scores.map((score, i) => ({ score, label: set.y[i] as 0 | 1 })));
 }
 
