@@ -27,7 +27,7 @@ import { tf } from '../runtime/tensorflow.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled } from '../util/random.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
-import { boundaryMapSize, type DetectorArchitecture } from './detector-network.ts';
+import { boundaryMapSize, toNetworkInput, type DetectorArchitecture } from './detector-network.ts';
 import { faceCrop, type FaceBank } from './face-bank.ts';
 import { packPairs, type PairItem } from './pair-producer.ts';
 
@@ -77,7 +77,7 @@ export function faceCropsTensor(bank: FaceBank, faces: readonly number[], size: 
     if (crop.width !== size) crop = resizeImage(crop, size, size);
     data.set(crop.data, k * size * size * 3);
   });
-  return tf.tidy(() => tf.tensor4d(data, [faces.length, size, size, 3]).mul(2).sub(1));
+  return tf.tidy(() => toNetworkInput(tf.tensor4d(data, [faces.length, size, size, 3])));
 }
 
 export interface SourceSplit {

@@ -95,8 +95,7 @@ function logitOf(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
   return (Array.isArray(out) ? out[0]! : out).reshape([-1]);
 }
 
-/** AUC of the model's logit on a labelled set (batched, leak-free). */
-/** The manipulation logit of every sample of `set`, in order. */
+/** The logit of every sample of `set`, in order (batched, leak-free). */
 export async function setLogits(model: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number[]> {
   const scores: number[] = [];
   for (let start = 0; start < set.y.length; start += batch) {
@@ -108,6 +107,7 @@ export async function setLogits(model: tf.LayersModel, set: LabelledSet, batch =
   return scores;
 }
 
+/** AUC of the model's logit on a labelled set. */
 export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number> {
   const scores = await setLogits(model, set, batch);
   return rocAuc(scores.map((score, i) => ({ score, label: set.y[i] as 0 | 1 })));
@@ -128,8 +128,8 @@ export function measureImportance(model: tf.LayersModel, inputs: tf.Tensor, batc
 }
 
 /**
- * Measures Ω on `importanceInputs` (old-task data, unlabelled; `measureImportance`), adds it to `previous`, then trains on `task`
- * with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. With `options.validation`, stops early
+ * Measures Ω on `importanceInputs` (old-task data, unlabelled; `measureImportance`), adds it to `previous`,
+ * then trains on `task` with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. With `options.validation`, stops early
  * and keeps the weights of the best validation AUC. Returns the anchor to keep for the next task.
  */
 export async function learnWithMas(
