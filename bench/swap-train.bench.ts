@@ -13,9 +13,19 @@ import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
 import { defaultSwapArchitecture, type SwapModelKind } from '../engine/swap/swap-architecture.ts';
 import { DEFAULT_SWAP_LOSS_WEIGHTS } from '../engine/swap/swap-loss.ts';
 import { buildSwapNetworks } from '../engine/swap/swap-networks.ts';
-import { createDataParallelTrainer, hostTensor } from '../engine/learn/data-parallel.ts';
+import {
+  createDataParallelTrainer,
+  evenShards,
+  hostTensor,
+  type ShardPlan,
+} from '../engine/learn/data-parallel.ts';
 import type { SwapShardConfig } from '../engine/swap/swap-shard.ts';
-import { flattenSwapBatches, swapTrainStep, type SwapBatch } from '../engine/swap/train-swap.ts';
+import {
+  flattenSwapBatches,
+  identityShards,
+  swapTrainStep,
+  type SwapBatch,
+} from '../engine/swap/train-swap.ts';
 import { loadLine, median, PHASE_LEGEND, PHASES, printTable, stepPhases, type Phase } from './stats.ts';
 
 const BATCH = 8;
@@ -56,9 +66,13 @@ function wasmRun(kind: SwapModelKind): { stepsPerSec: number; rss: number[]; par
   return { stepsPerSec, rss, params };
 }
 
-/** Steps/s of the template model with `workers` data-parallel worker threads (the owner only posts batches). */
+/**
+ * Steps/s of the template model with `workers` data-parallel worker threads (the owner only posts batches), the
+ * batch split by `planShards`: identityShards (what `swap train` uses) or evenShards (both identities halved).
+ */
 async function wasmWorkersRun(
   workers: number,
+  planShards: ShardPlan,
 ): Promise<{ stepsPerSec: number; phases: Array<Record<Phase, number>> }> {
   const architecture = defaultSwapArchitecture('template', 64);
   const networks = buildSwapNetworks(architecture, 1);
@@ -69,6 +83,7 @@ async function wasmWorkersRun(
     workers,
     variables: networks.trainableVariables(),
     optimizer,
+    planShards,
   });
   const tensors = { a: randomBatch(64, 1), b: randomBatch(64, 11) };
   const host = (b: SwapBatch) => ({
@@ -129,6 +144,7 @@ console.log(
 console.log(loadLine('at the start'));
 const wasm: number[] = [];
 const wasm2: number[] = [];
+const wasm2Even: number[] = [];
 const unit: number[] = [];
 const torch1: number[] = [];
 const torch2: number[] = [];
@@ -142,9 +158,10 @@ for (let r = 0; r < 3; r++) {
   wasm.push(run.stepsPerSec);
   rss = rss.concat(run.rss);
   params = run.params;
-  const parallel = await wasmWorkersRun(2);
+  const parallel = await wasmWorkersRun(2, identityShards);
   wasm2.push(parallel.stepsPerSec);
   wasm2Phases = wasm2Phases.concat(parallel.phases);
+  wasm2Even.push((await wasmWorkersRun(2, evenShards)).stepsPerSec);
   unit.push(wasmRun('unit').stepsPerSec);
   if (haveTorch) {
     const t1 = torchRun(1);
@@ -156,6 +173,7 @@ for (let r = 0; r < 3; r++) {
 const rows: Array<Record<string, string | number>> = [
   { runtime: 'tfjs wasm, 1 thread (in-process), template', 'steps/s': median(wasm), params },
   { runtime: 'tfjs wasm, 2 data-parallel workers, template', 'steps/s': median(wasm2), params },
+  { runtime: 'the same, each identity halved (evenShards)', 'steps/s': median(wasm2Even), params: '' },
   { runtime: 'tfjs wasm, 1 thread, UNIT', 'steps/s': median(unit), params: '' },
 ];
 if (haveTorch) {
@@ -175,6 +193,7 @@ if (haveTorch) {
   console.log(`  2 workers vs PyTorch on 1 thread:       ${verdict(ratio(wasm2, torch1))}`);
   console.log(`  2 workers / 1 thread (wasm speed-up):   ${ratio(wasm2, wasm).toFixed(2)}×`);
 }
+console.log(`identity shards / even shards (2 workers): ${(median(wasm2) / median(wasm2Even)).toFixed(2)}×`);
 console.log(
   '\nWhere a 2-worker step goes (ms, medians over the steps; worker phases averaged over the workers):',
 );

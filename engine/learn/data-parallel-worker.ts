@@ -1,8 +1,8 @@
 /**
  * Worker of data-parallel.ts. Between steps it blocks in Atomics.wait on the owner's `go` cell; on each wake-up
  * it reads the step's descriptor from its channel (synchronously), loads the shared parameters, writes its
- * shard's mean gradient into its slot, meets the other workers at a barrier, then sums the slots (weighted by
- * each shard's share of the batch, in slot order) over its own slice of the parameters and applies the optimizer
+ * shard's mean gradient into its slot, meets the other workers at a barrier, then sums the slots (times each
+ * shard's weight, in slot order) over its own slice of the parameters and applies the optimizer
  * to that slice (or leaves the sum for the owner's optimizer). Its result goes back to the owner by message.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
@@ -74,18 +74,21 @@ function computeShard(
   step: StepDescriptor,
 ): { loss: number; parts: Record<string, number> } {
   const { variables } = trainer;
-  const rows = step.end - step.start;
-  if (rows === 0) {
-    // More workers than samples: this slot's weight is 0.
+  const rangeOf = (name: string) => step.rows[name] ?? { start: 0, end: 0 };
+  if (step.inputs.every(({ name }) => rangeOf(name).end === rangeOf(name).start)) {
+    // No rows at all (e.g. more workers than samples): this slot's weight is 0.
     mine.fill(0);
     return { loss: 0, parts: {} };
   }
   return tf.tidy(() => {
     const batch: Record<string, tf.Tensor> = {};
     for (const { name, offset: at, shape } of step.inputs) {
+      const { start, end } = rangeOf(name);
       const row = shape.slice(1).reduce((n, d) => n * d, 1);
-      const values = input.subarray(at + step.start * row, at + step.end * row);
-      batch[name] = tf.tensor(values, [rows, ...shape.slice(1)]);
+      batch[name] = tf.tensor(input.subarray(at + start * row, at + end * row), [
+        end - start,
+        ...shape.slice(1),
+      ]);
     }
     let parts: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {
@@ -96,7 +99,10 @@ function computeShard(
     }, variables);
     let at = 0;
     for (const variable of variables) {
-      mine.set(grads[variable.name]!.dataSync() as Float32Array, at);
+      // A variable this shard's loss does not reach (e.g. the other identity's decoder) has no gradient.
+      const grad = grads[variable.name];
+      if (grad) mine.set(grad.dataSync() as Float32Array, at);
+      else mine.fill(0, at, at + variable.size);
       at += variable.size;
     }
     const values: Record<string, number> = {};

@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { buildModel, INPUT_SIZE, meanLoss } from '../testing/parallel-model.ts';
 import { setOptimizerLearningRate } from './learning-rate.ts';
-import { createDataParallelTrainer, hostTensor, type HostBatch } from './data-parallel.ts';
+import {
+  createDataParallelTrainer,
+  evenShards,
+  hostTensor,
+  type HostBatch,
+  type ShardPlan,
+} from './data-parallel.ts';
 
 const MODULE = new URL('../testing/parallel-model.ts', import.meta.url);
 
@@ -22,9 +28,16 @@ function hostBatch(step: number, size = 12): HostBatch {
 
 const variablesOf = (model: tf.LayersModel) => model.trainableWeights.map((w) => w.read() as tf.Variable);
 
-/** Two workers training `variables` with SGD (learning rate 0.1). */
-const twoSgdWorkers = (variables: tf.Variable[]) =>
-  createDataParallelTrainer({ moduleUrl: MODULE, workers: 2, variables, optimizer: tf.train.sgd(0.1) });
+/** Two workers training `variables` with SGD (learning rate 0.1), the batch split by `planShards`. */
+const twoSgdWorkersWith = (variables: tf.Variable[], planShards?: ShardPlan) =>
+  createDataParallelTrainer({
+    moduleUrl: MODULE,
+    workers: 2,
+    variables,
+    optimizer: tf.train.sgd(0.1),
+    planShards,
+  });
+const twoSgdWorkers = (variables: tf.Variable[]) => twoSgdWorkersWith(variables);
 
 async function largestDifference(a: tf.Variable[], b: tf.Variable[]): Promise<number> {
   let worst = 0;
@@ -42,6 +55,7 @@ async function compare(
   makeOptimizer: () => tf.Optimizer,
   K: number,
   learningRates?: readonly number[],
+  planShards?: ShardPlan,
 ): Promise<{ difference: number; optimizerDifference: number; weights: Float32Array }> {
   const setRate = (optimizer: tf.Optimizer, step: number) => {
     if (learningRates) setOptimizerLearningRate(optimizer, learningRates[step]!);
@@ -58,7 +72,13 @@ async function compare(
   const owner = buildModel();
   const optimizer = makeOptimizer();
   const variables = variablesOf(owner);
-  const parallel = await createDataParallelTrainer({ moduleUrl: MODULE, workers, variables, optimizer });
+  const parallel = await createDataParallelTrainer({
+    moduleUrl: MODULE,
+    workers,
+    variables,
+    optimizer,
+    planShards,
+  });
   try {
     for (let step = 0; step < K; step++) {
       const { loss } = await parallel.step(hostBatch(step), { learningRate: learningRates?.[step] });
@@ -115,6 +135,35 @@ test('a per-step learning rate (a schedule) gives the same weights as one proces
   const constant = await compare(2, () => tf.train.adam(0.01), rates.length);
   const moved = adam.weights.reduce((worst, w, i) => Math.max(worst, Math.abs(w - constant.weights[i]!)), 0);
   assert.ok(moved > 1e-3, `scheduled and constant-rate runs differ by ${moved}`);
+});
+
+test('a shard plan with uneven rows and weights trains what one process trains; a bad plan is refused', async () => {
+  await initTensorflow();
+  // 12 rows: worker 0 takes 9 (weight 0.75), worker 1 the last 3 (0.25).
+  const uneven: ShardPlan = (inputs) =>
+    [
+      { start: 0, end: 9 },
+      { start: 9, end: 12 },
+    ].map((range) => ({
+      rows: Object.fromEntries(inputs.map(({ name }) => [name, range])),
+      weight: (range.end - range.start) / 12,
+    }));
+  const adam = await compare(2, () => tf.train.adam(0.01), 3, undefined, uneven);
+  assert.ok(adam.difference < 1e-4, `uneven plan: largest weight difference ${adam.difference}`);
+
+  const model = buildModel();
+  const parallel = await twoSgdWorkersWith(variablesOf(model), (inputs, workers) =>
+    evenShards(inputs, workers).map((shard) => ({
+      ...shard,
+      rows: { ...shard.rows, x: { start: 0, end: 99 } },
+    })),
+  );
+  try {
+    await assert.rejects(parallel.step(hostBatch(0)), /rows \[0, 99\) of 'x', which has 12/);
+  } finally {
+    await parallel.close();
+    model.dispose();
+  }
 });
 
 test('batches that change size (a larger one, then one sample for two workers) still match one process', async () => {

@@ -3,12 +3,16 @@
  * worker gets its own TensorFlow.js instance and computes the gradient of its shard of every batch. Then the
  * workers — not the owner — finish the step together:
  *
- *   1. worker k writes (shard size / batch size) · ∂loss/∂θ into its gradient slot, then waits at a barrier
+ *   1. worker k writes its shard's mean gradient g_k into its gradient slot, then waits at a barrier
  *      (Atomics.wait on shared memory) until every worker has written its slot;
- *   2. worker k sums the slots for its own contiguous slice of the parameters, always in slot order 0, 1, …, so
- *      results are bit-for-bit reproducible run to run and do not depend on which worker finished first;
+ *   2. worker k sums w_k · g_k over the slots for its own contiguous slice of the parameters, always in slot
+ *      order 0, 1, …, so results are bit-for-bit reproducible and do not depend on which worker finished first;
  *   3. worker k applies the optimizer to that slice: Adam and SGD run in the workers, on state kept in shared
  *      memory (ZeRO-1 style sharding). Any other tfjs optimizer is applied by the owner to the summed gradient.
+ *
+ * A shard plan says which rows of each input worker k gets and its weight w_k. The default (`evenShards`) cuts
+ * every input into equal row ranges weighted by their share of the batch; the swap trainer gives each identity
+ * its own workers instead (engine/swap/swap-shard.ts), so that no worker runs both decoders.
  *
  * The owner copies each global batch once into a shared input buffer, posts every worker a small descriptor
  * (which rows are its shard) on its own channel and wakes them all with one Atomics.notify; the workers block in
@@ -91,15 +95,66 @@ export interface InputLayout {
   shape: number[];
 }
 
+/** Rows [start, end) of one input. */
+export interface RowRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * One worker's part of a step: its rows of each input (an input left out gives it none) and the weight of its
+ * shard's mean loss in the step's loss, so that Σ weight · (the shard's mean gradient) is the global gradient.
+ */
+export interface Shard {
+  rows: Record<string, RowRange>;
+  weight: number;
+}
+
+/** How a step's batch is split over the workers: one Shard per worker, in slot order. */
+export type ShardPlan = (inputs: InputLayout[], workers: number) => Shard[];
+
+/** The default plan: every input cut into the same equal row ranges, each weighted by its share of the rows. */
+export const evenShards: ShardPlan = (inputs, workers) => {
+  const n = inputs[0]!.shape[0]!;
+  const size = Math.ceil(n / workers);
+  return Array.from({ length: workers }, (_, slot) => {
+    const start = Math.min(n, slot * size);
+    const end = Math.min(n, start + size);
+    return {
+      rows: Object.fromEntries(inputs.map(({ name }) => [name, { start, end }])),
+      weight: n ? (end - start) / n : 0,
+    };
+  });
+};
+
+/** Throws unless `shards` gives every worker rows inside the batch and a finite, non-negative weight. */
+function checkShards(shards: Shard[], inputs: InputLayout[], workers: number): void {
+  if (shards.length !== workers) {
+    throw new RangeError(`the shard plan gave ${shards.length} shards for ${workers} workers`);
+  }
+  const rowsOf = new Map(inputs.map(({ name, shape }) => [name, shape[0]!]));
+  for (const [slot, shard] of shards.entries()) {
+    if (!(Number.isFinite(shard.weight) && shard.weight >= 0)) {
+      throw new RangeError(`shard ${slot} has weight ${shard.weight}`);
+    }
+    for (const [name, { start, end }] of Object.entries(shard.rows)) {
+      const n = rowsOf.get(name);
+      if (n === undefined) throw new RangeError(`shard ${slot} names an unknown input '${name}'`);
+      if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= n)) {
+        throw new RangeError(`shard ${slot} has rows [${start}, ${end}) of '${name}', which has ${n}`);
+      }
+    }
+  }
+}
+
 /** What a worker needs for one step, beside the shared memory. */
 export interface StepDescriptor {
   /** The optimizer step this update will be (1 for the first), for Adam's bias correction. */
   iteration: number;
   inputs: InputLayout[];
-  /** This worker's rows [start, end) of every input. */
-  start: number;
-  end: number;
-  /** Every slot's share of the global batch: the reduction weighs the slots' mean gradients by these. */
+  /** This worker's rows of each input (see Shard). */
+  rows: Record<string, RowRange>;
+  /** Every slot's shard weight: the reduction sums the slots' mean gradients times these. */
   weights: number[];
   /** sharedClock() when the owner signalled the step. */
   sentAt: number;
@@ -152,6 +207,8 @@ export interface DataParallelOptions {
   variables: tf.Variable[];
   /** Its state (e.g. Adam's moments after a resume) carries over, and `sync()` writes it back. */
   optimizer: tf.Optimizer;
+  /** How each step's batch is split (default `evenShards`). */
+  planShards?: ShardPlan;
 }
 
 export interface DataParallelTrainer {
@@ -240,7 +297,7 @@ async function readAdamState(
 }
 
 export async function createDataParallelTrainer(options: DataParallelOptions): Promise<DataParallelTrainer> {
-  const { moduleUrl, config, workers: workerCount, variables, optimizer } = options;
+  const { moduleUrl, config, workers: workerCount, variables, optimizer, planShards = evenShards } = options;
   if (!(Number.isInteger(workerCount) && workerCount >= 1))
     throw new RangeError(`data-parallel training needs a whole number of workers ≥ 1, got ${workerCount}`);
   const paramCount = variables.reduce((n, v) => n + v.size, 0);
@@ -325,7 +382,9 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
   return {
     step: async (batch, options = {}) => {
       if (inFlight) throw new Error('data-parallel step() called before the previous step finished');
-      const { inputs, rows: n, floats } = inputLayout(batch);
+      const { inputs, floats } = inputLayout(batch);
+      const shards = planShards(inputs, workerCount);
+      checkShards(shards, inputs, workerCount);
       const started = performance.now();
       let grown: SharedArrayBuffer | undefined;
       if (floats > inputView.length) {
@@ -333,12 +392,7 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
         inputView = new Float32Array(grown);
       }
       for (const layout of inputs) inputView.set(batch[layout.name]!.data, layout.offset);
-      const shard = Math.ceil(n / workerCount);
-      const ranges = workers.map((_, slot) => {
-        const start = Math.min(n, slot * shard);
-        return { start, end: Math.min(n, start + shard) };
-      });
-      const weights = ranges.map(({ start, end }) => (end - start) / n);
+      const weights = shards.map((shard) => shard.weight);
       iterations++;
       const results = Promise.all(workers.map((_, slot) => collect(slot)));
       const sentAt = sharedClock();
@@ -346,7 +400,7 @@ export async function createDataParallelTrainer(options: DataParallelOptions): P
         const descriptor: StepDescriptor = {
           iteration: iterations,
           inputs,
-          ...ranges[slot]!,
+          rows: shards[slot]!.rows,
           weights,
           sentAt,
         };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { decodePng } from '../imaging/png.ts';
+import { inputLayout } from '../learn/data-parallel.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { syntheticFaceSet, TINY_SWAP } from '../testing/synthetic-faces.ts';
 import { UnmaskError } from '../util/errors.ts';
@@ -12,7 +13,7 @@ import { faceFromStack } from './preview.ts';
 import type { SwapArchitecture } from './swap-architecture.ts';
 import { loadSwapModel } from './swap-model.ts';
 import { createSwapProject, loadCheckpoint, readSwapProject, swapWriteError } from './swap-project.ts';
-import { trainSwapModel } from './train-swap.ts';
+import { flattenSwapBatches, identityShards, trainSwapModel } from './train-swap.ts';
 
 before(async () => {
   await initTensorflow();
@@ -87,6 +88,40 @@ async function checkpointWeights(dir: string): Promise<Float32Array[]> {
   networks.dispose();
   return values;
 }
+
+test('identityShards gives each identity its own workers, weighted by their share of its rows', () => {
+  const host = (rows: number) => ({ data: new Float32Array(rows * 2), shape: [rows, 1, 1, 2] });
+  const arrays = { input: host(8), target: host(8), mask: host(8), weight: host(8) };
+  const { inputs } = inputLayout(flattenSwapBatches({ a: arrays, b: arrays }));
+  const two = identityShards(inputs, 2);
+  assert.deepEqual(
+    two.map((s) => [Object.keys(s.rows).sort().join(','), s.weight]),
+    [
+      ['a_input,a_mask,a_target,a_weight', 1],
+      ['b_input,b_mask,b_target,b_weight', 1],
+    ],
+  );
+  assert.deepEqual(two[0]!.rows['a_input'], { start: 0, end: 8 });
+  // Four workers: two per identity, half of its rows each.
+  const four = identityShards(inputs, 4);
+  assert.deepEqual(
+    four.map((s) => [s.rows['a_input'] ?? s.rows['b_input'], s.weight]),
+    [
+      [{ start: 0, end: 4 }, 0.5],
+      [{ start: 4, end: 8 }, 0.5],
+      [{ start: 0, end: 4 }, 0.5],
+      [{ start: 4, end: 8 }, 0.5],
+    ],
+  );
+  assert.equal(four[2]!.rows['a_input'], undefined);
+  // An odd count cannot be split by identity: every input is cut evenly.
+  const three = identityShards(inputs, 3);
+  assert.deepEqual(three[0]!.rows['a_input'], three[0]!.rows['b_input']);
+  assert.deepEqual(
+    three.map((s) => s.weight),
+    [3 / 8, 3 / 8, 2 / 8],
+  );
+});
 
 test('2 data-parallel workers train what one thread trains (weights within 1e-4), across a resume', async () => {
   const single = await newProject();

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import { encodePng } from '../imaging/png.ts';
 import {
   createDataParallelTrainer,
+  evenShards,
   type DataParallelTrainer,
   type HostBatch,
   type HostTensor,
+  type ShardPlan,
 } from '../learn/data-parallel.ts';
 import { cosineDecay, setOptimizerLearningRate } from '../learn/learning-rate.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
@@ -154,6 +156,25 @@ export function flattenSwapBatches(batches: Record<Identity, SwapBatchArrays>): 
   );
 }
 
+/**
+ * The data-parallel shard plan for swap batches: with an even number of workers, half of them take identity A's
+ * rows and half B's (each identity's rows cut evenly among its workers), so a worker runs the shared encoder and
+ * one decoder on a full-size shard instead of both decoders on half-size ones. The loss is a sum over the
+ * identities of per-identity means, so a worker's weight is its share of its identity's rows. Measured on the
+ * 64 px template model at 8 faces per identity: about 630 ms for A's 8 faces against about 740 ms for 4 + 4
+ * (the per-layer costs that do not shrink with the batch are paid for one decoder instead of two). An odd number
+ * of workers splits every input evenly, as `evenShards` does.
+ */
+export const identityShards: ShardPlan = (inputs, workers) => {
+  if (workers < 2 || workers % 2 !== 0) return evenShards(inputs, workers);
+  return IDENTITIES.flatMap((identity) =>
+    evenShards(
+      inputs.filter(({ name }) => name.startsWith(`${identity}_`)),
+      workers / 2,
+    ),
+  );
+};
+
 export function swapBatchTensors(arrays: SwapBatchArrays): SwapBatch {
   const t = (h: HostTensor) => tf.tensor4d(h.data, h.shape as [number, number, number, number]);
   return { input: t(arrays.input), target: t(arrays.target), mask: t(arrays.mask), weight: t(arrays.weight) };
@@ -172,14 +193,16 @@ export interface StepLosses {
  */
 export function swapLoss(
   networks: SwapNetworks,
-  batches: Record<Identity, SwapBatch>,
+  batches: Partial<Record<Identity, SwapBatch>>,
   weights: SwapLossWeights,
   cycle: boolean,
-): { total: tf.Scalar; parts: Record<Identity, tf.Scalar> } {
+): { total: tf.Scalar; parts: Partial<Record<Identity, tf.Scalar>> } {
   const parts: Partial<Record<Identity, tf.Scalar>> = {};
   let sum = tf.scalar(0);
   for (const identity of IDENTITIES) {
+    // A data-parallel shard may hold one identity only (identityShards).
     const batch = batches[identity];
+    if (!batch) continue;
     const encoded = networks.encode(identity, batch.input, true);
     const output = networks.decode(identity, encoded.code);
     let loss = weightedReconstructionLoss(
@@ -201,7 +224,7 @@ export function swapLoss(
     parts[identity] = loss as tf.Scalar;
     sum = sum.add(loss);
   }
-  return { total: sum as tf.Scalar, parts: parts as Record<Identity, tf.Scalar> };
+  return { total: sum as tf.Scalar, parts };
 }
 
 /** One optimizer step on a batch of each identity; returns the losses (synchronously read). */
@@ -217,7 +240,7 @@ export function swapTrainStep(
   const total = optimizer.minimize(
     () => {
       const loss = swapLoss(networks, batches, weights, cycle);
-      for (const identity of IDENTITIES) parts[identity] = tf.keep(loss.parts[identity].clone());
+      for (const identity of IDENTITIES) parts[identity] = tf.keep(loss.parts[identity]!.clone());
       return loss.total;
     },
     true,
@@ -311,6 +334,7 @@ export async function trainSwapModel(
         workers: options.workers,
         variables: networks.trainableVariables(),
         optimizer,
+        planShards: identityShards,
       });
     }
     while (state.step < options.steps) {
