@@ -39,11 +39,14 @@ async function openVideo(app: LaunchedApp, path: string): Promise<number> {
 
 describe('Unmask app', () => {
   let oneFace: string;
+  /** For scans a test interrupts: long enough that the scan cannot finish before the interruption lands. */
+  let longFace: string;
   let corrupt: string;
   let blended: string;
   let portrait: string;
   before(async () => {
     oneFace = await makeFixtureVideo('one-face');
+    longFace = await makeFixtureVideo('long-one-face');
     portrait = await makeFixtureVideo('portrait');
     corrupt = await makeFixtureVideo('text-as-mp4');
     blended = await makeBlendedFixtureVideo();
@@ -162,7 +165,7 @@ describe('Unmask app', () => {
       const first = await openVideo(app, oneFace);
       await waitForAppEvent(app.page, 'scan-finished', first);
       await sidebar(app.page).go('home');
-      const since = await openVideo(app, oneFace);
+      const since = await openVideo(app, longFace);
       await waitForAppEvent(app.page, 'scan-started', since);
       await waitForCount(app.page, 'timeline', 'data-points', 1);
       assert.equal(app.killEngine(), 1, 'one engine process was running');
@@ -180,7 +183,7 @@ describe('Unmask app', () => {
 
   test('6: cancelling a scan leaves the app usable and saves no case', async (t) => {
     await withApp(t, async (app) => {
-      const since = await openVideo(app, oneFace);
+      const since = await openVideo(app, longFace);
       await waitForAppEvent(app.page, 'scan-started', since);
       const analysis = analysisPage(app.page);
       await analysis.cancelButton.click();
@@ -196,7 +199,7 @@ describe('Unmask app', () => {
 
   test('10: a file deleted mid-scan shows an error, saves no case, and the app stays usable', async (t) => {
     const doomed = join(await mkdtemp(join(tmpdir(), 'unmask-e2e-deleted-')), 'deleted-soon.mp4');
-    await copyFile(oneFace, doomed);
+    await copyFile(longFace, doomed);
     await withApp(t, async (app) => {
       const since = await openVideo(app, doomed);
       // The path the host reads: the file itself (Electron) or the browser's upload of it (serve).

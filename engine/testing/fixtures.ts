@@ -16,6 +16,7 @@ const execFileAsync = promisify(execFile);
 
 export const FIXTURE_KINDS = [
   'one-face',
+  'long-one-face',
   'two-faces',
   'rotated-90',
   'portrait',
@@ -52,6 +53,7 @@ export const FIXTURE_KINDS = [
  * - 8k-frame: a single 7680×4320 gray frame, h264.
  * - zero-byte: an empty .mp4.
  * - unicode-path: one-face copied to `…/ünïcode dir/clip with spaces ✓.mp4`.
+ * - long-one-face: the one-face pan over 24 s (600 frames): a scan that is still running when a test interrupts it.
  * - long-720p: a still test pattern, 1280×720, 20 s at 10 fps (200 frames), for memory checks.
  */
 export type FixtureKind = (typeof FIXTURE_KINDS)[number];
@@ -77,6 +79,7 @@ export const ASTRONAUT_PNG = join(IMAGES_DIR, 'astronaut.png');
 
 const FILE_NAMES: Record<FixtureKind, string> = {
   'one-face': 'one-face.mp4',
+  'long-one-face': 'long-one-face.mp4',
   'two-faces': 'two-faces.mp4',
   'rotated-90': 'rotated-90.mp4',
   portrait: 'portrait.mp4',
@@ -220,6 +223,8 @@ async function build(kind: FixtureKind, out: string, options: FixtureOptions): P
           ...['-metadata', 'creation_time=2024-01-02T03:04:05Z', '-metadata', 'ai_generated=false'],
         ]),
       );
+    case 'long-one-face':
+      return ffmpeg(panningFace(out, 24, false));
     case 'portrait':
       return ffmpeg(panningFace(out, 3, true));
     case 'two-faces':
