@@ -8,6 +8,7 @@ import { createRandom } from '../util/random.ts';
 import { buildDetectorNetwork, type DetectorArchitecture } from './detector-network.ts';
 import type { FaceBank } from './face-bank.ts';
 import {
+  CALIBRATION_BLEND_SEED,
   faceCropsTensor,
   learnManipulation,
   oldTaskInputs,
@@ -125,7 +126,7 @@ test('learnManipulation: Ω scaled to mean 1 and added over tasks, early stoppin
   assert.ok(Math.abs((await logitAuc(model, validation)) - validationAuc) < 1e-9, 'best weights restored');
 
   // The calibration is refitted on the learned weights, over both tasks' validation sources.
-  const oldValidation = selfBlendSet(real, realSplit.validation, 1, 3_000_000, tiny);
+  const oldValidation = selfBlendSet(real, realSplit.validation, 1, CALIBRATION_BLEND_SEED, tiny);
   const expected = await refitCalibration(model, [validation, oldValidation]);
   assert.ok(first.calibration, 'a validation split exists, so the calibration is refitted');
   assert.ok(

@@ -161,6 +161,9 @@ export async function refitCalibration(
 /** Self-blends per held-out face in the old task's evaluation set. */
 const EVALUATION_BLENDS = 2;
 
+/** Seed base of the one self-blend per real validation face that the calibration refit uses. */
+export const CALIBRATION_BLEND_SEED = 3_000_000;
+
 /**
  * Teaches `model` (a detector of `architecture`) to flag `fake`'s faces against `real`'s with MAS, and
  * measures both tasks before and after on held-out sources.
@@ -202,7 +205,7 @@ export async function learnManipulation(
     const calibration = validation
       ? await refitCalibration(model, [
           validation,
-          keep(selfBlendSet(real, realSplit.validation, 1, 3_000_000, architecture)),
+          keep(selfBlendSet(real, realSplit.validation, 1, CALIBRATION_BLEND_SEED, architecture)),
         ])
       : undefined;
     const count = (split: SourceSplit, bank: FaceBank) => {

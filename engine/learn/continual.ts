@@ -129,8 +129,9 @@ export function measureImportance(model: tf.LayersModel, inputs: tf.Tensor, batc
 
 /**
  * Measures Ω on `importanceInputs` (old-task data, unlabelled; `measureImportance`), adds it to `previous`,
- * then trains on `task` with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. With `options.validation`, stops early
- * and keeps the weights of the best validation AUC. Returns the anchor to keep for the next task.
+ * then trains on `task` with loss = BCE(logit) + λ Σ Ω (θ − θ*)². λ = 0 is plain fine-tuning. With
+ * `options.validation`, stops early and keeps the weights of the best validation AUC. Returns the anchor to
+ * keep for the next task.
  */
 export async function learnWithMas(
   model: tf.LayersModel,

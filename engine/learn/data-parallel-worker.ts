@@ -2,8 +2,8 @@
  * Worker of data-parallel.ts. Between steps it blocks in Atomics.wait on the owner's `go` cell; on each wake-up
  * it reads the step's descriptor from its channel (synchronously), loads the shared parameters, writes its
  * shard's mean gradient into its slot, meets the other workers at a barrier, then sums the slots (times each
- * shard's weight, in slot order) over its own slice of the parameters and applies the optimizer
- * to that slice (or leaves the sum for the owner's optimizer). Its result goes back to the owner by message.
+ * shard's weight, in slot order) over its own slice of the parameters and applies the optimizer to that slice
+ * (or leaves the sum for the owner's optimizer). Its result goes back to the owner by message.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';

@@ -12,7 +12,7 @@
  *
  * A shard plan says which rows of each input worker k gets and its weight w_k. The default (`evenShards`) cuts
  * every input into equal row ranges weighted by their share of the batch; the swap trainer gives each identity
- * its own workers instead (engine/swap/swap-shard.ts), so that no worker runs both decoders.
+ * its own workers instead (`identityShards` in engine/swap/train-swap.ts), so no worker runs both decoders.
  *
  * The owner copies each global batch once into a shared input buffer, posts every worker a small descriptor
  * (which rows are its shard) on its own channel and wakes them all with one Atomics.notify; the workers block in

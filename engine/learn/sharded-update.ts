@@ -1,7 +1,8 @@
 /**
  * The arithmetic a data-parallel worker does after the barrier, on its own slice of the parameters: sum the
  * workers' gradient slots, each times its shard's weight (by default its share of the batch), always in slot
- * order so the result does not depend on which worker finished first; then apply the optimizer there. Pure maths on typed arrays, no I/O.
+ * order so the result does not depend on which worker finished first; then apply the optimizer there. Pure
+ * maths on typed arrays, no I/O.
  *
  * Written for speed, since it touches every parameter every step: the slots are summed a chunk at a time into a
  * float64 scratch array, then one tight loop per optimizer runs over the chunk. (A per-element closure over the
