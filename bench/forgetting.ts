@@ -9,8 +9,9 @@
  *     photos alike, into a validation half and a test half; task A and task B are both measured on them.
  *   - Every method trains until task-B validation AUC stops improving (early stopping, best weights kept), so
  *     the comparison is at convergence, not at an equal step count.
- *   - λ is chosen on validation only: the λ with the smallest task-A drop whose task-B validation AUC is within
- *     0.02 of fine-tuning's (or, if none is, the one closest to it). The verdict uses the test split.
+ *   - λ (and, with several penalised learning rates, the rate) is chosen on validation only: the setting with
+ *     the smallest task-A drop whose task-B validation AUC is within 0.02 of fine-tuning's (or, if none is, the
+ *     one closest to it). The verdict uses the test split.
  *   - Several training seeds; medians, with the spread, and the AUC standard error of the test set's size.
  * Target (issue 5): MAS cuts the task-A drop to ≤ ⅓ of fine-tuning's, with task-B AUC within 0.02 of it.
  * The recipe (Ω on task-A inputs scaled to mean 1, Adam, batches of 16, early stopping) is `unmask learn`'s:
@@ -19,7 +20,9 @@
  * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
  * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
  * FORGETTING_MAS_LAMBDAS [0.03,0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
- * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch
+ * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_PENALISED_LRS [FORGETTING_LR; a list such as
+ * 0.001,0.002 runs every MAS and Hebbian λ at each learning rate, and the rule below chooses λ and rate together;
+ * the penalty slows learning, so the penalised runs may need a larger rate than fine-tuning], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch
  * as in the authors' code; a list such as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
  * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
  * apart; it applies to every method alike].
@@ -68,6 +71,11 @@ const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
 const MAX_STEPS = Number(env('MAX_STEPS', String(DEFAULT_CONTINUAL.steps)));
 const FPS = Number(env('FPS', '3'));
 const LEARNING_RATE = Number(env('LR', String(DEFAULT_CONTINUAL.learningRate)));
+const PENALISED_LEARNING_RATES = list('PENALISED_LRS', String(LEARNING_RATE));
+if (!PENALISED_LEARNING_RATES.every((rate) => rate > 0 && Number.isFinite(rate)))
+  throw new RangeError(
+    `FORGETTING_PENALISED_LRS must be positive numbers, got ${PENALISED_LEARNING_RATES.join(',')}`,
+  );
 const OMEGA_BATCHES = list('OMEGA_BATCH', '1');
 const PATIENCE = Number(env('PATIENCE', String(DEFAULT_CONTINUAL.patience)));
 /** Blends per face: more on the test split, where only evaluation pays for them. */
@@ -185,6 +193,7 @@ const masLabel = (batch: number) => (batch === 1 ? 'MAS' : `MAS Ω/${batch}`);
 interface Run {
   method: string;
   lambda: number;
+  learningRate: number;
   seed: number;
   steps: number;
   bestStep: number;
@@ -210,14 +219,25 @@ const importances = new Map<string, Importance>([
 ]);
 reference.dispose();
 
-const plan: Array<{ method: string; lambda: number }> = [
-  { method: 'fine-tuning', lambda: 0 },
-  ...OMEGA_BATCHES.flatMap((batch) => MAS_LAMBDAS.map((lambda) => ({ method: masLabel(batch), lambda }))),
-  ...HEBBIAN_LAMBDAS.map((lambda) => ({ method: 'Hebbian', lambda })),
+interface Configuration {
+  method: string;
+  lambda: number;
+  learningRate: number;
+}
+const penalised = (method: string, lambdas: readonly number[]): Configuration[] =>
+  lambdas.flatMap((lambda) =>
+    PENALISED_LEARNING_RATES.map((learningRate) => ({ method, lambda, learningRate })),
+  );
+const plan: Configuration[] = [
+  { method: 'fine-tuning', lambda: 0, learningRate: LEARNING_RATE },
+  ...OMEGA_BATCHES.flatMap((batch) => penalised(masLabel(batch), MAS_LAMBDAS)),
+  ...penalised('Hebbian', HEBBIAN_LAMBDAS),
 ];
+const sameConfiguration = (a: Configuration, b: Configuration) =>
+  a.method === b.method && a.lambda === b.lambda && a.learningRate === b.learningRate;
 const runs: Run[] = [];
 for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
-  for (const { method, lambda } of plan) {
+  for (const { method, lambda, learningRate } of plan) {
     const { model } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
     // Fine-tuning (λ = 0) ignores Ω; learnWithMas still wants one.
     const importance = importanceForModel(importances.get(method) ?? importances.get('Hebbian')!, model);
@@ -231,7 +251,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
         lambda,
         steps: MAX_STEPS,
         seed,
-        learningRate: LEARNING_RATE,
+        learningRate,
         patience: PATIENCE,
       },
       { validation: sets.bValidation },
@@ -239,6 +259,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     const run: Run = {
       method,
       lambda,
+      learningRate,
       seed,
       steps: result.steps,
       bestStep: result.bestStep,
@@ -249,7 +270,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     };
     runs.push(run);
     console.log(
-      `seed ${seed} ${method} λ=${lambda}: best step ${run.bestStep}/${run.steps}, ` +
+      `seed ${seed} ${method} λ=${lambda} lr=${learningRate}: best step ${run.bestStep}/${run.steps}, ` +
         `A val ${run.aValidation.toFixed(3)} test ${run.aTest.toFixed(3)}, ` +
         `B val ${run.bValidation.toFixed(3)} test ${run.bTest.toFixed(3)} ` +
         `(${((Date.now() - started) / 60_000).toFixed(1)} min)`,
@@ -261,28 +282,30 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
 }
 
 /** Median and range over seeds of one quantity of one configuration. */
-function summary(method: string, lambda: number, value: (r: Run) => number) {
-  const values = runs.filter((r) => r.method === method && r.lambda === lambda).map(value);
+function summary(configuration: Configuration, value: (r: Run) => number) {
+  const values = runs.filter((r) => sameConfiguration(r, configuration)).map(value);
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 const dropValidation = (r: Run) => before.aValidation - r.aValidation;
 const dropTest = (r: Run) => before.aTest - r.aTest;
+const fineTuningRuns = plan[0]!;
 const fineTuning = {
-  dropValidation: summary('fine-tuning', 0, dropValidation).median,
-  bValidation: summary('fine-tuning', 0, (r) => r.bValidation).median,
-  dropTest: summary('fine-tuning', 0, dropTest).median,
-  bTest: summary('fine-tuning', 0, (r) => r.bTest).median,
+  dropValidation: summary(fineTuningRuns, dropValidation).median,
+  bValidation: summary(fineTuningRuns, (r) => r.bValidation).median,
+  dropTest: summary(fineTuningRuns, dropTest).median,
+  bTest: summary(fineTuningRuns, (r) => r.bTest).median,
 };
 const spread = (s: { median: number; min: number; max: number }) =>
   `${s.median.toFixed(3)} (${s.min.toFixed(3)}…${s.max.toFixed(3)})`;
-const rows = plan.map(({ method, lambda }) => ({
-  method,
-  λ: lambda,
-  'best step': summary(method, lambda, (r) => r.bestStep).median,
-  'A drop (val)': spread(summary(method, lambda, dropValidation)),
-  'B AUC (val)': spread(summary(method, lambda, (r) => r.bValidation)),
-  'A drop (test)': spread(summary(method, lambda, dropTest)),
-  'B AUC (test)': spread(summary(method, lambda, (r) => r.bTest)),
+const rows = plan.map((configuration) => ({
+  method: configuration.method,
+  λ: configuration.lambda,
+  lr: configuration.learningRate,
+  'best step': summary(configuration, (r) => r.bestStep).median,
+  'A drop (val)': spread(summary(configuration, dropValidation)),
+  'B AUC (val)': spread(summary(configuration, (r) => r.bValidation)),
+  'A drop (test)': spread(summary(configuration, dropTest)),
+  'B AUC (test)': spread(summary(configuration, (r) => r.bTest)),
 }));
 const minutes = (Date.now() - started) / 60_000;
 console.log(
@@ -303,20 +326,20 @@ console.log(
 printTable(rows);
 console.log('');
 for (const method of [...OMEGA_BATCHES.map(masLabel), 'Hebbian']) {
-  const lambdas = plan.filter((p) => p.method === method).map((p) => p.lambda);
-  if (lambdas.length === 0) continue;
-  const scored = lambdas.map((lambda) => ({
-    lambda,
-    gap: fineTuning.bValidation - summary(method, lambda, (r) => r.bValidation).median,
-    drop: summary(method, lambda, dropValidation).median,
+  const candidates = plan.filter((p) => p.method === method);
+  if (candidates.length === 0) continue;
+  const scored = candidates.map((configuration) => ({
+    configuration,
+    gap: fineTuning.bValidation - summary(configuration, (r) => r.bValidation).median,
+    drop: summary(configuration, dropValidation).median,
   }));
   const eligible = scored.filter((s) => s.gap <= TARGET_GAP).sort((a, b) => a.drop - b.drop);
-  const chosen = eligible[0] ?? scored.sort((a, b) => a.gap - b.gap)[0]!;
-  const ratio = summary(method, chosen.lambda, dropTest).median / Math.max(fineTuning.dropTest, 1e-9);
-  const gap = fineTuning.bTest - summary(method, chosen.lambda, (r) => r.bTest).median;
+  const chosen = (eligible[0] ?? scored.sort((a, b) => a.gap - b.gap)[0]!).configuration;
+  const ratio = summary(chosen, dropTest).median / Math.max(fineTuning.dropTest, 1e-9);
+  const gap = fineTuning.bTest - summary(chosen, (r) => r.bTest).median;
   const met = ratio <= TARGET_RATIO && gap <= TARGET_GAP;
   console.log(
-    `${method}: λ = ${chosen.lambda} chosen on validation. Test: task-A drop ${ratio.toFixed(2)}× fine-tuning's ` +
+    `${method}: λ = ${chosen.lambda}, lr = ${chosen.learningRate} chosen on validation. Test: task-A drop ${ratio.toFixed(2)}× fine-tuning's ` +
       `(target ≤ ${TARGET_RATIO.toFixed(2)}) ${ratio <= TARGET_RATIO ? '✓' : '✗'}, task-B AUC ${gap.toFixed(3)} ` +
       `below fine-tuning's (target ≤ ${TARGET_GAP}) ${gap <= TARGET_GAP ? '✓' : '✗'} → target ${met ? 'MET' : 'NOT met'}`,
   );

@@ -130,7 +130,10 @@ export interface LearnManipulationReport {
   newTask: AucBeforeAfter & { real: number; fake: number };
   /**
    * Platt calibration of the learned weights, fitted on the validation sources of both tasks (real faces, their
-   * self-blends and the new fakes); undefined without a validation split.
+   * self-blends and the new fakes); undefined without a validation split. Each task brings its own labelled
+   * set, so the real validation faces appear in both: once against the new fakes, once against their
+   * self-blends. That is deliberate: it keeps reals and fakes about equal in the fit (2N reals against
+   * N blends + M new fakes), where counting the reals once would tilt Platt's intercept towards "manipulated".
    */
   calibration?: PlattCalibration;
 }
