@@ -215,7 +215,14 @@ const importances = new Map<string, Importance>([
     masLabel(batchSize),
     measureImportance(reference, importanceInputs, batchSize),
   ]),
-  ['Hebbian', normaliseImportance(hebbianImportance(reference, importanceInputs))],
+  ...(HEBBIAN_LAMBDAS.length > 0
+    ? [
+        ['Hebbian', normaliseImportance(hebbianImportance(reference, importanceInputs))] as [
+          string,
+          Importance,
+        ],
+      ]
+    : []),
 ]);
 reference.dispose();
 
@@ -240,7 +247,10 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
   for (const { method, lambda, learningRate } of plan) {
     const { model } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
     // Fine-tuning (λ = 0) ignores Ω; learnWithMas still wants one.
-    const importance = importanceForModel(importances.get(method) ?? importances.get('Hebbian')!, model);
+    const importance = importanceForModel(
+      importances.get(method) ?? importances.values().next().value!,
+      model,
+    );
     const result = await learnWithMas(
       model,
       sets.bTrain,

@@ -73,6 +73,12 @@ test('a negative or non-numeric λ is refused before any work', () => {
   }
 });
 
+test('an unknown importance kind is refused before any work, naming the kinds there are', () => {
+  const result = runUnmask(['learn', '--real', 'a', '--fake', 'b', '--out', 'c', '--importance', 'fisher']);
+  assert.equal(result.status, EXIT_CODES.usage, result.stderr);
+  assert.match(result.stderr, /mas, hebbian/);
+});
+
 test('an importance file that does not fit the starting model is refused before any face is extracted', async () => {
   await initTensorflow();
   const dir = await mkdtemp(join(tmpdir(), 'unmask-learn-mismatch-'));

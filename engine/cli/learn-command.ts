@@ -1,5 +1,5 @@
 /**
- * `unmask learn --real <paths> --fake <paths> --out <dir> [--lambda x]`: teaches the detector a new
+ * `unmask learn --real <paths> --fake <paths> --out <dir> [--lambda x] [--importance mas|hebbian]`: teaches the detector a new
  * manipulation type with Memory Aware Synapses — the forgetting benchmark's recipe (detect/learn-manipulation.ts),
  * so `--lambda` is on its scale — and prints old-task (self-blends) and new-task AUC, before and after, side by
  * side, on held-out sources. The importance Ω is stored beside the new weights and accumulates over later runs.
@@ -7,10 +7,15 @@
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { cachedFaceBank } from '../detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../detect/detector.ts';
-import { learnManipulation, type LearnManipulationReport } from '../detect/learn-manipulation.ts';
+import {
+  IMPORTANCE_KINDS,
+  learnManipulation,
+  type ImportanceKind,
+  type LearnManipulationReport,
+} from '../detect/learn-manipulation.ts';
 import { DEFAULT_CONTINUAL } from '../learn/continual.ts';
 import { disposeImportance, type MasAnchor } from '../learn/mas.ts';
 import { loadMasAnchor, saveMasAnchor } from '../learn/mas-io.ts';
@@ -27,6 +32,7 @@ interface LearnFlags {
   fake: string[];
   out: string;
   lambda: number;
+  importance: ImportanceKind;
   steps: number;
   fps: number;
   model?: string;
@@ -40,8 +46,9 @@ export function formatLearnReport(report: LearnManipulationReport, previous: boo
   const best = result.history.find((h) => h.step === result.bestStep);
   const split = (s: Record<'train' | 'validation' | 'test', number>) =>
     `${s.train} / ${s.validation} / ${s.test}`;
+  const omega = report.importance === 'hebbian' ? 'Hebbian Ω (mean |aᵢ·aⱼ| of connected units)' : 'MAS Ω';
   return [
-    `MAS continual learning: λ = ${config.lambda}; Ω on ${report.importanceInputs} old-task inputs ` +
+    `MAS continual learning: λ = ${config.lambda}; ${omega} on ${report.importanceInputs} old-task inputs ` +
       `(${report.importanceInputs / 2} real faces and a self-blend of each), scaled to mean 1` +
       `${previous ? ' and added to the earlier tasks’ Ω' : ''}; Adam ${config.learningRate}, batches of ${config.batchSize}.`,
     `Sources (train / validation / test): real ${split(sources.real)}, fake ${split(sources.fake)}.`,
@@ -77,6 +84,14 @@ export function addLearnCommand(program: Command): void {
       'MAS penalty strength λ on Ω scaled to mean 1, as in the forgetting benchmark (0 = plain fine-tuning)',
       nonNegativeNumber,
       DEFAULT_CONTINUAL.lambda,
+    )
+    .addOption(
+      new Option(
+        '--importance <kind>',
+        'how Ω is measured: mas (gradient of the squared output norm) or hebbian (its local variant)',
+      )
+        .choices(IMPORTANCE_KINDS)
+        .default('mas'),
     )
     .option(
       '--steps <n>',
@@ -124,6 +139,7 @@ export function addLearnCommand(program: Command): void {
         const config = { ...DEFAULT_CONTINUAL, lambda: flags.lambda, steps: flags.steps };
         const report = await learnManipulation(model, metadata.architecture, real, fake, {
           config,
+          importance: flags.importance,
           previous,
           onProgress: bar.listener,
         });
@@ -140,6 +156,7 @@ export function addLearnCommand(program: Command): void {
             {
               fake: flags.fake,
               lambda: flags.lambda,
+              importance: flags.importance,
               maxSteps: flags.steps,
               steps: result.steps,
               bestStep: result.bestStep,

@@ -150,3 +150,39 @@ test('learnManipulation: Ω scaled to mean 1 and added over tasks, early stoppin
     disposeImportance(m);
   model.dispose();
 });
+
+test('learnManipulation with the Hebbian Ω: scaled to mean 1, added over tasks, unlike MAS Ω, no tensor leaks', async () => {
+  await initTensorflow();
+  const real = bank(32, 8);
+  const fake = bank(32, 8, true);
+  const config = { ...DEFAULT_CONTINUAL, steps: 4, evalEvery: 2, patience: 1, importanceFaces: 6 };
+  const runs = new Map<string, Importance>();
+  for (const importance of ['mas', 'hebbian'] as const) {
+    const model = buildDetectorNetwork(tiny, 3);
+    const tensorsBefore = tf.memory().numTensors;
+    const first = await learnManipulation(model, tiny, real, fake, { config, importance });
+    assert.equal(first.importance, importance);
+    assert.ok(Math.abs(meanOf(first.result.importance) - 1) < 1e-4, `${importance}: mean Ω`);
+    const second = await learnManipulation(model, tiny, real, fake, {
+      config,
+      importance,
+      previous: first.result,
+    });
+    assert.ok(Math.abs(meanOf(second.result.importance) - 2) < 1e-3, `${importance}: Ω added over tasks`);
+    const kept = [first.result, second.result].reduce((n, r) => n + r.importance.size + r.anchors.size, 0);
+    assert.equal(tf.memory().numTensors - tensorsBefore, kept, `${importance}: only Ω and θ* are left`);
+    runs.set(importance, first.result.importance);
+    disposeImportance(first.result.anchors);
+    disposeImportance(second.result.importance);
+    disposeImportance(second.result.anchors);
+    model.dispose();
+  }
+  // Both start from the same weights and inputs, so a difference comes from how Ω is measured.
+  // (Each model's variables get their own unique names, so the first stage's kernel is found by its layer.)
+  const firstKernel = (importance: Importance) =>
+    [...importance].find(([name]) => name.startsWith('stage1_down_conv/kernel'))![1];
+  const [mas, hebbian] = [firstKernel(runs.get('mas')!), firstKernel(runs.get('hebbian')!)];
+  const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(mas, hebbian))).dataSync()[0]!);
+  assert.ok(gap > 1e-3, `the two Ω differ (${gap})`);
+  for (const importance of runs.values()) disposeImportance(importance);
+});

@@ -22,7 +22,8 @@ import {
   type ContinualResult,
   type LabelledSet,
 } from '../learn/continual.ts';
-import type { MasAnchor } from '../learn/mas.ts';
+import { hebbianImportance } from '../learn/hebbian.ts';
+import { disposeImportance, normaliseImportance, type Importance, type MasAnchor } from '../learn/mas.ts';
 import { tf } from '../runtime/tensorflow.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled } from '../util/random.ts';
@@ -122,6 +123,7 @@ export interface LearnManipulationReport {
   earlyStopping: boolean;
   /** The split the AUCs below were measured on: test when both kinds have 3+ sources. */
   evaluatedOn: EvaluationSplit;
+  importance: ImportanceKind;
   /** Sources per side, for the report. */
   sources: { real: Record<keyof SourceSplit, number>; fake: Record<keyof SourceSplit, number> };
   /** Real faces against self-blends of them (`blends` per face). */
@@ -138,8 +140,14 @@ export interface LearnManipulationReport {
   calibration?: PlattCalibration;
 }
 
+/** How Ω is measured: MAS (gradient of the squared output norm) or its local, Hebbian variant (mean |aᵢ·aⱼ|). */
+export type ImportanceKind = 'mas' | 'hebbian';
+export const IMPORTANCE_KINDS: readonly ImportanceKind[] = ['mas', 'hebbian'];
+
 export interface LearnManipulationOptions {
   config?: ContinualConfig;
+  /** 'mas' by default; either Ω is measured on the same old-task inputs and scaled to mean 1. */
+  importance?: ImportanceKind;
   /** Ω and θ* of earlier tasks (the importance file beside the model); the new Ω is added to it. */
   previous?: MasAnchor;
   onProgress?: ProgressListener;
@@ -161,6 +169,16 @@ export async function refitCalibration(
   return fitPlatt(logits, labels);
 }
 
+/** The Hebbian Ω of `model` on `inputs`, scaled to mean 1 like MAS's so that λ means the same for both. */
+function hebbianMeanOne(model: tf.LayersModel, inputs: tf.Tensor): Importance {
+  const raw = hebbianImportance(model, inputs);
+  try {
+    return normaliseImportance(raw);
+  } finally {
+    disposeImportance(raw);
+  }
+}
+
 /** Self-blends per held-out face in the old task's evaluation set. */
 const EVALUATION_BLENDS = 2;
 
@@ -178,7 +196,7 @@ export async function learnManipulation(
   fake: FaceBank,
   options: LearnManipulationOptions = {},
 ): Promise<LearnManipulationReport> {
-  const { config = DEFAULT_CONTINUAL, previous, onProgress, splitSeed = 1 } = options;
+  const { config = DEFAULT_CONTINUAL, previous, onProgress, splitSeed = 1, importance = 'mas' } = options;
   const size = architecture.inputSize;
   const realSplit = splitBySource(real, splitSeed);
   const fakeSplit = splitBySource(fake, splitSeed);
@@ -204,7 +222,20 @@ export async function learnManipulation(
       evaluatedOn === 'validation' ? validation! : keep(labelled(pick(realSplit), pick(fakeSplit)));
     const before = { old: await logitAuc(model, oldEval), new: await logitAuc(model, newEval) };
     const inputs = keep({ x: oldTaskInputs(real, realSplit.train, architecture, config.importanceFaces) }).x;
-    const result = await learnWithMas(model, newTrain, inputs, previous, config, { onProgress, validation });
+    // learnWithMas measures MAS Ω itself; the Hebbian Ω is measured here and handed over.
+    const hebbian = importance === 'hebbian' ? hebbianMeanOne(model, inputs) : undefined;
+    let result: ContinualResult;
+    try {
+      result = await learnWithMas(model, newTrain, hebbian ?? inputs, previous, config, {
+        onProgress,
+        validation,
+      });
+    } catch (error) {
+      if (hebbian) disposeImportance(hebbian);
+      throw error;
+    }
+    // Added to an earlier task's Ω, the Hebbian Ω was copied into a new map; otherwise it is the result's.
+    if (hebbian && result.importance !== hebbian) disposeImportance(hebbian);
     const calibration = validation
       ? await refitCalibration(model, [
           validation,
@@ -223,6 +254,7 @@ export async function learnManipulation(
       result,
       config,
       importanceInputs: inputs.shape[0]!,
+      importance,
       earlyStopping: validation !== undefined,
       evaluatedOn,
       sources: { real: count(realSplit, real), fake: count(fakeSplit, fake) },

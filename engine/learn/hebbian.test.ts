@@ -48,3 +48,31 @@ test('every trainable weight of the detector gets a non-negative importance of i
   x.dispose();
   model.dispose();
 });
+
+test('Hebbian importance in chunks equals one pass over all samples', async () => {
+  await initTensorflow();
+  const model = buildDetectorNetwork({ inputSize: 32, widths: [4, 8], boundaryStage: 1, dropout: 0 }, 3);
+  const x = tf.randomUniform([7, 32, 32, 3], -1, 1, 'float32', 5);
+  const whole = hebbianImportance(model, x, 7);
+  const before = tf.memory().numTensors;
+  const chunked = hebbianImportance(model, x, 3);
+  assert.equal(
+    tf.memory().numTensors - before,
+    model.trainableWeights.length,
+    'only the importances are kept',
+  );
+  for (const weight of model.trainableWeights) {
+    const a = await whole.get(weight.name)!.data();
+    const b = await chunked.get(weight.name)!.data();
+    const scale = Math.max(...Array.from(a, Math.abs));
+    assert.ok(scale > 0, `${weight.name} has some importance`);
+    a.forEach((v, i) =>
+      assert.ok(Math.abs(v - b[i]!) <= 1e-5 * scale, `${weight.name}[${i}]: ${v} vs ${b[i]}`),
+    );
+  }
+  assert.throws(() => hebbianImportance(model, x, 0), /chunk size/);
+  disposeImportance(whole);
+  disposeImportance(chunked);
+  x.dispose();
+  model.dispose();
+});

@@ -11,7 +11,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Importance } from './mas.ts';
 
-export function hebbianImportance(model: tf.LayersModel, samples: tf.Tensor): Importance {
+/** Samples per forward pass: every layer's activations of one chunk are held at once, so memory stays bounded. */
+const DEFAULT_CHUNK = 32;
+
+export function hebbianImportance(
+  model: tf.LayersModel,
+  samples: tf.Tensor,
+  chunkSize = DEFAULT_CHUNK,
+): Importance {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1)
+    throw new RangeError(`chunk size must be a whole number ≥ 1, got ${chunkSize}`);
   const layers = model.layers.filter((layer) => layer.trainableWeights.length > 0);
   // A probe model exposing each layer's input and output; a layer fed by the model input reads the samples.
   const inputs = new Set(model.inputs);
@@ -25,37 +34,60 @@ export function hebbianImportance(model: tf.LayersModel, samples: tf.Tensor): Im
     (layer) => [slot(layer.input as tf.SymbolicTensor), slot(layer.output as tf.SymbolicTensor)] as const,
   );
   const probe = tf.model({ inputs: model.inputs, outputs });
-  const importance: Importance = new Map();
-  tf.tidy(() => {
-    const predicted = probe.predict(samples);
-    const activations = Array.isArray(predicted) ? predicted : [predicted];
-    const read = (index: number) => (index < 0 ? samples : activations[index]!);
-    const n = samples.shape[0]!;
-    layers.forEach((layer, k) => {
-      const x = tf.abs(read(slots[k]![0]));
-      const y = tf.abs(read(slots[k]![1]));
-      const channelMean = tf.mean(
-        y,
-        y.shape.slice(0, -1).map((_, i) => i),
-      );
-      for (const weight of layer.trainableWeights) {
-        const shape = weight.shape as number[];
-        let omega: tf.Tensor;
-        if (layer.getClassName() === 'Dense' && shape.length === 2) {
-          omega = tf.div(tf.matMul(x.reshape([-1, shape[0]!]), y.reshape([-1, shape[1]!]), true, false), n);
-        } else if (layer.getClassName() === 'Conv2D' && shape.length === 4) {
-          const config = layer.getConfig() as { strides: [number, number]; padding: 'same' | 'valid' };
-          const positions = y.shape[1]! * y.shape[2]!;
-          const correlate = tf.grad((w: tf.Tensor) =>
-            tf.sum(tf.mul(y, tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, config.strides, config.padding))),
-          );
-          omega = tf.div(correlate(tf.zeros(shape)), n * positions);
-        } else {
-          omega = tf.broadcastTo(channelMean, shape);
+  // Every Ω is a sum over samples (and positions) divided by a count, so chunks add up exactly: the sums
+  // accumulate here, chunk by chunk, and are divided once at the end.
+  const sums = new Map<string, tf.Tensor>();
+  const divisors = new Map<string, number>();
+  const n = samples.shape[0]!;
+  for (let start = 0; start < n; start += chunkSize) {
+    tf.tidy(() => {
+      const chunk = samples.slice(start, Math.min(chunkSize, n - start));
+      const predicted = probe.predict(chunk);
+      const activations = Array.isArray(predicted) ? predicted : [predicted];
+      const read = (index: number) => (index < 0 ? chunk : activations[index]!);
+      layers.forEach((layer, k) => {
+        const x = tf.abs(read(slots[k]![0]));
+        const y = tf.abs(read(slots[k]![1]));
+        const positions = y.size / (y.shape[0]! * y.shape[y.rank - 1]!);
+        const channelSum = tf.sum(
+          y,
+          y.shape.slice(0, -1).map((_, i) => i),
+        );
+        for (const weight of layer.trainableWeights) {
+          const shape = weight.shape as number[];
+          let sum: tf.Tensor;
+          let perSample: number;
+          if (layer.getClassName() === 'Dense' && shape.length === 2) {
+            sum = tf.matMul(x.reshape([-1, shape[0]!]), y.reshape([-1, shape[1]!]), true, false);
+            perSample = 1;
+          } else if (layer.getClassName() === 'Conv2D' && shape.length === 4) {
+            const config = layer.getConfig() as { strides: [number, number]; padding: 'same' | 'valid' };
+            const correlate = tf.grad((w: tf.Tensor) =>
+              tf.sum(
+                tf.mul(y, tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, config.strides, config.padding)),
+              ),
+            );
+            sum = correlate(tf.zeros(shape));
+            perSample = positions;
+          } else {
+            sum = tf.broadcastTo(channelSum, shape);
+            perSample = positions;
+          }
+          const earlier = sums.get(weight.name);
+          sums.set(weight.name, tf.keep(earlier ? tf.add(earlier, sum) : sum));
+          earlier?.dispose();
+          divisors.set(weight.name, n * perSample);
         }
-        importance.set(weight.name, tf.keep(omega));
-      }
+      });
     });
-  });
+  }
+  const importance: Importance = new Map();
+  for (const [name, sum] of sums) {
+    importance.set(
+      name,
+      tf.tidy(() => tf.div(sum, divisors.get(name)!)),
+    );
+    sum.dispose();
+  }
   return importance;
 }
