@@ -310,7 +310,7 @@ const spread = (s: { median: number; min: number; max: number }) =>
 const rows = plan.map((configuration) => ({
   method: configuration.method,
   λ: configuration.lambda,
-  lr: configuration.learningRate,
+  lr: String(configuration.learningRate),
   'best step': summary(configuration, (r) => r.bestStep).median,
   'A drop (val)': spread(summary(configuration, dropValidation)),
   'B AUC (val)': spread(summary(configuration, (r) => r.bValidation)),
