@@ -44,14 +44,19 @@ test('unmask learn prints old- and new-task AUC before and after, and writes the
   // The forgetting benchmark's λ by default, and Ω on real faces plus their self-blends, scaled to mean 1.
   assert.match(
     result.stdout,
-    /λ = 0\.03; Ω on (\d+) old-task inputs \((\d+) real faces and a self-blend of each\), scaled to mean 1/,
+    /λ = 0\.03; MAS Ω on (\d+) old-task inputs \((\d+) real faces and a self-blend of each\), scaled to mean 1/,
   );
   const [, inputs, faces] = /Ω on (\d+) old-task inputs \((\d+) real/.exec(result.stdout)!;
   assert.equal(Number(inputs), 2 * Number(faces));
   await initTensorflow();
   const { model, manifest } = await loadLayersModel(join(out, 'model'));
-  const tasks = manifest.metadata['learnedTasks'] as Array<{ lambda: number; steps: number }>;
+  const tasks = manifest.metadata['learnedTasks'] as Array<{
+    lambda: number;
+    steps: number;
+    importance: string;
+  }>;
   assert.equal(tasks.at(-1)!.lambda, 0.03);
+  assert.equal(tasks.at(-1)!.importance, 'mas');
   assert.equal(tasks.at(-1)!.steps, 3);
   const source = await readFile(join(DEFAULT_DETECTOR_CONFIG.modelDir, 'manifest.json'), 'utf8');
   assert.deepEqual(manifest.metadata['calibration'], JSON.parse(source).metadata.calibration);
