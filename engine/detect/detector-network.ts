@@ -22,8 +22,12 @@ export interface DetectorArchitecture {
   dropout: number;
 }
 
+/**
+ * The shipped detector's shape. 96 px, not 128: the 128 px candidate of the same recipe flagged 3 of the 15 real
+ * clips (codec-smoothed skin looks blended at that size) against none (resources/models/detector/model-card.md).
+ */
 export const DEFAULT_DETECTOR_ARCHITECTURE: DetectorArchitecture = {
-  inputSize: 128,
+  inputSize: 96,
   widths: [24, 32, 48, 64, 96],
   boundaryStage: 3,
   dropout: 0.2,
