@@ -22,8 +22,9 @@
  * FORGETTING_MAS_LAMBDAS [0.03,0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
  * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_PENALISED_LRS [FORGETTING_LR; a list such as
  * 0.001,0.002 runs every MAS and Hebbian λ at each learning rate, and the rule below chooses λ and rate together;
- * the penalty slows learning, so the penalised runs may need a larger rate than fine-tuning], FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch
- * as in the authors' code; a list such as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
+ * the penalty slows learning, so the penalised runs may need a larger rate than fine-tuning],
+ * FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code; a list such
+ * as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
  * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
  * apart; it applies to every method alike].
  */
@@ -42,16 +43,11 @@ import {
   DEFAULT_CONTINUAL,
   learnWithMas,
   logitAuc,
+  measureHebbianImportance,
   measureImportance,
   type LabelledSet,
 } from '../engine/learn/continual.ts';
-import { hebbianImportance } from '../engine/learn/hebbian.ts';
-import {
-  disposeImportance,
-  importanceForModel,
-  normaliseImportance,
-  type Importance,
-} from '../engine/learn/mas.ts';
+import { disposeImportance, importanceForModel, type Importance } from '../engine/learn/mas.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
 import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
 import { createRandom, shuffled } from '../engine/util/random.ts';
@@ -215,15 +211,9 @@ const importances = new Map<string, Importance>([
     masLabel(batchSize),
     measureImportance(reference, importanceInputs, batchSize),
   ]),
-  ...(HEBBIAN_LAMBDAS.length > 0
-    ? [
-        ['Hebbian', normaliseImportance(hebbianImportance(reference, importanceInputs))] as [
-          string,
-          Importance,
-        ],
-      ]
-    : []),
 ]);
+if (HEBBIAN_LAMBDAS.length > 0)
+  importances.set('Hebbian', measureHebbianImportance(reference, importanceInputs));
 reference.dispose();
 
 interface Configuration {
@@ -248,7 +238,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     const { model } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
     // Fine-tuning (λ = 0) ignores Ω; learnWithMas still wants one.
     const importance = importanceForModel(
-      importances.get(method) ?? importances.values().next().value!,
+      importances.get(method) ?? importances.get(masLabel(OMEGA_BATCHES[0]!))!,
       model,
     );
     const result = await learnWithMas(
@@ -298,12 +288,12 @@ function summary(configuration: Configuration, value: (r: Run) => number) {
 }
 const dropValidation = (r: Run) => before.aValidation - r.aValidation;
 const dropTest = (r: Run) => before.aTest - r.aTest;
-const fineTuningRuns = plan[0]!;
+const fineTuningConfiguration = plan[0]!;
 const fineTuning = {
-  dropValidation: summary(fineTuningRuns, dropValidation).median,
-  bValidation: summary(fineTuningRuns, (r) => r.bValidation).median,
-  dropTest: summary(fineTuningRuns, dropTest).median,
-  bTest: summary(fineTuningRuns, (r) => r.bTest).median,
+  dropValidation: summary(fineTuningConfiguration, dropValidation).median,
+  bValidation: summary(fineTuningConfiguration, (r) => r.bValidation).median,
+  dropTest: summary(fineTuningConfiguration, dropTest).median,
+  bTest: summary(fineTuningConfiguration, (r) => r.bTest).median,
 };
 const spread = (s: { median: number; min: number; max: number }) =>
   `${s.median.toFixed(3)} (${s.min.toFixed(3)}…${s.max.toFixed(3)})`;

@@ -1,8 +1,9 @@
 /**
- * `unmask learn --real <paths> --fake <paths> --out <dir> [--lambda x] [--importance mas|hebbian]`: teaches the detector a new
- * manipulation type with Memory Aware Synapses — the forgetting benchmark's recipe (detect/learn-manipulation.ts),
- * so `--lambda` is on its scale — and prints old-task (self-blends) and new-task AUC, before and after, side by
- * side, on held-out sources. The importance Ω is stored beside the new weights and accumulates over later runs.
+ * `unmask learn --real <paths> --fake <paths> --out <dir> [--lambda x] [--importance mas|hebbian]`: teaches
+ * the detector a new manipulation type with Memory Aware Synapses — the forgetting benchmark's recipe
+ * (detect/learn-manipulation.ts), so `--lambda` is on its scale — and prints old-task (self-blends) and new-task
+ * AUC, before and after, side by side, on held-out sources. The importance Ω is stored beside the new weights and
+ * accumulates over later runs.
  */
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';

@@ -17,13 +17,13 @@ import {
   labelledSetFromPairs,
   learnWithMas,
   logitAuc,
+  measureHebbianImportance,
   setLogits,
   type ContinualConfig,
   type ContinualResult,
   type LabelledSet,
 } from '../learn/continual.ts';
-import { hebbianImportance } from '../learn/hebbian.ts';
-import { disposeImportance, normaliseImportance, type Importance, type MasAnchor } from '../learn/mas.ts';
+import { disposeImportance, type MasAnchor } from '../learn/mas.ts';
 import { tf } from '../runtime/tensorflow.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled } from '../util/random.ts';
@@ -169,16 +169,6 @@ export async function refitCalibration(
   return fitPlatt(logits, labels);
 }
 
-/** The Hebbian Ω of `model` on `inputs`, scaled to mean 1 like MAS's so that λ means the same for both. */
-function hebbianMeanOne(model: tf.LayersModel, inputs: tf.Tensor): Importance {
-  const raw = hebbianImportance(model, inputs);
-  try {
-    return normaliseImportance(raw);
-  } finally {
-    disposeImportance(raw);
-  }
-}
-
 /** Self-blends per held-out face in the old task's evaluation set. */
 const EVALUATION_BLENDS = 2;
 
@@ -223,7 +213,7 @@ export async function learnManipulation(
     const before = { old: await logitAuc(model, oldEval), new: await logitAuc(model, newEval) };
     const inputs = keep({ x: oldTaskInputs(real, realSplit.train, architecture, config.importanceFaces) }).x;
     // learnWithMas measures MAS Ω itself; the Hebbian Ω is measured here and handed over.
-    const hebbian = importance === 'hebbian' ? hebbianMeanOne(model, inputs) : undefined;
+    const hebbian = importance === 'hebbian' ? measureHebbianImportance(model, inputs) : undefined;
     let result: ContinualResult;
     try {
       result = await learnWithMas(model, newTrain, hebbian ?? inputs, previous, config, {

@@ -12,6 +12,7 @@ import { rocAuc } from '../detect/metrics.ts';
 import type { PackedPairs } from '../detect/pair-producer.ts';
 import { createRandom } from '../util/random.ts';
 import type { ProgressListener } from '../util/progress.ts';
+import { hebbianImportance } from './hebbian.ts';
 import {
   accumulateImportance,
   anchorWeights,
@@ -119,7 +120,16 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
  * scale of the model's outputs.
  */
 export function measureImportance(model: tf.LayersModel, inputs: tf.Tensor, batchSize = 1): Importance {
-  const raw = masImportance(model, inputs, { outputIndex: 0, batchSize });
+  return scaledToMeanOne(masImportance(model, inputs, { outputIndex: 0, batchSize }));
+}
+
+/** The local (Hebbian) Ω on the same inputs, scaled to mean 1 like `measureImportance`'s so λ means the same. */
+export function measureHebbianImportance(model: tf.LayersModel, inputs: tf.Tensor): Importance {
+  return scaledToMeanOne(hebbianImportance(model, inputs));
+}
+
+/** `raw` scaled to mean 1 (`normaliseImportance`); `raw` itself is disposed. */
+function scaledToMeanOne(raw: Importance): Importance {
   try {
     return normaliseImportance(raw);
   } finally {
