@@ -33,11 +33,10 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
-import { faceCrop, type FaceBank } from '../engine/detect/face-bank.ts';
+import { faceCropAt, type FaceBank } from '../engine/detect/face-bank.ts';
 import { blendItems, oldTaskInputs, selfBlendSet } from '../engine/detect/learn-manipulation.ts';
 import { aucStandardError } from '../engine/detect/metrics.ts';
 import { selfBlend } from '../engine/detect/self-blend.ts';
-import { resizeImage } from '../engine/imaging/float-image.ts';
 import type { Point } from '../engine/imaging/polygon.ts';
 import {
   DEFAULT_CONTINUAL,
@@ -143,13 +142,9 @@ function lowerFaceSet(faces: readonly number[], blends: number, seedBase: number
   const real = new Float32Array(chosen.length * pixels);
   const fake = new Float32Array(chosen.length * pixels);
   chosen.forEach(({ index, seed }, k) => {
-    let face = faceCrop(bank as FaceBank, index);
-    let hull: Point[] = bank.entries[index]!.hull;
-    if (face.width !== size) {
-      const s = size / face.width;
-      face = resizeImage(face, size, size);
-      hull = hull.map(([x, y]): Point => [x * s, y * s]);
-    }
+    const face = faceCropAt(bank as FaceBank, index, size);
+    const scale = size / bank.size;
+    const hull = bank.entries[index]!.hull.map(([x, y]): Point => [x * scale, y * scale]);
     const ys = hull.map((p) => p[1]);
     const cut = Math.min(...ys) + 0.55 * (Math.max(...ys) - Math.min(...ys));
     const lower = hull.map(([x, y]): Point => [x, Math.max(y, cut)]);

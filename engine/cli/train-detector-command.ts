@@ -4,11 +4,17 @@
  * to resume after a kill: the face bank and the last checkpoint in --out are reused.
  */
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { cachedFaceBank } from '../detect/cached-face-bank.ts';
 import { DEFAULT_DETECTOR_ARCHITECTURE } from '../detect/detector-network.ts';
 import { writeModelCard } from '../detect/model-card.ts';
-import { DEFAULT_TRAIN_DETECTOR, trainDetector, type TrainDetectorConfig } from '../detect/train-detector.ts';
+import {
+  DEFAULT_TRAIN_DETECTOR,
+  DEFAULT_TRAIN_RESAMPLING,
+  trainDetector,
+  type TrainDetectorConfig,
+} from '../detect/train-detector.ts';
+import type { Resampling } from '../imaging/float-image.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import { positiveInteger, positiveNumber } from './option-parsers.ts';
@@ -25,6 +31,7 @@ interface TrainFlags {
   fps: number;
   workers: number;
   maxMinutes?: number;
+  resampling: Resampling;
 }
 
 export function addTrainDetectorCommand(program: Command): void {
@@ -49,6 +56,14 @@ export function addTrainDetectorCommand(program: Command): void {
     )
     .option('--pairs <n>', 'real/fake pairs per step', positiveInteger, DEFAULT_TRAIN_DETECTOR.pairsPerStep)
     .option('--fps <n>', 'frames per second sampled from videos for the face bank', positiveNumber, 2)
+    .addOption(
+      new Option(
+        '--resampling <kind>',
+        "how faces are resampled into crops: area averages each pixel's footprint, bilinear aliases when shrinking",
+      )
+        .choices(['area', 'bilinear'])
+        .default(DEFAULT_TRAIN_RESAMPLING),
+    )
     .option(
       '--workers <n>',
       'worker threads building self-blended pairs',
@@ -74,10 +89,19 @@ export function addTrainDetectorCommand(program: Command): void {
           out,
           bar.listener,
           controller.signal,
+          flags.resampling,
         );
         bar.stop();
         const knownFakes = flags.fake?.length
-          ? await cachedFaceBank('fake-bank', flags.fake, flags.fps, out, bar.listener, controller.signal)
+          ? await cachedFaceBank(
+              'fake-bank',
+              flags.fake,
+              flags.fps,
+              out,
+              bar.listener,
+              controller.signal,
+              flags.resampling,
+            )
           : undefined;
         bar.stop();
         const config: TrainDetectorConfig = {

@@ -95,7 +95,7 @@ export async function buildFaceBank(
   const all = new Uint8Array(crops.length * size * size * 3);
   crops.forEach((c, i) => all.set(c, i * size * size * 3));
   return {
-    bank: { size, margin: options.margin, entries, crops: all },
+    bank: { size, margin: options.margin, resampling: options.resampling, entries, crops: all },
     files: files.length,
     kept: entries.length,
     skipped,

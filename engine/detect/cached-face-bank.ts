@@ -3,14 +3,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
+import type { Resampling } from '../imaging/float-image.ts';
 import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { buildFaceBank, listMediaFiles } from './build-face-bank.ts';
 import { loadFaceBank, saveFaceBank, type FaceBank } from './face-bank.ts';
 
 /**
- * The face bank of `paths` in `out/<name>.bin`, rebuilt only when the file list or sampling changed, so a
- * rerun after a kill goes straight back to training.
+ * The face bank of `paths` in `out/<name>.bin`, rebuilt only when the file list, sampling or resampling changed,
+ * so a rerun after a kill goes straight back to training.
  */
 export async function cachedFaceBank(
   name: string,
@@ -19,12 +20,16 @@ export async function cachedFaceBank(
   out: string,
   onProgress: ProgressListener,
   signal: AbortSignal,
+  resampling: Resampling = DEFAULT_EXTRACT_FACES.resampling,
 ): Promise<FaceBank> {
   const bankPath = join(out, `${name}.bin`);
   const sourcesPath = join(out, `${name}.sources.json`);
   const roots = paths.map((p) => resolve(p));
   const files = listMediaFiles(roots);
-  const key = sha256Bytes(JSON.stringify({ files, fps }));
+  // Banks cached before resampling was a choice were bilinear: their key stays valid.
+  const key = sha256Bytes(
+    JSON.stringify(resampling === 'bilinear' ? { files, fps } : { files, fps, resampling }),
+  );
   const cached =
     existsSync(sourcesPath) && (JSON.parse(await readFile(sourcesPath, 'utf8')) as { key: string }).key;
   if (cached === key && existsSync(bankPath)) {
@@ -34,7 +39,7 @@ export async function cachedFaceBank(
   }
   const report = await buildFaceBank(
     roots,
-    { ...DEFAULT_EXTRACT_FACES, sampling: { fps } },
+    { ...DEFAULT_EXTRACT_FACES, sampling: { fps }, resampling },
     onProgress,
     signal,
   );

@@ -3,7 +3,7 @@
  * (warpAffineRgb), then resize to the network input (resizeImage). Pure.
  */
 import { alignmentTransform, warpAffineRgb, type FaceKeypoints } from '../faces/align.ts';
-import { floatFromRgb, resizeImage, type FloatImage } from '../imaging/float-image.ts';
+import { floatFromRgb, resizeImage, type FloatImage, type Resampling } from '../imaging/float-image.ts';
 import type { RgbFrame } from '../video/frame.ts';
 
 export interface DetectorCropSpec {
@@ -11,10 +11,14 @@ export interface DetectorCropSpec {
   alignedSize: number;
   margin: number;
   inputSize: number;
+  /** How the frame is resampled into the aligned crop and the crop into the input (as in training). */
+  resampling: Resampling;
 }
 
 export function detectorCrop(frame: RgbFrame, keypoints: FaceKeypoints, spec: DetectorCropSpec): FloatImage {
   const transform = alignmentTransform(keypoints, spec.alignedSize, { margin: spec.margin });
-  const aligned = floatFromRgb(warpAffineRgb(frame, transform, spec.alignedSize));
-  return spec.alignedSize === spec.inputSize ? aligned : resizeImage(aligned, spec.inputSize, spec.inputSize);
+  const aligned = floatFromRgb(warpAffineRgb(frame, transform, spec.alignedSize, spec.resampling));
+  return spec.alignedSize === spec.inputSize
+    ? aligned
+    : resizeImage(aligned, spec.inputSize, spec.inputSize, spec.resampling);
 }

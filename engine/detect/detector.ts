@@ -3,7 +3,7 @@
  * Stage contract: takes aligned face crops (FloatImage, inputSize×inputSize×3, 0..1), returns per crop a
  * raw logit, a calibrated probability of manipulation and a blend-boundary map (b×b, 0..1).
  */
-import type { FloatImage } from '../imaging/float-image.ts';
+import type { FloatImage, Resampling } from '../imaging/float-image.ts';
 import { loadLayersModel, type ModelManifest } from '../models/layers-model-io.ts';
 import { modelDir } from '../runtime/paths.ts';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
@@ -39,8 +39,11 @@ export interface DetectorMetadata {
   version: string;
   architecture: DetectorArchitecture;
   calibration: PlattCalibration;
-  /** How training crops were aligned; scanning must crop alike (see detector-crop.ts). */
-  crop: { alignedSize: number; margin: number };
+  /**
+   * How training crops were aligned and resampled; scanning must crop alike (see detector-crop.ts). Models
+   * trained before resampling was recorded were bilinear.
+   */
+  crop: { alignedSize: number; margin: number; resampling: Resampling };
 }
 
 export interface DetectorModel {
@@ -58,9 +61,11 @@ export function detectorMetadataFrom(manifest: ModelManifest): DetectorMetadata 
     version: meta.version ?? '0',
     architecture: meta.architecture ?? DEFAULT_DETECTOR_ARCHITECTURE,
     calibration: meta.calibration ?? IDENTITY_CALIBRATION,
-    crop: meta.crop ?? {
+    crop: {
       alignedSize: (meta.architecture ?? DEFAULT_DETECTOR_ARCHITECTURE).inputSize,
       margin: 0.15,
+      ...meta.crop,
+      resampling: meta.crop?.resampling ?? 'bilinear',
     },
   };
 }

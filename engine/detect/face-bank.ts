@@ -3,7 +3,7 @@
  * came from, so training can split by identity. Stored as one file: a JSON header line, then raw uint8 crops.
  */
 import { readFile } from 'node:fs/promises';
-import { floatFromRgb, type FloatImage } from '../imaging/float-image.ts';
+import { floatFromRgb, resizeImage, type FloatImage, type Resampling } from '../imaging/float-image.ts';
 import type { Point } from '../imaging/polygon.ts';
 import { writeFileAtomic } from '../util/files.ts';
 
@@ -20,6 +20,8 @@ export interface FaceBank {
   size: number;
   /** Alignment margin the crops were made with (see AlignmentOptions.margin); detection must crop alike. */
   margin: number;
+  /** How the crops were resampled from their frames; detection must resample alike. */
+  resampling: Resampling;
   entries: FaceBankEntry[];
   /** entries.length × size × size × 3 bytes, RGB. */
   crops: Uint8Array;
@@ -36,9 +38,15 @@ export function faceCrop(bank: FaceBank, index: number): FloatImage {
   });
 }
 
+/** A bank crop at `size`×`size`, resized the way the bank's crops were made (as `detectorCrop` does). */
+export function faceCropAt(bank: FaceBank, index: number, size: number): FloatImage {
+  const crop = faceCrop(bank, index);
+  return crop.width === size ? crop : resizeImage(crop, size, size, bank.resampling);
+}
+
 export async function saveFaceBank(bank: FaceBank, path: string): Promise<void> {
   const header = Buffer.from(
-    `${JSON.stringify({ magic: MAGIC, size: bank.size, margin: bank.margin, entries: bank.entries })}\n`,
+    `${JSON.stringify({ magic: MAGIC, size: bank.size, margin: bank.margin, resampling: bank.resampling, entries: bank.entries })}\n`,
   );
   await writeFileAtomic(path, Buffer.concat([header, bank.crops]));
 }
@@ -50,6 +58,7 @@ export async function loadFaceBank(path: string): Promise<FaceBank> {
     magic: string;
     size: number;
     margin?: number;
+    resampling?: Resampling;
     entries: FaceBankEntry[];
   };
   if (header.magic !== MAGIC) throw new Error(`${path} is not a face bank`);
@@ -59,6 +68,7 @@ export async function loadFaceBank(path: string): Promise<FaceBank> {
   return {
     size: header.size,
     margin: header.margin ?? 0.15,
+    resampling: header.resampling ?? 'bilinear',
     entries: header.entries,
     crops: new Uint8Array(crops),
   };
@@ -76,5 +86,8 @@ export function mergeFaceBanks(banks: readonly FaceBank[]): FaceBank {
   }
   if (banks.some((b) => b.margin !== banks[0]!.margin))
     throw new Error('face banks have different alignment margins');
-  return { size, margin: banks[0]!.margin, entries: banks.flatMap((b) => b.entries), crops };
+  if (banks.some((b) => b.resampling !== banks[0]!.resampling))
+    throw new Error('face banks were resampled differently');
+  const { margin, resampling } = banks[0]!;
+  return { size, margin, resampling, entries: banks.flatMap((b) => b.entries), crops };
 }

@@ -11,7 +11,6 @@
  *   - The learned weights get a new Platt calibration, fitted on both tasks' validation sources (the starting
  *     model's no longer describes them); without a validation split there is nothing held out to fit it on.
  */
-import { resizeImage } from '../imaging/float-image.ts';
 import {
   DEFAULT_CONTINUAL,
   labelledSetFromPairs,
@@ -29,7 +28,7 @@ import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled } from '../util/random.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
 import { boundaryMapSize, toNetworkInput, type DetectorArchitecture } from './detector-network.ts';
-import { faceCrop, type FaceBank } from './face-bank.ts';
+import { faceCropAt, type FaceBank } from './face-bank.ts';
 import { packPairs, type PairItem } from './pair-producer.ts';
 
 /** `blends` pair items per face, each with its own seed (seedBase + k·blends + b). */
@@ -74,8 +73,7 @@ export function oldTaskInputs(
 export function faceCropsTensor(bank: FaceBank, faces: readonly number[], size: number): tf.Tensor {
   const data = new Float32Array(faces.length * size * size * 3);
   faces.forEach((index, k) => {
-    let crop = faceCrop(bank, index);
-    if (crop.width !== size) crop = resizeImage(crop, size, size);
+    const crop = faceCropAt(bank, index, size);
     data.set(crop.data, k * size * size * 3);
   });
   return tf.tidy(() => toNetworkInput(tf.tensor4d(data, [faces.length, size, size, 3])));

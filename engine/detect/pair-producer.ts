@@ -23,6 +23,7 @@ export interface PackedPairs {
 
 export interface PairWorkerInit {
   size: number;
+  resampling: FaceBank['resampling'];
   entries: FaceBankEntry[];
   crops: SharedArrayBuffer;
   inputSize: number;
@@ -78,6 +79,7 @@ export function createPairProducer(
   new Uint8Array(shared).set(bank.crops);
   const init: PairWorkerInit = {
     size: bank.size,
+    resampling: bank.resampling,
     entries: bank.entries,
     crops: shared,
     inputSize,

@@ -5,10 +5,11 @@ import type { PairRequest, PairWorkerInit } from './pair-producer.ts';
 import { packPairs } from './pair-producer.ts';
 
 const init = workerData as PairWorkerInit;
-// The margin is irrelevant here: pairs are built from the crops as stored.
+// The margin is irrelevant here: pairs are built from the crops as stored (and resized as the bank says).
 const bank: FaceBank = {
   size: init.size,
   margin: 0,
+  resampling: init.resampling,
   entries: init.entries,
   crops: new Uint8Array(init.crops),
 };

@@ -21,8 +21,8 @@ import {
   DEFAULT_DETECTOR_ARCHITECTURE,
   type DetectorArchitecture,
 } from './detector-network.ts';
-import { faceCrop, type FaceBank } from './face-bank.ts';
-import { resizeImage } from '../imaging/float-image.ts';
+import { faceCropAt, type FaceBank } from './face-bank.ts';
+import type { Resampling } from '../imaging/float-image.ts';
 import { mirrorImage } from '../imaging/mirror.ts';
 import { rocAuc } from './metrics.ts';
 import { createPairProducer, packPairs, type PackedPairs, type PairItem } from './pair-producer.ts';
@@ -47,6 +47,12 @@ export interface TrainDetectorConfig {
   /** Crops per step from a bank of known manipulated faces (--fake), labelled fake, boundary unknown. */
   knownFakesPerStep: number;
 }
+
+/**
+ * How `unmask train-detector` resamples faces into the bank (and so how its model crops when scanning; the
+ * manifest records it). Shipped models before v4 were trained on bilinear crops.
+ */
+export const DEFAULT_TRAIN_RESAMPLING: Resampling = 'bilinear';
 
 export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
   architecture: DEFAULT_DETECTOR_ARCHITECTURE,
@@ -146,8 +152,7 @@ export function maskedBoundaryLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scala
 function knownFakeCrops(bank: FaceBank, count: number, size: number, random: Random): Float32Array {
   const out = new Float32Array(count * size * size * 3);
   for (let k = 0; k < count; k++) {
-    let crop = faceCrop(bank, random.int(0, bank.entries.length - 1));
-    if (crop.width !== size) crop = resizeImage(crop, size, size);
+    let crop = faceCropAt(bank, random.int(0, bank.entries.length - 1), size);
     if (random.chance(0.5)) crop = mirrorImage(crop);
     out.set(crop.data, k * size * size * 3);
   }
@@ -350,7 +355,7 @@ export async function trainDetector(
     version: new Date().toISOString().slice(0, 10),
     architecture,
     calibration,
-    crop: { alignedSize: bank.size, margin: bank.margin },
+    crop: { alignedSize: bank.size, margin: bank.margin, resampling: bank.resampling },
     training: {
       steps: state.step,
       validationAuc: final.auc,

@@ -2,10 +2,10 @@
  * Turns face-bank entries into training pairs for the detector: a real crop (label 0) and its self-blended
  * fake (label 1) with a b×b blend-boundary target. Pure: depends only on the bank, the index and the seed.
  */
-import { resizeImage, type FloatImage } from '../imaging/float-image.ts';
+import type { FloatImage } from '../imaging/float-image.ts';
 import { mirrorImage } from '../imaging/mirror.ts';
 import type { Point } from '../imaging/polygon.ts';
-import { faceCrop, type FaceBank } from './face-bank.ts';
+import { faceCropAt, type FaceBank } from './face-bank.ts';
 import { createRandom } from '../util/random.ts';
 import {
   applyPhotometric,
@@ -48,13 +48,9 @@ export function makeTrainingPair(
 ): TrainingPair {
   const entry = bank.entries[index];
   if (!entry) throw new Error(`face bank has no entry ${index}`);
-  let face = faceCrop(bank, index);
-  let hull: Point[] = entry.hull;
-  if (bank.size !== inputSize) {
-    const scale = inputSize / bank.size;
-    face = resizeImage(face, inputSize, inputSize);
-    hull = hull.map(([x, y]): Point => [x * scale, y * scale]);
-  }
+  const face = faceCropAt(bank, index, inputSize);
+  const scale = inputSize / bank.size;
+  const hull = entry.hull.map(([x, y]): Point => [x * scale, y * scale]);
   // Pair-level augmentation (pair-augment.ts) uses its own stream, so the SBI choices stay those of `seed`.
   const random = createRandom(seed ^ 0x5bd1e995);
   const jittered = jitterGeometry(face, hull, random, DEFAULT_PAIR_AUGMENT);

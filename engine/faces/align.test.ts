@@ -259,6 +259,41 @@ test('warpAffineRgb with an integer translation copies pixels exactly', () => {
   assert.throws(() => warpAffineRgb(frame, similarityFromParams(1, 0, 0, 0), 0), RangeError);
 });
 
+/** A w×h frame of 1-pixel black and white checks: the highest frequency a frame can hold. */
+function checkerFrame(w: number, h: number): RgbFrame {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) data.fill((x + y) % 2 ? 255 : 0, (y * w + x) * 3, (y * w + x + 1) * 3);
+  return { width: w, height: h, data };
+}
+
+function greyStats(frame: RgbFrame): { mean: number; std: number } {
+  const n = frame.data.length;
+  const mean = frame.data.reduce((s, v) => s + v, 0) / n;
+  return { mean, std: Math.sqrt(frame.data.reduce((s, v) => s + (v - mean) ** 2, 0) / n) };
+}
+
+test('area resampling averages what a shrinking warp would alias; bilinear does not', () => {
+  const frame = checkerFrame(500, 500);
+  // Shrink 3.3× with a small rotation, as a large face is shrunk into its crop.
+  const m = similarityFromParams(1 / 3.3, 0.1, -10, -10);
+  const area = greyStats(warpAffineRgb(frame, m, 100, 'area'));
+  const bilinear = greyStats(warpAffineRgb(frame, m, 100, 'bilinear'));
+  close(area.mean, 127.5, 3, 'area mean');
+  assert.ok(area.std < 25, `area leaves the checks as grey, std ${area.std.toFixed(1)}`);
+  assert.ok(
+    bilinear.std > 3 * area.std,
+    `bilinear aliases: std ${bilinear.std.toFixed(1)} vs ${area.std.toFixed(1)}`,
+  );
+});
+
+test('area resampling is bilinear where the warp does not shrink', () => {
+  const frame = gradientFrame();
+  for (const m of [similarityFromParams(1, 0, -10, -20), similarityFromParams(1.4, 0.3, -20, 10)]) {
+    assert.deepEqual(warpAffineRgb(frame, m, 60, 'area'), warpAffineRgb(frame, m, 60, 'bilinear'));
+  }
+});
+
 test('alignFace returns the crop and the transform that maps back to the frame', () => {
   const frame = gradientFrame();
   const keypoints: Point[] = [

@@ -4,7 +4,13 @@
  *
  * Pixel convention (OpenCV's): pixel (i, j) has its centre at (i, j); x to the right, y down.
  */
-import { invertAffine, type Affine } from '../imaging/float-image.ts';
+import {
+  invertAffine,
+  samplesPerAxis,
+  subSampleOffset,
+  type Affine,
+  type Resampling,
+} from '../imaging/float-image.ts';
 import type { Point } from '../imaging/polygon.ts';
 import type { RgbFrame } from '../video/frame.ts';
 
@@ -176,13 +182,15 @@ export function alignmentTransform(
 }
 
 /**
- * Resamples `frame` through the frame→crop transform `m` into a width×height RGB image (bilinear; samples outside
- * the frame read as black, like OpenCV's BORDER_CONSTANT).
+ * Resamples `frame` through the frame→crop transform `m` into a width×height RGB image: bilinear, or averaged
+ * over each output pixel's footprint where the warp shrinks (`resampling` = 'area'; see `Resampling`). Samples
+ * outside the frame read as black, like OpenCV's BORDER_CONSTANT.
  */
 export function warpAffineRgb(
   frame: RgbFrame,
   m: Similarity | Matrix2x3,
   size: number | { width: number; height: number },
+  resampling: Resampling = 'bilinear',
 ): RgbFrame {
   const width = typeof size === 'number' ? size : size.width;
   const height = typeof size === 'number' ? size : size.height;
@@ -193,47 +201,76 @@ export function warpAffineRgb(
   if (src.length !== fw * fh * 3) throw new RangeError('frame data length is not width*height*3');
   const [a, b, c, d, e, f] = invertAffine('matrix' in m ? m.matrix : m);
   const out = new Uint8Array(width * height * 3);
-  const stride = fw * 3;
+  const nx = samplesPerAxis(resampling, a, d);
+  const ny = samplesPerAxis(resampling, b, e);
+  const sum = new Float64Array(3);
+  const weight = 1 / (nx * ny);
   let o = 0;
   for (let v = 0; v < height; v++) {
-    let x = b * v + c;
-    let y = e * v + f;
-    for (let u = 0; u < width; u++, x += a, y += d, o += 3) {
-      const x0 = Math.floor(x);
-      const y0 = Math.floor(y);
-      if (x0 < -1 || y0 < -1 || x0 >= fw || y0 >= fh) continue;
-      const fx = x - x0;
-      const fy = y - y0;
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      const i00 = y0 * stride + x0 * 3;
-      if (x0 >= 0 && y0 >= 0 && x0 + 1 < fw && y0 + 1 < fh) {
-        const i10 = i00 + 3;
-        const i01 = i00 + stride;
-        const i11 = i01 + 3;
-        for (let ch = 0; ch < 3; ch++) {
-          out[o + ch] =
-            w00 * src[i00 + ch]! + w10 * src[i10 + ch]! + w01 * src[i01 + ch]! + w11 * src[i11 + ch]! + 0.5;
-        }
+    for (let u = 0; u < width; u++, o += 3) {
+      if (nx === 1 && ny === 1) {
+        sum.fill(0);
+        addBilinearRgb(src, fw, fh, a * u + b * v + c, d * u + e * v + f, 1, sum);
       } else {
-        const in0 = x0 >= 0;
-        const in1 = x0 + 1 < fw;
-        const row0 = y0 >= 0;
-        const row1 = y0 + 1 < fh;
-        for (let ch = 0; ch < 3; ch++) {
-          let s = 0;
-          if (row0 && in0) s += w00 * src[i00 + ch]!;
-          if (row0 && in1) s += w10 * src[i00 + 3 + ch]!;
-          if (row1 && in0) s += w01 * src[i00 + stride + ch]!;
-          if (row1 && in1) s += w11 * src[i00 + stride + 3 + ch]!;
-          out[o + ch] = s + 0.5;
+        sum.fill(0);
+        for (let j = 0; j < ny; j++) {
+          const vv = v + subSampleOffset(j, ny);
+          for (let i = 0; i < nx; i++) {
+            const uu = u + subSampleOffset(i, nx);
+            addBilinearRgb(src, fw, fh, a * uu + b * vv + c, d * uu + e * vv + f, weight, sum);
+          }
         }
       }
+      out[o] = sum[0]! + 0.5;
+      out[o + 1] = sum[1]! + 0.5;
+      out[o + 2] = sum[2]! + 0.5;
     }
   }
   return { width, height, data: out };
+}
+
+/** Adds `weight` × the bilinear RGB sample of `src` (fw×fh) at (x, y) into `sum`; outside the frame is black. */
+function addBilinearRgb(
+  src: Uint8Array,
+  fw: number,
+  fh: number,
+  x: number,
+  y: number,
+  weight: number,
+  sum: Float64Array,
+): void {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  if (x0 < -1 || y0 < -1 || x0 >= fw || y0 >= fh) return;
+  const fx = x - x0;
+  const fy = y - y0;
+  const w00 = (1 - fx) * (1 - fy) * weight;
+  const w10 = fx * (1 - fy) * weight;
+  const w01 = (1 - fx) * fy * weight;
+  const w11 = fx * fy * weight;
+  const stride = fw * 3;
+  const i00 = y0 * stride + x0 * 3;
+  if (x0 >= 0 && y0 >= 0 && x0 + 1 < fw && y0 + 1 < fh) {
+    const i10 = i00 + 3;
+    const i01 = i00 + stride;
+    const i11 = i01 + 3;
+    for (let ch = 0; ch < 3; ch++) {
+      sum[ch]! += w00 * src[i00 + ch]! + w10 * src[i10 + ch]! + w01 * src[i01 + ch]! + w11 * src[i11 + ch]!;
+    }
+    return;
+  }
+  const in0 = x0 >= 0;
+  const in1 = x0 + 1 < fw;
+  const row0 = y0 >= 0;
+  const row1 = y0 + 1 < fh;
+  for (let ch = 0; ch < 3; ch++) {
+    let s = 0;
+    if (row0 && in0) s += w00 * src[i00 + ch]!;
+    if (row0 && in1) s += w10 * src[i00 + 3 + ch]!;
+    if (row1 && in0) s += w01 * src[i00 + stride + ch]!;
+    if (row1 && in1) s += w11 * src[i00 + stride + 3 + ch]!;
+    sum[ch]! += s;
+  }
 }
 
 export interface AlignedFace {

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { decodeImageFile, isImagePath } from '../imaging/decode-image.ts';
+import type { Resampling } from '../imaging/float-image.ts';
 import { streamFrames, type FrameSampling } from '../video/decode.ts';
 import type { RgbFrame } from '../video/frame.ts';
 import { probeVideo } from '../video/probe.ts';
@@ -24,8 +25,13 @@ export interface ExtractFacesOptions {
   minMeshScore: number;
   /** Faces turned further than this (|yaw| or |pitch|, radians) are skipped. */
   maxPoseRadians: number;
-  /** Crops whose Laplacian variance (grey, 0..255) is below this are skipped as blurry. */
+  /**
+   * Crops whose Laplacian variance (grey, 0..255) is below this are skipped as blurry. It is measured on the
+   * bilinear crop whatever `resampling` is, so the threshold means the same for both.
+   */
   minSharpness: number;
+  /** How the aligned crop is resampled from the frame (see `Resampling`). */
+  resampling: Resampling;
 }
 
 export const DEFAULT_EXTRACT_FACES: ExtractFacesOptions = {
@@ -36,6 +42,7 @@ export const DEFAULT_EXTRACT_FACES: ExtractFacesOptions = {
   minMeshScore: 0.6,
   maxPoseRadians: 0.75,
   minSharpness: 12,
+  resampling: 'bilinear',
 };
 
 export interface ExtractedFace {
@@ -108,8 +115,10 @@ export function judgeFace(
     );
   }
   const transform = alignmentTransform(face.keypoints, options.cropSize, { margin: options.margin });
-  const crop = warpAffineRgb(frame, transform, options.cropSize);
-  const sharpness = laplacianVariance(crop);
+  const crop = warpAffineRgb(frame, transform, options.cropSize, options.resampling);
+  const sharpness = laplacianVariance(
+    options.resampling === 'bilinear' ? crop : warpAffineRgb(frame, transform, options.cropSize),
+  );
   if (sharpness < options.minSharpness)
     return skip('blurry', `sharpness ${sharpness.toFixed(1)} < ${options.minSharpness}`);
   const landmarks = face.landmarks.map((p) => applySimilarity(transform, p));

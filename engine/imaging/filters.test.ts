@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFloatImage } from './float-image.ts';
+import { createFloatImage, resizeImage } from './float-image.ts';
 import { bilateralFilter, gaussianBlur } from './filters.ts';
 import { createRandom } from '../util/random.ts';
 
@@ -39,4 +39,17 @@ test('bilateral filter smooths flat regions but keeps a step edge, unlike a Gaus
 test('bilateral filter with zero sigma returns the image unchanged', () => {
   const image = noisyStep(8);
   assert.equal(bilateralFilter(image, 0, 0.1), image);
+});
+
+test('resizeImage with area resampling turns 1-pixel checks into flat grey; bilinear keeps aliased stripes', () => {
+  const checks = createFloatImage(160, 160, 1);
+  for (let y = 0; y < 160; y++) for (let x = 0; x < 160; x++) checks.data[y * 160 + x] = (x + y) % 2;
+  const spread = (values: Float32Array) => Math.max(...values) - Math.min(...values);
+  const area = resizeImage(checks, 64, 64, 'area');
+  const bilinear = resizeImage(checks, 64, 64, 'bilinear');
+  assert.ok(spread(area.data) < 0.1, `area spread ${spread(area.data)}`);
+  assert.ok(Math.abs(area.data.reduce((s, v) => s + v, 0) / area.data.length - 0.5) < 0.02);
+  assert.ok(spread(bilinear.data) > 3 * spread(area.data), `bilinear spread ${spread(bilinear.data)}`);
+  // Enlarging is the same either way.
+  assert.deepEqual(resizeImage(checks, 200, 200, 'area'), resizeImage(checks, 200, 200, 'bilinear'));
 });

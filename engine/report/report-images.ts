@@ -60,7 +60,8 @@ export async function collectReportImages(scan: ScanResult, report: Report): Pro
       Object.entries(keypoints).map(([name, [x, y]]) => [name, [x * scale, y * scale]]),
     ) as unknown as FaceKeypoints;
     const transform = alignmentTransform(scaled, crop.alignedSize, { margin: crop.margin });
-    const aligned = floatFromRgb(warpAffineRgb(decoded, transform, crop.alignedSize));
+    // A picture for people: area resampling, whatever the detector's crops were (the geometry is the same).
+    const aligned = floatFromRgb(warpAffineRgb(decoded, transform, crop.alignedSize, 'area'));
     const picture = frame.heatmap
       ? heatmapOverlay(aligned, Float32Array.from(frame.heatmap.values), frame.heatmap.size, 192)
       : rgbFromFloat(resizeImage(aligned, 192, 192));

@@ -168,8 +168,7 @@ export async function scanVideo(
   }
   const architecture = detector?.metadata.architecture;
   const cropSpec = detector && {
-    alignedSize: detector.metadata.crop.alignedSize,
-    margin: detector.metadata.crop.margin,
+    ...detector.metadata.crop,
     inputSize: detector.metadata.architecture.inputSize,
   };
   const heatmapSize = architecture ? boundaryMapSize(architecture) : 0;

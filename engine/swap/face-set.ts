@@ -53,6 +53,7 @@ export const DEFAULT_FACE_SET_OPTIONS: FaceSetOptions = {
   minMeshScore: DEFAULT_EXTRACT_FACES.minMeshScore,
   maxPoseRadians: DEFAULT_EXTRACT_FACES.maxPoseRadians,
   minSharpness: 6,
+  resampling: 'bilinear',
   heldOutFraction: 0.1,
 };
 

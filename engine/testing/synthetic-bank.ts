@@ -12,6 +12,7 @@ export function syntheticBank(count: number, size = 32): FaceBank {
   return {
     size,
     margin: 0.15,
+    resampling: 'bilinear',
     crops,
     entries: Array.from({ length: count }, (_, i) => ({
       hull,
