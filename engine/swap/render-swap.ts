@@ -122,9 +122,12 @@ export async function paintFace(
 ): Promise<RgbFrame> {
   const size = model.architecture.size;
   const margin = model.project.margin;
-  const driverCrop = swapCrop(driver.frame, driver.keypoints, size, margin);
+  const { resampling } = model.project;
+  const driverCrop = swapCrop(driver.frame, driver.keypoints, size, margin, resampling);
   const destinationCrop =
-    destination === driver ? driverCrop : swapCrop(destination.frame, destination.keypoints, size, margin);
+    destination === driver
+      ? driverCrop
+      : swapCrop(destination.frame, destination.keypoints, size, margin, resampling);
   const [prediction] = await model.predict([floatFromRgb(driverCrop.crop)], from, to);
   const colour = transferColourLab(prediction!.face, floatFromRgb(destinationCrop.crop), prediction!.mask);
   const alpha = featherMask(

@@ -52,6 +52,8 @@ export const swapProjectSchema = z.object({
   consent: z.object({ statement: z.string().min(1), attestedAt: z.string() }),
   architecture: architectureSchema,
   margin: z.number(),
+  /** How faces were resampled into crops; projects made before it was recorded were bilinear. */
+  resampling: z.enum(['bilinear', 'area']).default('bilinear'),
   seed: z.number().int(),
   training: z.object({
     batchSize: z.number().int().positive(),
@@ -172,6 +174,7 @@ export async function createSwapProject(
     consent: settings.consent,
     architecture: settings.architecture,
     margin: faceSets.a.margin,
+    resampling: faceSets.a.resampling,
     seed: settings.seed,
     training: { batchSize: settings.batchSize, learningRate: settings.learningRate, cycle: settings.cycle },
     identities: { a: identity(faceSets.a), b: identity(faceSets.b) },
@@ -187,6 +190,7 @@ export async function createSwapProject(
           identity: set.identity,
           size: set.size,
           margin: set.margin,
+          resampling: set.resampling,
           entries: set.entries,
           skipped: set.skipped,
           reference: ref && { source: ref.source, timeSec: ref.timeSec, keypoints: ref.keypoints },
@@ -248,6 +252,7 @@ export async function readFaceSet(
     identity,
     size,
     margin: meta.margin,
+    resampling: project.resampling,
     entries: meta.entries,
     stacked: bytes,
     skipped: meta.skipped,

@@ -42,7 +42,16 @@ export function syntheticFaceSet(identity: Identity, count: number, size: number
       heldOut: k >= count - 2,
     });
   }
-  return { identity, size, margin: 0.1, entries, stacked, skipped: [], reference: undefined };
+  return {
+    identity,
+    size,
+    margin: 0.1,
+    resampling: 'area',
+    entries,
+    stacked,
+    skipped: [],
+    reference: undefined,
+  };
 }
 
 /** A tiny template architecture (64 px, a few channels) that trains in milliseconds per step. */
