@@ -37,6 +37,15 @@ async function newProject(architecture: SwapArchitecture = TINY_SWAP, cycle = fa
   return dir;
 }
 
+test('a project records how its faces were resampled; projects made before that are bilinear', async () => {
+  const dir = await newProject();
+  const project = await readSwapProject(dir);
+  assert.equal(project.resampling, 'area');
+  const { resampling: _recorded, ...older } = project;
+  await writeFile(join(dir, 'project.json'), JSON.stringify(older));
+  assert.equal((await readSwapProject(dir)).resampling, 'bilinear');
+});
+
 test('a tiny template model trains: loss goes down, previews and checkpoints are written', async () => {
   const dir = await newProject();
   const before = tf.memory().numTensors;
