@@ -31,7 +31,12 @@ import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
-import { countSampledFrames, streamFrames, type FrameSampling } from '../video/decode.ts';
+import {
+  countSampledFrames,
+  samplingWithMinimumFrames,
+  streamFrames,
+  type FrameSampling,
+} from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { readAiLabel } from './ai-label.ts';
 import {
@@ -57,6 +62,12 @@ export interface ScanOptions {
   /** Run the manipulation detector; false finds and tracks faces only. */
   scoreFaces: boolean;
 }
+
+/**
+ * Short clips are sampled faster so that they still give this many frames: a person needs 3 judged frames to
+ * count towards the verdict (aggregate.ts), and a few more steady the 1-second moving median.
+ */
+export const MIN_SAMPLED_FRAMES = 8;
 
 export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   sampling: { fps: 5 },
@@ -175,9 +186,10 @@ export async function scanVideo(
   const tracker = new FaceTracker();
   const frames: ScannedFrame[] = [];
   const perTrack = new Map<number, TimedProbability[]>();
-  const total = countSampledFrames(probe, options.sampling);
+  const sampling = samplingWithMinimumFrames(probe, options.sampling, MIN_SAMPLED_FRAMES);
+  const total = countSampledFrames(probe, sampling);
   try {
-    for await (const decoded of streamFrames(path, probe, options.sampling, { signal })) {
+    for await (const decoded of streamFrames(path, probe, sampling, { signal })) {
       const faces = await detectFacesScaled(faceDetector, decoded, options.detectionMaxSide);
       const trackIds = tracker.update(decoded.timeSec, faces);
       const toDisplay = probe.video.displayWidth / decoded.width;
@@ -316,7 +328,7 @@ export async function scanVideo(
     input: { path: resolve(path), fileName: basename(path), sizeBytes: probe.sizeBytes, sha256 },
     probe: probe as unknown as Record<string, unknown>,
     settings: {
-      sampling: { ...options.sampling },
+      sampling: { ...sampling },
       detectionMaxSide: options.detectionMaxSide,
       minFaceSize: options.minFaceSize,
       heatmapThreshold: options.heatmapThreshold,

@@ -6,6 +6,7 @@ import { makeFixtureVideo, VFR_FIXTURE_TIMES, type FixtureKind } from '../testin
 import { UnmaskError, type UnmaskErrorCode } from '../util/errors.ts';
 import {
   countSampledFrames,
+  samplingWithMinimumFrames,
   decodedFrameSize,
   streamFrames,
   type FrameSampling,
@@ -114,6 +115,18 @@ describe('sampling', () => {
       [0, 0.5, 1],
     );
     assert.equal(countSampledFrames(probeOf('one-face'), { fps: 2, maxFrames: 3 }), 3);
+  });
+
+  test('a short window is sampled faster so that it still gives the minimum number of frames', async () => {
+    const probe = probeOf('one-face'); // 4 s at 25 fps
+    assert.deepEqual(samplingWithMinimumFrames(probe, { fps: 5 }, 8), { fps: 5 });
+    const oneSecond = samplingWithMinimumFrames(probe, { fps: 2, startSec: 1, endSec: 2 }, 8);
+    assert.equal(oneSecond.fps, 8);
+    assert.equal(countSampledFrames(probe, oneSecond), 8);
+    assert.equal((await decode('one-face', oneSecond)).length, 8);
+    // Never more than the source has, and everyNth is left alone.
+    assert.equal(countSampledFrames(probe, samplingWithMinimumFrames(probe, { fps: 1 }, 500)), 100);
+    assert.deepEqual(samplingWithMinimumFrames(probe, { everyNth: 50 }, 8), { everyNth: 50 });
   });
 
   test('startSec/endSec: frames in [start, end) with times from the start of the file', async () => {

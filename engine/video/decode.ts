@@ -101,6 +101,23 @@ export function countSampledFrames(probe: VideoProbe, sampling: FrameSampling = 
 }
 
 /**
+ * `sampling` with its rate raised where a short window would yield fewer than `minFrames` frames at `fps`
+ * (a 1-second clip at 2 fps gives 2 frames, too few to judge a person on). A source slower than the raised rate
+ * still yields all its frames and no more; sampling by `everyNth` is returned as it is.
+ */
+export function samplingWithMinimumFrames(
+  probe: VideoProbe,
+  sampling: FrameSampling,
+  minFrames: number,
+): FrameSampling {
+  if (sampling.fps === undefined) return sampling;
+  const duration = probe.durationSec;
+  const span = Math.min(sampling.endSec ?? duration, duration) - Math.min(sampling.startSec ?? 0, duration);
+  if (span <= 0 || span * sampling.fps >= minFrames) return sampling;
+  return { ...sampling, fps: minFrames / span };
+}
+
+/**
  * Size of the frames `streamFrames` produces: the displayed (rotated) size, downscaled to `maxWidth` and to
  * DEFAULT_MAX_SIDE on the longer side. Unscaled frames keep odd sizes; scaled ones get even sizes.
  */
