@@ -208,11 +208,10 @@ export function warpAffineRgb(
   let o = 0;
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++, o += 3) {
+      sum.fill(0);
       if (nx === 1 && ny === 1) {
-        sum.fill(0);
         addBilinearRgb(src, fw, fh, a * u + b * v + c, d * u + e * v + f, 1, sum);
       } else {
-        sum.fill(0);
         for (let j = 0; j < ny; j++) {
           const vv = v + subSampleOffset(j, ny);
           for (let i = 0; i < nx; i++) {
