@@ -26,7 +26,10 @@
  * FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code; a list such
  * as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
  * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
- * apart; it applies to every method alike].
+ * apart; it applies to every method alike], FORGETTING_NEW_HEAD [0; 1 adds "fine-tuning, new head" and
+ * "MAS, new head": task B gets its own logit head on the shared trunk, initialised as a copy of task A's, and the
+ * detector scores max(logit A, logit B) — the multi-head setting MAS was published in; plain fine-tuning stays
+ * the target's baseline, and the new-head fine-tuning is printed beside it].
  */
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -35,7 +38,8 @@ import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
 import { faceCropAt, type FaceBank } from '../engine/detect/face-bank.ts';
 import { blendItems, oldTaskInputs, selfBlendSet } from '../engine/detect/learn-manipulation.ts';
-import { aucStandardError } from '../engine/detect/metrics.ts';
+import { LOGIT_OUTPUT } from '../engine/detect/detector-network.ts';
+import { aucStandardError, rocAuc } from '../engine/detect/metrics.ts';
 import { selfBlend } from '../engine/detect/self-blend.ts';
 import type { Point } from '../engine/imaging/polygon.ts';
 import {
@@ -73,6 +77,8 @@ if (!PENALISED_LEARNING_RATES.every((rate) => rate > 0 && Number.isFinite(rate))
   );
 const OMEGA_BATCHES = list('OMEGA_BATCH', '1');
 const PATIENCE = Number(env('PATIENCE', String(DEFAULT_CONTINUAL.patience)));
+const NEW_HEAD = env('NEW_HEAD', '0') === '1';
+const NEW_HEAD_SUFFIX = ', new head';
 /** Blends per face: more on the test split, where only evaluation pays for them. */
 const VALIDATION_BLENDS = 2;
 const TEST_BLENDS = 4;
@@ -224,7 +230,44 @@ const plan: Configuration[] = [
   { method: 'fine-tuning', lambda: 0, learningRate: LEARNING_RATE },
   ...OMEGA_BATCHES.flatMap((batch) => penalised(masLabel(batch), MAS_LAMBDAS)),
   ...penalised('Hebbian', HEBBIAN_LAMBDAS),
+  ...(NEW_HEAD
+    ? [
+        { method: `fine-tuning${NEW_HEAD_SUFFIX}`, lambda: 0, learningRate: LEARNING_RATE },
+        ...penalised(`MAS${NEW_HEAD_SUFFIX}`, MAS_LAMBDAS),
+      ]
+    : []),
 ];
+
+/**
+ * Task B's own logit head on the shared trunk (after the pooling and dropout), a copy of task A's head to start.
+ * `taskModel` outputs logit B alone (what task B trains); `combined` outputs [logit A, logit B].
+ */
+function withTaskHead(model: tf.LayersModel) {
+  const headA = model.getLayer(LOGIT_OUTPUT);
+  const head = tf.layers.dense({ units: 1, name: 'manipulation_logit_b' });
+  const logitB = head.apply(model.getLayer('dropout').output) as tf.SymbolicTensor;
+  head.setWeights(headA.getWeights());
+  return {
+    head,
+    taskModel: tf.model({ inputs: model.inputs, outputs: logitB }),
+    combined: tf.model({ inputs: model.inputs, outputs: [headA.output as tf.SymbolicTensor, logitB] }),
+  };
+}
+
+/** AUC of max(logit A, logit B): the detector flags a face when either manipulation's head does. */
+async function maxLogitAuc(combined: tf.LayersModel, set: LabelledSet, batch = 32): Promise<number> {
+  const scores: number[] = [];
+  for (let start = 0; start < set.y.length; start += batch) {
+    const end = Math.min(set.y.length, start + batch);
+    const best = tf.tidy(() => {
+      const [a, b] = combined.predict(set.x.slice(start, end - start)) as tf.Tensor[];
+      return tf.maximum(a!, b!).reshape([-1]);
+    });
+    scores.push(...(await best.data()));
+    best.dispose();
+  }
+  return rocAuc(scores.map((score, i) => ({ score, label: set.y[i] as 0 | 1 })));
+}
 const sameConfiguration = (a: Configuration, b: Configuration) =>
   a.method === b.method && a.lambda === b.lambda && a.learningRate === b.learningRate;
 const runs: Run[] = [];
@@ -233,13 +276,25 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     const { model } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
     // Fine-tuning (λ = 0) ignores Ω; learnWithMas still wants one.
     const importance = importanceForModel(
-      importances.get(method) ?? importances.get(masLabel(OMEGA_BATCHES[0]!))!,
+      importances.get(method.replace(NEW_HEAD_SUFFIX, '')) ?? importances.get(masLabel(OMEGA_BATCHES[0]!))!,
       model,
     );
+    const heads = method.endsWith(NEW_HEAD_SUFFIX) ? withTaskHead(model) : undefined;
+    // The new head had no part in task A: Ω = 0 leaves it free.
+    const newHeadOmega = heads?.head.trainableWeights.map((w) => tf.zerosLike(w.read())) ?? [];
+    const trained = heads?.taskModel ?? model;
+    const auc = (set: LabelledSet) => (heads ? maxLogitAuc(heads.combined, set) : logitAuc(model, set));
     const result = await learnWithMas(
-      model,
+      trained,
       sets.bTrain,
-      importance,
+      heads
+        ? new Map(
+            trained.trainableWeights.map((w) => [
+              w.name,
+              importance.get(w.name) ?? newHeadOmega[heads.head.trainableWeights.indexOf(w)]!,
+            ]),
+          )
+        : importance,
       undefined,
       {
         ...DEFAULT_CONTINUAL,
@@ -258,10 +313,12 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
       seed,
       steps: result.steps,
       bestStep: result.bestStep,
-      aValidation: await logitAuc(model, sets.aValidation),
-      bValidation: result.history.find((h) => h.step === result.bestStep)!.validationAuc,
-      aTest: await logitAuc(model, sets.aTest),
-      bTest: await logitAuc(model, sets.bTest),
+      aValidation: await auc(sets.aValidation),
+      bValidation: heads
+        ? await auc(sets.bValidation)
+        : result.history.find((h) => h.step === result.bestStep)!.validationAuc,
+      aTest: await auc(sets.aTest),
+      bTest: await auc(sets.bTest),
     };
     runs.push(run);
     console.log(
@@ -272,6 +329,8 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     );
     disposeImportance(result.anchors);
     // result.importance is `importance` (no earlier task to accumulate), whose tensors the next run reuses.
+    tf.dispose(newHeadOmega);
+    heads?.head.dispose();
     model.dispose();
   }
 }
@@ -320,7 +379,7 @@ console.log(
 );
 printTable(rows);
 console.log('');
-for (const method of [...OMEGA_BATCHES.map(masLabel), 'Hebbian']) {
+for (const method of [...OMEGA_BATCHES.map(masLabel), 'Hebbian', `MAS${NEW_HEAD_SUFFIX}`]) {
   const candidates = plan.filter((p) => p.method === method);
   if (candidates.length === 0) continue;
   const scored = candidates.map((configuration) => ({
@@ -338,6 +397,15 @@ for (const method of [...OMEGA_BATCHES.map(masLabel), 'Hebbian']) {
       `(target ≤ ${TARGET_RATIO.toFixed(2)}) ${ratio <= TARGET_RATIO ? '✓' : '✗'}, task-B AUC ${gap.toFixed(3)} ` +
       `below fine-tuning's (target ≤ ${TARGET_GAP}) ${gap <= TARGET_GAP ? '✓' : '✗'} → target ${met ? 'MET' : 'NOT met'}`,
   );
+  if (method.endsWith(NEW_HEAD_SUFFIX)) {
+    const headFineTuning = plan.find((p) => p.method === `fine-tuning${NEW_HEAD_SUFFIX}`)!;
+    const headRatio =
+      summary(chosen, dropTest).median / Math.max(summary(headFineTuning, dropTest).median, 1e-9);
+    const headGap = summary(headFineTuning, (r) => r.bTest).median - summary(chosen, (r) => r.bTest).median;
+    console.log(
+      `  against fine-tuning with a new head too: task-A drop ${headRatio.toFixed(2)}×, task-B AUC ${headGap.toFixed(3)} below`,
+    );
+  }
 }
 tf.dispose([...Object.values(sets).map((s) => s.x), importanceInputs]);
 for (const importance of importances.values()) disposeImportance(importance);
