@@ -106,7 +106,10 @@ try {
   console.log(`forgetting benchmark needs real videos under ${videoDir}; skipped`);
   process.exit(0);
 }
-// One root per clip and the photo folder, as the detector was trained: groups then match its manifest.
+const { model: original, manifest } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
+const metadata = detectorMetadataFrom(manifest);
+// One root per clip and the photo folder, as the detector was trained: groups then match its manifest, and
+// faces are cropped the way its training faces were.
 const bank = await cachedFaceBank(
   `faces-${FPS}fps`,
   [...videos, join(dataDir, 'images', 'real')],
@@ -114,9 +117,8 @@ const bank = await cachedFaceBank(
   join(ROOT, '.cache', 'forgetting'),
   () => undefined,
   new AbortController().signal,
+  metadata.crop.resampling,
 );
-const { model: original, manifest } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
-const metadata = detectorMetadataFrom(manifest);
 const size = metadata.architecture.inputSize;
 const trainedOn = new Set(
   ((manifest.metadata['training'] as { trainGroups?: string[] }).trainGroups ?? []).map((g) => basename(g)),

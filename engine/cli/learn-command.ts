@@ -111,7 +111,7 @@ export function addLearnCommand(program: Command): void {
       const bar = createProgressBar();
       let previous: MasAnchor | undefined;
       try {
-        // A mismatched importance file is refused before any face is extracted.
+        // A mismatched importance file is refused before any face is extracted. Faces are cropped as the model's were.
         const previousPath = join(source, MAS_FILE);
         previous = existsSync(previousPath) ? await loadMasAnchor(previousPath, model) : undefined;
         const real = await cachedFaceBank(
@@ -121,6 +121,7 @@ export function addLearnCommand(program: Command): void {
           out,
           bar.listener,
           new AbortController().signal,
+          metadata.crop.resampling,
         );
         const fake = await cachedFaceBank(
           'learn-fake-bank',
@@ -129,6 +130,7 @@ export function addLearnCommand(program: Command): void {
           out,
           bar.listener,
           new AbortController().signal,
+          metadata.crop.resampling,
         );
         bar.stop();
         if (real.entries.length < 4 || fake.entries.length < 4) {
