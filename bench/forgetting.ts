@@ -36,7 +36,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
-import { faceCropAt, type FaceBank } from '../engine/detect/face-bank.ts';
+import { faceWithHullAt, type FaceBank } from '../engine/detect/face-bank.ts';
 import { blendItems, oldTaskInputs, selfBlendSet } from '../engine/detect/learn-manipulation.ts';
 import { LOGIT_OUTPUT } from '../engine/detect/detector-network.ts';
 import { aucStandardError, rocAuc } from '../engine/detect/metrics.ts';
@@ -150,9 +150,7 @@ function lowerFaceSet(faces: readonly number[], blends: number, seedBase: number
   const real = new Float32Array(chosen.length * pixels);
   const fake = new Float32Array(chosen.length * pixels);
   chosen.forEach(({ index, seed }, k) => {
-    const face = faceCropAt(bank as FaceBank, index, size);
-    const scale = size / bank.size;
-    const hull = bank.entries[index]!.hull.map(([x, y]): Point => [x * scale, y * scale]);
+    const { face, hull } = faceWithHullAt(bank as FaceBank, index, size);
     const ys = hull.map((p) => p[1]);
     const cut = Math.min(...ys) + 0.55 * (Math.max(...ys) - Math.min(...ys));
     const lower = hull.map(([x, y]): Point => [x, Math.max(y, cut)]);
@@ -283,7 +281,9 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     );
     const heads = method.endsWith(NEW_HEAD_SUFFIX) ? withTaskHead(model) : undefined;
     // The new head had no part in task A: Ω = 0 leaves it free.
-    const newHeadOmega = heads?.head.trainableWeights.map((w) => tf.zerosLike(w.read())) ?? [];
+    const newHeadOmega = new Map(
+      heads?.head.trainableWeights.map((w) => [w.name, tf.zerosLike(w.read())]) ?? [],
+    );
     const trained = heads?.taskModel ?? model;
     const auc = (set: LabelledSet) => (heads ? maxLogitAuc(heads.combined, set) : logitAuc(model, set));
     const result = await learnWithMas(
@@ -293,7 +293,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
         ? new Map(
             trained.trainableWeights.map((w) => [
               w.name,
-              importance.get(w.name) ?? newHeadOmega[heads.head.trainableWeights.indexOf(w)]!,
+              importance.get(w.name) ?? newHeadOmega.get(w.name)!,
             ]),
           )
         : importance,
@@ -331,7 +331,7 @@ for (let seed = FIRST_SEED; seed <= SEEDS; seed++) {
     );
     disposeImportance(result.anchors);
     // result.importance is `importance` (no earlier task to accumulate), whose tensors the next run reuses.
-    tf.dispose(newHeadOmega);
+    disposeImportance(newHeadOmega);
     heads?.head.dispose();
     model.dispose();
   }

@@ -44,6 +44,19 @@ export function faceCropAt(bank: FaceBank, index: number, size: number): FloatIm
   return crop.width === size ? crop : resizeImage(crop, size, size, bank.resampling);
 }
 
+/** `faceCropAt` with the face's landmark hull scaled to the same `size`. */
+export function faceWithHullAt(
+  bank: FaceBank,
+  index: number,
+  size: number,
+): { face: FloatImage; hull: Point[] } {
+  const scale = size / bank.size;
+  return {
+    face: faceCropAt(bank, index, size),
+    hull: bank.entries[index]!.hull.map(([x, y]): Point => [x * scale, y * scale]),
+  };
+}
+
 export async function saveFaceBank(bank: FaceBank, path: string): Promise<void> {
   const header = Buffer.from(
     `${JSON.stringify({ magic: MAGIC, size: bank.size, margin: bank.margin, resampling: bank.resampling, entries: bank.entries })}\n`,

@@ -4,8 +4,7 @@
  */
 import type { FloatImage } from '../imaging/float-image.ts';
 import { mirrorImage } from '../imaging/mirror.ts';
-import type { Point } from '../imaging/polygon.ts';
-import { faceCropAt, type FaceBank } from './face-bank.ts';
+import { faceWithHullAt, type FaceBank } from './face-bank.ts';
 import { createRandom } from '../util/random.ts';
 import {
   applyPhotometric,
@@ -48,9 +47,7 @@ export function makeTrainingPair(
 ): TrainingPair {
   const entry = bank.entries[index];
   if (!entry) throw new Error(`face bank has no entry ${index}`);
-  const face = faceCropAt(bank, index, inputSize);
-  const scale = inputSize / bank.size;
-  const hull = entry.hull.map(([x, y]): Point => [x * scale, y * scale]);
+  const { face, hull } = faceWithHullAt(bank, index, inputSize);
   // Pair-level augmentation (pair-augment.ts) uses its own stream, so the SBI choices stay those of `seed`.
   const random = createRandom(seed ^ 0x5bd1e995);
   const jittered = jitterGeometry(face, hull, random, DEFAULT_PAIR_AUGMENT);

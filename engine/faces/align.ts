@@ -209,15 +209,11 @@ export function warpAffineRgb(
   for (let v = 0; v < height; v++) {
     for (let u = 0; u < width; u++, o += 3) {
       sum.fill(0);
-      if (nx === 1 && ny === 1) {
-        addBilinearRgb(src, fw, fh, a * u + b * v + c, d * u + e * v + f, 1, sum);
-      } else {
-        for (let j = 0; j < ny; j++) {
-          const vv = v + subSampleOffset(j, ny);
-          for (let i = 0; i < nx; i++) {
-            const uu = u + subSampleOffset(i, nx);
-            addBilinearRgb(src, fw, fh, a * uu + b * vv + c, d * uu + e * vv + f, weight, sum);
-          }
+      for (let j = 0; j < ny; j++) {
+        const vv = v + subSampleOffset(j, ny);
+        for (let i = 0; i < nx; i++) {
+          const uu = u + subSampleOffset(i, nx);
+          addBilinearRgb(src, fw, fh, a * uu + b * vv + c, d * uu + e * vv + f, weight, sum);
         }
       }
       out[o] = sum[0]! + 0.5;
