@@ -25,6 +25,8 @@
  * the penalty slows learning, so the penalised runs may need a larger rate than fine-tuning],
  * FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code; a list such
  * as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
+ * FORGETTING_OMEGA_OUTPUTS [logit; all = F is every output of the detector, the logit and the blend-boundary map
+ * together, so the trunk stages feeding the map are protected too; the MAS rows are then labelled "both heads"],
  * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
  * apart; it applies to every method alike], FORGETTING_NEW_HEAD [0; 1 adds "fine-tuning, new head" and
  * "MAS, new head": task B gets its own logit head on the shared trunk, initialised as a copy of task A's, and the
@@ -48,6 +50,8 @@ import {
   logitAuc,
   measureHebbianImportance,
   measureImportance,
+  IMPORTANCE_OUTPUTS,
+  type ImportanceOutputs,
   type LabelledSet,
 } from '../engine/learn/continual.ts';
 import { disposeImportance, importanceForModel, type Importance } from '../engine/learn/mas.ts';
@@ -76,6 +80,11 @@ if (!PENALISED_LEARNING_RATES.every((rate) => rate > 0 && Number.isFinite(rate))
     `FORGETTING_PENALISED_LRS must be positive numbers, got ${PENALISED_LEARNING_RATES.join(',')}`,
   );
 const OMEGA_BATCHES = list('OMEGA_BATCH', '1');
+const OMEGA_OUTPUTS = env('OMEGA_OUTPUTS', 'logit') as ImportanceOutputs;
+if (!IMPORTANCE_OUTPUTS.includes(OMEGA_OUTPUTS))
+  throw new RangeError(
+    `FORGETTING_OMEGA_OUTPUTS must be one of ${IMPORTANCE_OUTPUTS.join(', ')}, got ${OMEGA_OUTPUTS}`,
+  );
 const PATIENCE = Number(env('PATIENCE', String(DEFAULT_CONTINUAL.patience)));
 const NEW_HEAD = env('NEW_HEAD', '0') === '1';
 const NEW_HEAD_SUFFIX = ', new head';
@@ -186,7 +195,8 @@ console.log(
 );
 
 /** 'MAS' is per-sample Ω (the paper); 'MAS Ω/16' is Ω per mini-batch of 16 (the authors' code). */
-const masLabel = (batch: number) => (batch === 1 ? 'MAS' : `MAS Ω/${batch}`);
+const masLabel = (batch: number) =>
+  (batch === 1 ? 'MAS' : `MAS Ω/${batch}`) + (OMEGA_OUTPUTS === 'all' ? ' both heads' : '');
 interface Run {
   method: string;
   lambda: number;
@@ -210,7 +220,7 @@ const before = {
 const importances = new Map<string, Importance>([
   ...OMEGA_BATCHES.map((batchSize): [string, Importance] => [
     masLabel(batchSize),
-    measureImportance(reference, importanceInputs, batchSize),
+    measureImportance(reference, importanceInputs, batchSize, OMEGA_OUTPUTS),
   ]),
 ]);
 if (HEBBIAN_LAMBDAS.length > 0)

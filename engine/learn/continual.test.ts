@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { initTensorflow, tf } from '../runtime/tensorflow.ts';
-import { buildDetectorNetwork, type DetectorArchitecture } from '../detect/detector-network.ts';
-import { DEFAULT_CONTINUAL, learnWithMas, logitAuc, type LabelledSet } from './continual.ts';
+import {
+  BOUNDARY_OUTPUT,
+  buildDetectorNetwork,
+  type DetectorArchitecture,
+} from '../detect/detector-network.ts';
+import {
+  DEFAULT_CONTINUAL,
+  learnWithMas,
+  logitAuc,
+  measureImportance,
+  type LabelledSet,
+} from './continual.ts';
 import { disposeImportance } from './mas.ts';
 import { loadMasAnchor, saveMasAnchor } from './mas-io.ts';
 
@@ -117,5 +127,36 @@ test('early stopping on a validation set keeps the best weights and stops after 
   disposeImportance(frozen.importance);
   disposeImportance(frozen.anchors);
   tf.dispose([data.x, validation.x]);
+  model.dispose();
+});
+
+test('Ω on the logit leaves the boundary head unimportant; Ω on all outputs counts it, both at mean 1', async () => {
+  await initTensorflow();
+  const model = buildDetectorNetwork(tiny, 7);
+  const inputs = task(9, 8).x;
+  const before = tf.memory().numTensors;
+  const logitOnly = measureImportance(model, inputs);
+  const allOutputs = measureImportance(model, inputs, 1, 'all');
+  const boundary = model.getLayer(BOUNDARY_OUTPUT).trainableWeights.map((w) => w.name);
+  assert.ok(boundary.length > 0);
+  assert.equal(
+    tf.memory().numTensors,
+    before + 2 * model.trainableWeights.length,
+    'only the Ω tensors are kept',
+  );
+  const largest = (t: tf.Tensor) => Math.max(...t.dataSync());
+  for (const name of boundary) {
+    assert.equal(largest(logitOnly.get(name)!), 0, `${name}: no part in the logit`);
+    assert.ok(largest(allOutputs.get(name)!) > 0, `${name}: part of F with 'all'`);
+  }
+  for (const importance of [logitOnly, allOutputs]) {
+    const values = [...importance.values()];
+    const total = values.reduce((sum, t) => sum + t.dataSync().reduce((a, b) => a + b, 0), 0);
+    const count = values.reduce((sum, t) => sum + t.size, 0);
+    assert.ok(Math.abs(total / count - 1) < 1e-4, 'scaled to mean 1');
+  }
+  disposeImportance(logitOnly);
+  disposeImportance(allOutputs);
+  inputs.dispose();
   model.dispose();
 });

@@ -114,13 +114,24 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
   return rocAuc(scores.map((score, i) => ({ score, label: set.y[i] as 0 | 1 })));
 }
 
+/** What F is for MAS: the manipulation logit alone (the recipe), or every output of the model (both heads). */
+export type ImportanceOutputs = 'logit' | 'all';
+export const IMPORTANCE_OUTPUTS: readonly ImportanceOutputs[] = ['logit', 'all'];
+
 /**
  * Ω as the recipe measures it: MAS on the logit (output 0), per sample by default (`batchSize` > 1 is the
  * authors' per-batch variant), scaled to mean 1 (`normaliseImportance`) so that λ does not depend on the
- * scale of the model's outputs.
+ * scale of the model's outputs. `outputs: 'all'` takes F as every output together (for the detector, the logit
+ * and the blend-boundary map), so the trunk stages that feed the map count too.
  */
-export function measureImportance(model: tf.LayersModel, inputs: tf.Tensor, batchSize = 1): Importance {
-  return scaledToMeanOne(masImportance(model, inputs, { outputIndex: 0, batchSize }));
+export function measureImportance(
+  model: tf.LayersModel,
+  inputs: tf.Tensor,
+  batchSize = 1,
+  outputs: ImportanceOutputs = 'logit',
+): Importance {
+  const outputIndex = outputs === 'logit' ? 0 : undefined;
+  return scaledToMeanOne(masImportance(model, inputs, { outputIndex, batchSize }));
 }
 
 /** The local (Hebbian) Ω on the same inputs, scaled to mean 1 like `measureImportance`'s so λ means the same. */

@@ -1,0 +1,280 @@
+/**
+ * Do pretrained face features that ship inside an npm package help the detector? (`npm run bench:pretrained-probe
+ * [data-dir]`, issue 3: "may be used as a backbone if they measurably help".)
+ *
+ * A linear probe on frozen features of `faceres` (@vladmandic/human's MobileNet v1 face-description model, 224²):
+ * per chosen layer, the spatial mean and standard deviation of every channel. L2 logistic regression is fitted on
+ * the shipped detector's training sources (real faces against one self-blend each); the L2 weight is chosen on
+ * the unseen sources' self-blends (validation). Printed beside it, on the same faces: the shipped detector.
+ * Then, for looking only (too small to tune on), the dev set and the held-out real clips, frame and video AUC
+ * (video score = mean frame probability). Faces come from face banks (the training filter: blurry faces are
+ * dropped), so a clip can have fewer faces here than in a scan.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
+import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
+import { faceCropAt, type FaceBank } from '../engine/detect/face-bank.ts';
+import { blendItems, faceCropsTensor, selfBlendSet } from '../engine/detect/learn-manipulation.ts';
+import { rocAuc } from '../engine/detect/metrics.ts';
+import { packPairs } from '../engine/detect/pair-producer.ts';
+import { setLogits, type LabelledSet } from '../engine/learn/continual.ts';
+import { loadLayersModel } from '../engine/models/layers-model-io.ts';
+import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
+import { FACERES_JSON } from '../engine/swap/face-embedding.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
+const CACHE = join(ROOT, '.cache', 'pretrained-probe');
+const CROP = 160;
+/** MobileNet v1 stages (output size at 224² input, channels). */
+const LAYERS = [
+  ['conv_pw_1', 64],
+  ['conv_pw_3', 128],
+  ['conv_pw_5', 256],
+  ['conv_pw_11', 512],
+  ['conv_pw_13', 1024],
+] as const;
+const L2_GRID = [1e-3, 1e-2, 1e-1];
+/** The model card's look-only set: the dev videos and the real clips the detector never trained on. */
+const LOOK_ONLY: Array<[string, 0 | 1]> = [
+  ...['dfdc_lynaeydofd', 'roop_target_real'].map((f): [string, 0 | 1] => [`video/dev/${f}.mp4`, 0]),
+  ...['liveportrait_d18', 'liveportrait_d19', 'liveportrait_d20', 'face_recognition_short_hamilton_clip']
+    .concat('facenet_pytorch_multiface_walk')
+    .map((f): [string, 0 | 1] => [`video/real/${f}.mp4`, 0]),
+  ...['dfdc_abofeumbvv', 'dfdc_abqwwspghj', 'dfdc_brtujopkby', 'dfdc_widuwuoiur', 'dfdc_yhffcuhhjy']
+    .concat('roop_snapshot_swap')
+    .map((f): [string, 0 | 1] => [`video/dev/${f}.mp4`, 1]),
+];
+
+await initTensorflow();
+const started = Date.now();
+const signal = new AbortController().signal;
+const quiet = () => undefined;
+const { model: detector, manifest } = await loadLayersModel(DEFAULT_DETECTOR_CONFIG.modelDir);
+const metadata = detectorMetadataFrom(manifest);
+const trainedOn = new Set(
+  ((manifest.metadata['training'] as { trainGroups?: string[] }).trainGroups ?? []).map((g) => basename(g)),
+);
+const realVideos = readdirSync(join(dataDir, 'video', 'real'))
+  .filter((f) => f.endsWith('.mp4'))
+  .map((f) => join(dataDir, 'video', 'real', f));
+const bank = await cachedFaceBank(
+  'faces-3fps',
+  [...realVideos, join(dataDir, 'images', 'real')],
+  3,
+  CACHE,
+  quiet,
+  signal,
+  metadata.crop.resampling,
+);
+const all = bank.entries.map((_, i) => i);
+const trainFaces = all.filter((i) => trainedOn.has(basename(bank.entries[i]!.group)));
+const validationFaces = all.filter((i) => !trainedOn.has(basename(bank.entries[i]!.group)));
+
+const json = JSON.parse(readFileSync(FACERES_JSON, 'utf8')) as tf.io.ModelJSON;
+const weightData = Buffer.concat(
+  json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(FACERES_JSON), p)))),
+);
+const faceres = await tf.loadGraphModel(
+  tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+    weightData: weightData.buffer.slice(
+      weightData.byteOffset,
+      weightData.byteOffset + weightData.byteLength,
+    ) as ArrayBuffer,
+  }),
+);
+const NODES = LAYERS.map(([name]) => `${name}_relu/clip_by_value`);
+const DIM = LAYERS.reduce((sum, [, channels]) => sum + 2 * channels, 0);
+
+/** Crops (n × CROP² × 3, 0..1) → n × DIM features, 16 at a time (Human's preprocessing: 224², ×255). */
+function features(pixels: Float32Array, n: number): Float32Array {
+  const per = CROP * CROP * 3;
+  const out = new Float32Array(n * DIM);
+  for (let start = 0; start < n; start += 16) {
+    const end = Math.min(n, start + 16);
+    const chunk = tf.tidy(() => {
+      const x = tf.image
+        .resizeBilinear(
+          tf.tensor4d(pixels.subarray(start * per, end * per), [end - start, CROP, CROP, 3]),
+          [224, 224],
+        )
+        .mul(255);
+      const maps = faceres.execute(x, NODES) as tf.Tensor4D[];
+      return tf.concat(
+        maps.flatMap((m) => {
+          const { mean, variance } = tf.moments(m, [1, 2]);
+          return [mean, variance.add(1e-6).sqrt()];
+        }),
+        1,
+      );
+    });
+    out.set(chunk.dataSync(), start * DIM);
+    chunk.dispose();
+  }
+  return out;
+}
+
+interface FeatureSet {
+  f: Float32Array;
+  y: Array<0 | 1>;
+  group: string[];
+}
+/** Each face (0) and one self-blend of it (1): features for the probe, and the detector's logits. */
+async function pairSet(
+  faces: number[],
+  seedBase: number,
+): Promise<{ probe: FeatureSet; detector: number[] }> {
+  const items = blendItems(faces, 1, seedBase);
+  const packed = packPairs(bank, items, CROP, 8);
+  const f = new Float32Array(2 * items.length * DIM);
+  f.set(features(packed.real, packed.count));
+  f.set(features(packed.fake, packed.count), items.length * DIM);
+  const groups = items.map((item) => bank.entries[item.index]!.group);
+  const y = [...items.map(() => 0 as const), ...items.map(() => 1 as const)];
+  const set = selfBlendSet(bank, faces, 1, seedBase, metadata.architecture);
+  const detectorLogits = await setLogits(detector, set);
+  set.x.dispose();
+  return { probe: { f, y, group: [...groups, ...groups] }, detector: detectorLogits };
+}
+const train = await pairSet(trainFaces, 10);
+const validation = await pairSet(validationFaces, 1_000);
+
+const lookBanks: FaceBank[] = [];
+for (const [file] of LOOK_ONLY)
+  lookBanks.push(
+    await cachedFaceBank(
+      basename(file, '.mp4'),
+      [join(dataDir, file)],
+      2,
+      CACHE,
+      quiet,
+      signal,
+      metadata.crop.resampling,
+    ),
+  );
+const look: FeatureSet = { f: new Float32Array(0), y: [], group: [] };
+const lookDetector: number[] = [];
+{
+  const parts: Float32Array[] = [];
+  for (const [k, [file, label]] of LOOK_ONLY.entries()) {
+    const b = lookBanks[k]!;
+    const n = b.entries.length;
+    if (n === 0) continue;
+    const per = CROP * CROP * 3;
+    const pixels = new Float32Array(n * per);
+    b.entries.forEach((_, i) => pixels.set(faceCropAt(b, i, CROP).data, i * per));
+    parts.push(features(pixels, n));
+    const x = faceCropsTensor(b, [...b.entries.keys()], metadata.architecture.inputSize);
+    const set: LabelledSet = { x, y: new Array<number>(n).fill(label) };
+    lookDetector.push(...(await setLogits(detector, set)));
+    x.dispose();
+    for (let i = 0; i < n; i++) {
+      look.y.push(label);
+      look.group.push(basename(file, '.mp4'));
+    }
+  }
+  look.f = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  parts.reduce((offset, p) => (look.f.set(p, offset), offset + p.length), 0);
+}
+faceres.dispose();
+detector.dispose();
+
+const frameAuc = (scores: number[], y: Array<0 | 1>) =>
+  rocAuc(scores.map((score, i) => ({ score, label: y[i]! })));
+/** Video AUC from mean frame probabilities. */
+function videoAuc(logits: number[], set: FeatureSet): number {
+  const videos = new Map<string, { sum: number; n: number; label: 0 | 1 }>();
+  logits.forEach((z, i) => {
+    const v = videos.get(set.group[i]!) ?? { sum: 0, n: 0, label: set.y[i]! };
+    v.sum += 1 / (1 + Math.exp(-z));
+    v.n++;
+    videos.set(set.group[i]!, v);
+  });
+  return rocAuc([...videos.values()].map((v) => ({ score: v.sum / v.n, label: v.label })));
+}
+
+/** L2 logistic regression on the chosen columns, standardised on training; returns a scorer. */
+function fitProbe(columns: number[], l2: number): (set: FeatureSet) => number[] {
+  const pick = (set: FeatureSet) => {
+    const n = set.y.length;
+    const out = new Float32Array(n * columns.length);
+    for (let i = 0; i < n; i++)
+      columns.forEach((c, j) => (out[i * columns.length + j] = set.f[i * DIM + c]!));
+    return tf.tensor2d(out, [n, columns.length]);
+  };
+  const x = pick(train.probe);
+  const { mean, variance } = tf.moments(x, 0);
+  const scale = variance.sqrt().add(1e-6);
+  const xn = x.sub(mean).div(scale);
+  const y = tf.tensor2d(train.probe.y, [train.probe.y.length, 1]);
+  const w = tf.variable(tf.zeros([columns.length, 1]));
+  const b = tf.variable(tf.zeros([1]));
+  const optimizer = tf.train.adam(0.01);
+  for (let step = 0; step < 300; step++)
+    optimizer.minimize(() =>
+      tf.tidy(
+        () =>
+          tf.losses.sigmoidCrossEntropy(y, xn.matMul(w).add(b)).add(w.square().sum().mul(l2)) as tf.Scalar,
+      ),
+    );
+  optimizer.dispose();
+  tf.dispose([x, xn, y]);
+  return (set) => {
+    const z = tf.tidy(() => pick(set).sub(mean).div(scale).matMul(w).add(b));
+    const scores = Array.from(z.dataSync());
+    z.dispose();
+    return scores;
+  };
+}
+
+console.log(`\n## Frozen pretrained features (faceres, MobileNet v1) against the shipped detector\n`);
+console.log(
+  `${train.probe.y.length / 2} training faces, ${validation.probe.y.length / 2} validation faces (unseen sources), ` +
+    `each with one self-blend; look-only: ${look.y.length} faces of ${new Set(look.group).size} videos\n`,
+);
+const rows: string[][] = [
+  [
+    'shipped detector',
+    '—',
+    frameAuc(train.detector, train.probe.y).toFixed(3),
+    frameAuc(validation.detector, validation.probe.y).toFixed(3),
+    frameAuc(lookDetector, look.y).toFixed(3),
+    videoAuc(lookDetector, look).toFixed(3),
+  ],
+];
+let offset = 0;
+const layerColumns = LAYERS.map(([name, channels]) => {
+  const columns = Array.from({ length: 2 * channels }, (_, i) => offset + i);
+  offset += 2 * channels;
+  return [name, columns] as const;
+});
+for (const [name, columns] of [...layerColumns, ['all five', [...Array(DIM).keys()]] as const]) {
+  const fits = L2_GRID.map((l2) => ({ l2, score: fitProbe([...columns], l2) }));
+  const best = fits
+    .map((fit) => ({ ...fit, validationAuc: frameAuc(fit.score(validation.probe), validation.probe.y) }))
+    .sort((a, b) => b.validationAuc - a.validationAuc)[0]!;
+  const lookScores = best.score(look);
+  rows.push([
+    `probe on ${name}`,
+    String(best.l2),
+    frameAuc(best.score(train.probe), train.probe.y).toFixed(3),
+    best.validationAuc.toFixed(3),
+    frameAuc(lookScores, look.y).toFixed(3),
+    videoAuc(lookScores, look).toFixed(3),
+  ]);
+}
+const header = [
+  'model',
+  'L2 (chosen on validation)',
+  'train AUC',
+  'validation AUC',
+  'look-only frame AUC',
+  'look-only video AUC',
+];
+console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+console.log(`\n${((Date.now() - started) / 60_000).toFixed(1)} minutes`);
