@@ -10,8 +10,8 @@
  * (video score = mean frame probability). Faces come from face banks (the training filter: blurry faces are
  * dropped), so a clip can have fewer faces here than in a scan.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
@@ -22,7 +22,7 @@ import { packPairs } from '../engine/detect/pair-producer.ts';
 import { setLogits, type LabelledSet } from '../engine/learn/continual.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
 import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
-import { FACERES_JSON } from '../engine/swap/face-embedding.ts';
+import { loadFaceresGraph } from '../engine/swap/face-embedding.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
@@ -73,20 +73,7 @@ const all = bank.entries.map((_, i) => i);
 const trainFaces = all.filter((i) => trainedOn.has(basename(bank.entries[i]!.group)));
 const validationFaces = all.filter((i) => !trainedOn.has(basename(bank.entries[i]!.group)));
 
-const json = JSON.parse(readFileSync(FACERES_JSON, 'utf8')) as tf.io.ModelJSON;
-const weightData = Buffer.concat(
-  json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(FACERES_JSON), p)))),
-);
-const faceres = await tf.loadGraphModel(
-  tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: weightData.buffer.slice(
-      weightData.byteOffset,
-      weightData.byteOffset + weightData.byteLength,
-    ) as ArrayBuffer,
-  }),
-);
+const faceres = await loadFaceresGraph();
 const NODES = LAYERS.map(([name]) => `${name}_relu/clip_by_value`);
 const DIM = LAYERS.reduce((sum, [, channels]) => sum + 2 * channels, 0);
 

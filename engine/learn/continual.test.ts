@@ -151,7 +151,10 @@ test('Ω on the logit leaves the boundary head unimportant; Ω on all outputs co
   }
   for (const importance of [logitOnly, allOutputs]) {
     const values = [...importance.values()];
-    const total = values.reduce((sum, t) => sum + t.dataSync().reduce((a, b) => a + b, 0), 0);
+    const total = values.reduce(
+      (sum, t) => sum + (t.dataSync() as Float32Array).reduce((a, b) => a + b, 0),
+      0,
+    );
     const count = values.reduce((sum, t) => sum + t.size, 0);
     assert.ok(Math.abs(total / count - 1) < 1e-4, 'scaled to mean 1');
   }

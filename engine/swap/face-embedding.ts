@@ -26,15 +26,15 @@ export interface FaceEmbedder {
   dispose(): void;
 }
 
-export async function loadFaceEmbedder(jsonPath = FACERES_JSON): Promise<FaceEmbedder> {
+/** The faceres graph model itself, read from disk (no network): for the embedder and for feature probes. */
+export async function loadFaceresGraph(jsonPath = FACERES_JSON): Promise<tf.GraphModel> {
   await initTensorflow();
-  let model: tf.GraphModel;
   try {
     const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
     const weights = Buffer.concat(
       json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(jsonPath), p)))),
     );
-    model = await tf.loadGraphModel(
+    return await tf.loadGraphModel(
       tf.io.fromMemory({
         modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
@@ -51,6 +51,10 @@ export async function loadFaceEmbedder(jsonPath = FACERES_JSON): Promise<FaceEmb
       { cause: error },
     );
   }
+}
+
+export async function loadFaceEmbedder(jsonPath = FACERES_JSON): Promise<FaceEmbedder> {
+  const model = await loadFaceresGraph(jsonPath);
   return {
     async predict(crops) {
       const out: Float32Array[] = [];
