@@ -81,7 +81,7 @@ export interface TrainSwapOptions {
 }
 
 export const DEFAULT_TRAIN_SWAP: TrainSwapOptions = {
-  steps: 3000,
+  steps: 4000,
   maxMinutes: Number.POSITIVE_INFINITY,
   checkpointEvery: 100,
   previewEvery: 100,
