@@ -19,14 +19,15 @@
  *
  * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
  * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
- * FORGETTING_MAS_LAMBDAS [0.03,0.1,0.3], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
+ * FORGETTING_MAS_LAMBDAS [0.1,0.3,1], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
  * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_PENALISED_LRS [FORGETTING_LR; a list such as
  * 0.001,0.002 runs every MAS and Hebbian λ at each learning rate, and the rule below chooses λ and rate together;
  * the penalty slows learning, so the penalised runs may need a larger rate than fine-tuning],
  * FORGETTING_OMEGA_BATCH [1 = per-sample Ω as in the paper; >1 = per-batch as in the authors' code; a list such
  * as 1,16 runs every MAS λ with each Ω, against one fine-tuning run per seed],
- * FORGETTING_OMEGA_OUTPUTS [logit; all = F is every output of the detector, the logit and the blend-boundary map
- * together, so the trunk stages feeding the map are protected too; the MAS rows are then labelled "both heads"],
+ * FORGETTING_OMEGA_OUTPUTS [all = F is every output of the detector, the logit and the blend-boundary map
+ * together, so the trunk stages feeding the map are protected too (the recipe); logit = the logit alone, as
+ * before session 10, its MAS rows labelled "logit Ω" (its λ scale is about 30× smaller: 0.03 was its choice)],
  * FORGETTING_OMEGA_FACES [64 task-A faces, each with its self-blend], FORGETTING_PATIENCE [4 evaluations, 25 steps
  * apart; it applies to every method alike], FORGETTING_NEW_HEAD [0; 1 adds "fine-tuning, new head" and
  * "MAS, new head": task B gets its own logit head on the shared trunk, initialised as a copy of task A's, and the
@@ -69,7 +70,7 @@ const FIRST_SEED = Number(env('FIRST_SEED', '1'));
 if (!(Number.isInteger(FIRST_SEED) && FIRST_SEED >= 1 && FIRST_SEED <= SEEDS)) {
   throw new RangeError(`FORGETTING_FIRST_SEED must be a whole number from 1 to FORGETTING_SEEDS (${SEEDS})`);
 }
-const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.03,0.1,0.3');
+const MAS_LAMBDAS = list('MAS_LAMBDAS', '0.1,0.3,1');
 const HEBBIAN_LAMBDAS = list('HEBBIAN_LAMBDAS', '0.1');
 const MAX_STEPS = Number(env('MAX_STEPS', String(DEFAULT_CONTINUAL.steps)));
 const FPS = Number(env('FPS', '3'));
@@ -80,7 +81,7 @@ if (!PENALISED_LEARNING_RATES.every((rate) => rate > 0 && Number.isFinite(rate))
     `FORGETTING_PENALISED_LRS must be positive numbers, got ${PENALISED_LEARNING_RATES.join(',')}`,
   );
 const OMEGA_BATCHES = list('OMEGA_BATCH', '1');
-const OMEGA_OUTPUTS = env('OMEGA_OUTPUTS', 'logit') as ImportanceOutputs;
+const OMEGA_OUTPUTS = env('OMEGA_OUTPUTS', DEFAULT_CONTINUAL.importanceOutputs) as ImportanceOutputs;
 if (!IMPORTANCE_OUTPUTS.includes(OMEGA_OUTPUTS))
   throw new RangeError(
     `FORGETTING_OMEGA_OUTPUTS must be one of ${IMPORTANCE_OUTPUTS.join(', ')}, got ${OMEGA_OUTPUTS}`,
@@ -196,7 +197,7 @@ console.log(
 
 /** 'MAS' is per-sample Ω (the paper); 'MAS Ω/16' is Ω per mini-batch of 16 (the authors' code). */
 const masLabel = (batch: number) =>
-  (batch === 1 ? 'MAS' : `MAS Ω/${batch}`) + (OMEGA_OUTPUTS === 'all' ? ' both heads' : '');
+  (batch === 1 ? 'MAS' : `MAS Ω/${batch}`) + (OMEGA_OUTPUTS === 'logit' ? ' logit Ω' : '');
 interface Run {
   method: string;
   lambda: number;

@@ -44,9 +44,9 @@ test('unmask learn prints old- and new-task AUC before and after, and writes the
   // The forgetting benchmark's λ by default, and Ω on real faces plus their self-blends, scaled to mean 1.
   assert.match(
     result.stdout,
-    /λ = 0\.03; MAS Ω on (\d+) old-task inputs \((\d+) real faces and a self-blend of each\), scaled to mean 1/,
+    /λ = 1; MAS Ω of both outputs \(logit and boundary map\) on (\d+) old-task inputs \((\d+) real faces and a self-blend of each\), scaled to mean 1/,
   );
-  const [, inputs, faces] = /Ω on (\d+) old-task inputs \((\d+) real/.exec(result.stdout)!;
+  const [, inputs, faces] = / on (\d+) old-task inputs \((\d+) real/.exec(result.stdout)!;
   assert.equal(Number(inputs), 2 * Number(faces));
   await initTensorflow();
   const { model, manifest } = await loadLayersModel(join(out, 'model'));
@@ -54,9 +54,11 @@ test('unmask learn prints old- and new-task AUC before and after, and writes the
     lambda: number;
     steps: number;
     importance: string;
+    importanceOutputs?: string;
   }>;
-  assert.equal(tasks.at(-1)!.lambda, 0.03);
+  assert.equal(tasks.at(-1)!.lambda, 1);
   assert.equal(tasks.at(-1)!.importance, 'mas');
+  assert.equal(tasks.at(-1)!.importanceOutputs, 'all');
   assert.equal(tasks.at(-1)!.steps, 3);
   const source = await readFile(join(DEFAULT_DETECTOR_CONFIG.modelDir, 'manifest.json'), 'utf8');
   assert.deepEqual(manifest.metadata['calibration'], JSON.parse(source).metadata.calibration);

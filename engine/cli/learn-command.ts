@@ -47,7 +47,10 @@ export function formatLearnReport(report: LearnManipulationReport, previous: boo
   const best = result.history.find((h) => h.step === result.bestStep);
   const split = (s: Record<'train' | 'validation' | 'test', number>) =>
     `${s.train} / ${s.validation} / ${s.test}`;
-  const omega = report.importance === 'hebbian' ? 'Hebbian Ω (mean |aᵢ·aⱼ| of connected units)' : 'MAS Ω';
+  const omega =
+    report.importance === 'hebbian'
+      ? 'Hebbian Ω (mean |aᵢ·aⱼ| of connected units)'
+      : `MAS Ω of ${config.importanceOutputs === 'all' ? 'both outputs (logit and boundary map)' : 'the logit'}`;
   return [
     `MAS continual learning: λ = ${config.lambda}; ${omega} on ${report.importanceInputs} old-task inputs ` +
       `(${report.importanceInputs / 2} real faces and a self-blend of each), scaled to mean 1` +
@@ -160,6 +163,7 @@ export function addLearnCommand(program: Command): void {
               fake: flags.fake,
               lambda: flags.lambda,
               importance: flags.importance,
+              ...(flags.importance === 'mas' ? { importanceOutputs: config.importanceOutputs } : {}),
               maxSteps: flags.steps,
               steps: result.steps,
               bestStep: result.bestStep,

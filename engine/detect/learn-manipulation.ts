@@ -4,8 +4,9 @@
  *
  *   - The old task is what the detector was trained on: real faces against their self-blends (SBI).
  *   - Ω is measured on the old task's inputs, unlabelled: real faces and one self-blend of each
- *     (`oldTaskInputs`), per sample, scaled to mean 1 (`measureImportance`), and added to any earlier Ω.
- *   - Training is `learnWithMas` with `DEFAULT_CONTINUAL` (λ 0.03, Adam 1e-3, batches of 16, early stopping on
+ *     (`oldTaskInputs`), per sample, with F = both outputs (logit and boundary map), scaled to mean 1
+ *     (`measureImportance`), and added to any earlier Ω.
+ *   - Training is `learnWithMas` with `DEFAULT_CONTINUAL` (λ 1, Adam 1e-3, batches of 16, early stopping on
  *     the new task's validation AUC with the best weights kept, a step cap).
  *   - Faces are split by source file (`splitBySource`), so frames of one video never sit on two sides.
  *   - The learned weights get a new Platt calibration, fitted on both tasks' validation sources (the starting
