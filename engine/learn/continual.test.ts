@@ -130,13 +130,13 @@ test('early stopping on a validation set keeps the best weights and stops after 
   model.dispose();
 });
 
-test('Ω on the logit leaves the boundary head unimportant; Ω on all outputs counts it, both at mean 1', async () => {
+test('Ω on the logit leaves the boundary head unimportant; Ω on all outputs (the default) counts it, both at mean 1', async () => {
   await initTensorflow();
   const model = buildDetectorNetwork(tiny, 7);
   const inputs = task(9, 8).x;
   const before = tf.memory().numTensors;
-  const logitOnly = measureImportance(model, inputs);
-  const allOutputs = measureImportance(model, inputs, 1, 'all');
+  const logitOnly = measureImportance(model, inputs, 1, 'logit');
+  const allOutputs = measureImportance(model, inputs);
   const boundary = model.getLayer(BOUNDARY_OUTPUT).trainableWeights.map((w) => w.name);
   assert.ok(boundary.length > 0);
   assert.equal(

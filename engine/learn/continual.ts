@@ -4,8 +4,8 @@
  *
  * The recipe (`DEFAULT_CONTINUAL`, `measureImportance`) is the one the forgetting benchmark measured
  * (bench/forgetting.ts, docs/learning.md), and `unmask learn` uses it too, so λ means the same in both:
- * Ω per sample of every output on the old task's inputs, scaled to mean 1; Adam; mini-batches of 16; early stopping on the new
- * task's validation AUC with the best weights kept.
+ * Ω per sample of every output on the old task's inputs, scaled to mean 1; Adam; mini-batches of 16; early
+ * stopping on the new task's validation AUC with the best weights kept.
  */
 import { tf } from '../runtime/tensorflow.ts';
 import { rocAuc } from '../detect/metrics.ts';
@@ -119,21 +119,21 @@ export async function logitAuc(model: tf.LayersModel, set: LabelledSet, batch = 
   return rocAuc(scores.map((score, i) => ({ score, label: set.y[i] as 0 | 1 })));
 }
 
-/** What F is for MAS: the manipulation logit alone (the recipe), or every output of the model (both heads). */
+/** What F is for MAS: every output of the model (the recipe; for the detector, both heads), or the logit alone. */
 export type ImportanceOutputs = 'logit' | 'all';
 export const IMPORTANCE_OUTPUTS: readonly ImportanceOutputs[] = ['logit', 'all'];
 
 /**
- * Ω as the recipe measures it: MAS on the logit (output 0), per sample by default (`batchSize` > 1 is the
- * authors' per-batch variant), scaled to mean 1 (`normaliseImportance`) so that λ does not depend on the
- * scale of the model's outputs. `outputs: 'all'` takes F as every output together (for the detector, the logit
- * and the blend-boundary map), so the trunk stages that feed the map count too.
+ * Ω as the recipe measures it: MAS of every output together (for the detector, the logit and the blend-boundary
+ * map, so the trunk stages that feed the map count too; `outputs: 'logit'` takes output 0 alone), per sample by
+ * default (`batchSize` > 1 is the authors' per-batch variant), scaled to mean 1 (`normaliseImportance`) so that
+ * λ does not depend on the scale of the model's outputs.
  */
 export function measureImportance(
   model: tf.LayersModel,
   inputs: tf.Tensor,
   batchSize = 1,
-  outputs: ImportanceOutputs = 'logit',
+  outputs: ImportanceOutputs = DEFAULT_CONTINUAL.importanceOutputs,
 ): Importance {
   const outputIndex = outputs === 'logit' ? 0 : undefined;
   return scaledToMeanOne(masImportance(model, inputs, { outputIndex, batchSize }));
