@@ -15,14 +15,14 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedFaceBank } from '../engine/detect/cached-face-bank.ts';
 import { detectorMetadataFrom, DEFAULT_DETECTOR_CONFIG } from '../engine/detect/detector.ts';
-import { faceCropAt, type FaceBank } from '../engine/detect/face-bank.ts';
+import { faceCropAt } from '../engine/detect/face-bank.ts';
 import { blendItems, faceCropsTensor, selfBlendSet } from '../engine/detect/learn-manipulation.ts';
 import { rocAuc } from '../engine/detect/metrics.ts';
 import { packPairs } from '../engine/detect/pair-producer.ts';
-import { setLogits, type LabelledSet } from '../engine/learn/continual.ts';
+import { setLogits } from '../engine/learn/continual.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
 import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
-import { loadFaceresGraph } from '../engine/swap/face-embedding.ts';
+import { faceresInput, loadFaceresGraph } from '../engine/swap/face-embedding.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
@@ -39,13 +39,19 @@ const LAYERS = [
 const L2_GRID = [1e-3, 1e-2, 1e-1];
 /** The model card's look-only set: the dev videos and the real clips the detector never trained on. */
 const LOOK_ONLY: Array<[string, 0 | 1]> = [
-  ...['dfdc_lynaeydofd', 'roop_target_real'].map((f): [string, 0 | 1] => [`video/dev/${f}.mp4`, 0]),
-  ...['liveportrait_d18', 'liveportrait_d19', 'liveportrait_d20', 'face_recognition_short_hamilton_clip']
-    .concat('facenet_pytorch_multiface_walk')
-    .map((f): [string, 0 | 1] => [`video/real/${f}.mp4`, 0]),
-  ...['dfdc_abofeumbvv', 'dfdc_abqwwspghj', 'dfdc_brtujopkby', 'dfdc_widuwuoiur', 'dfdc_yhffcuhhjy']
-    .concat('roop_snapshot_swap')
-    .map((f): [string, 0 | 1] => [`video/dev/${f}.mp4`, 1]),
+  ['video/dev/dfdc_lynaeydofd.mp4', 0],
+  ['video/dev/roop_target_real.mp4', 0],
+  ['video/real/liveportrait_d18.mp4', 0],
+  ['video/real/liveportrait_d19.mp4', 0],
+  ['video/real/liveportrait_d20.mp4', 0],
+  ['video/real/face_recognition_short_hamilton_clip.mp4', 0],
+  ['video/real/facenet_pytorch_multiface_walk.mp4', 0],
+  ['video/dev/dfdc_abofeumbvv.mp4', 1],
+  ['video/dev/dfdc_abqwwspghj.mp4', 1],
+  ['video/dev/dfdc_brtujopkby.mp4', 1],
+  ['video/dev/dfdc_widuwuoiur.mp4', 1],
+  ['video/dev/dfdc_yhffcuhhjy.mp4', 1],
+  ['video/dev/roop_snapshot_swap.mp4', 1],
 ];
 
 await initTensorflow();
@@ -77,20 +83,15 @@ const faceres = await loadFaceresGraph();
 const NODES = LAYERS.map(([name]) => `${name}_relu/clip_by_value`);
 const DIM = LAYERS.reduce((sum, [, channels]) => sum + 2 * channels, 0);
 
-/** Crops (n × CROP² × 3, 0..1) → n × DIM features, 16 at a time (Human's preprocessing: 224², ×255). */
+/** Crops (n × CROP² × 3, 0..1) → n × DIM features, 16 at a time (Human's preprocessing, `faceresInput`). */
 function features(pixels: Float32Array, n: number): Float32Array {
   const per = CROP * CROP * 3;
   const out = new Float32Array(n * DIM);
   for (let start = 0; start < n; start += 16) {
     const end = Math.min(n, start + 16);
     const chunk = tf.tidy(() => {
-      const x = tf.image
-        .resizeBilinear(
-          tf.tensor4d(pixels.subarray(start * per, end * per), [end - start, CROP, CROP, 3]),
-          [224, 224],
-        )
-        .mul(255);
-      const maps = faceres.execute(x, NODES) as tf.Tensor4D[];
+      const crops = tf.tensor4d(pixels.subarray(start * per, end * per), [end - start, CROP, CROP, 3]);
+      const maps = faceres.execute(faceresInput(crops), NODES) as tf.Tensor4D[];
       return tf.concat(
         maps.flatMap((m) => {
           const { mean, variance } = tf.moments(m, [1, 2]);
@@ -130,10 +131,14 @@ async function pairSet(
 const train = await pairSet(trainFaces, 10);
 const validation = await pairSet(validationFaces, 1_000);
 
-const lookBanks: FaceBank[] = [];
-for (const [file] of LOOK_ONLY)
-  lookBanks.push(
-    await cachedFaceBank(
+/** Every face of the look-only videos (2 fps), labelled by video: features for the probe, and the detector's logits. */
+async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[] }> {
+  const parts: Float32Array[] = [];
+  const probe: FeatureSet = { f: new Float32Array(0), y: [], group: [] };
+  const detectorLogits: number[] = [];
+  const per = CROP * CROP * 3;
+  for (const [file, label] of LOOK_ONLY) {
+    const video = await cachedFaceBank(
       basename(file, '.mp4'),
       [join(dataDir, file)],
       2,
@@ -141,32 +146,27 @@ for (const [file] of LOOK_ONLY)
       quiet,
       signal,
       metadata.crop.resampling,
-    ),
-  );
-const look: FeatureSet = { f: new Float32Array(0), y: [], group: [] };
-const lookDetector: number[] = [];
-{
-  const parts: Float32Array[] = [];
-  for (const [k, [file, label]] of LOOK_ONLY.entries()) {
-    const b = lookBanks[k]!;
-    const n = b.entries.length;
-    if (n === 0) continue;
-    const per = CROP * CROP * 3;
-    const pixels = new Float32Array(n * per);
-    b.entries.forEach((_, i) => pixels.set(faceCropAt(b, i, CROP).data, i * per));
-    parts.push(features(pixels, n));
-    const x = faceCropsTensor(b, [...b.entries.keys()], metadata.architecture.inputSize);
-    const set: LabelledSet = { x, y: new Array<number>(n).fill(label) };
-    lookDetector.push(...(await setLogits(detector, set)));
+    );
+    const faces = [...video.entries.keys()];
+    if (faces.length === 0) continue;
+    const pixels = new Float32Array(faces.length * per);
+    for (const i of faces) pixels.set(faceCropAt(video, i, CROP).data, i * per);
+    parts.push(features(pixels, faces.length));
+    const x = faceCropsTensor(video, faces, metadata.architecture.inputSize);
+    detectorLogits.push(...(await setLogits(detector, { x, y: faces.map(() => label) })));
     x.dispose();
-    for (let i = 0; i < n; i++) {
-      look.y.push(label);
-      look.group.push(basename(file, '.mp4'));
-    }
+    probe.y.push(...faces.map(() => label));
+    probe.group.push(...faces.map(() => basename(file, '.mp4')));
   }
-  look.f = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
-  parts.reduce((offset, p) => (look.f.set(p, offset), offset + p.length), 0);
+  probe.f = new Float32Array(probe.y.length * DIM);
+  let offset = 0;
+  for (const part of parts) {
+    probe.f.set(part, offset);
+    offset += part.length;
+  }
+  return { probe, detector: detectorLogits };
 }
+const { probe: look, detector: lookDetector } = await lookOnlySet();
 faceres.dispose();
 detector.dispose();
 

@@ -26,6 +26,11 @@ export interface FaceEmbedder {
   dispose(): void;
 }
 
+/** Human's faceres preprocessing: N×H×W×3 crops in 0..1 → N×224×224×3 in 0..255 (bilinear). */
+export function faceresInput(crops: tf.Tensor4D): tf.Tensor4D {
+  return tf.image.resizeBilinear(crops, [INPUT_SIZE, INPUT_SIZE]).mul(255);
+}
+
 /** The faceres graph model itself, read from disk (no network): for the embedder and for feature probes. */
 export async function loadFaceresGraph(jsonPath = FACERES_JSON): Promise<tf.GraphModel> {
   await initTensorflow();
@@ -61,8 +66,7 @@ export async function loadFaceEmbedder(jsonPath = FACERES_JSON): Promise<FaceEmb
       for (const crop of crops) {
         const embedding = tf.tidy(() => {
           const image = tf.tensor4d(crop.data, [1, crop.height, crop.width, crop.channels]);
-          const input = tf.image.resizeBilinear(image, [INPUT_SIZE, INPUT_SIZE]).mul(255);
-          const result = model.execute(input, EMBEDDING_OUTPUT) as tf.Tensor;
+          const result = model.execute(faceresInput(image), EMBEDDING_OUTPUT) as tf.Tensor;
           const flat = result.reshape([-1]);
           return flat.div(flat.norm().add(1e-12));
         });
