@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import type { Conv2DPad, DimRoundingMode } from './conv2d-backprop.ts';
+import {
+  backpropInputPhases,
+  conv2dBackpropInputViaConv,
+  conv2dGradInfo,
+  type Conv2DPad,
+  type DimRoundingMode,
+} from './conv2d-backprop.ts';
 import { displacedWasmKernel, registerWasmTrainingKernels } from './register.ts';
 import { randomValues, relativeError, seededRandom, setUpBackends, useBackend } from './test-utils.ts';
 
@@ -74,6 +80,9 @@ function buildCases(): Case[] {
     { n: 2, h: 8, w: 9, ic: 3, oc: 2, kh: 2, kw: 4, strides: 2, pad: 'same' },
     { n: 2, h: 5, w: 6, ic: 3, oc: 4, kh: 1, kw: 1, strides: 2, pad: 1 },
     { n: 1, h: 3, w: 3, ic: 2, oc: 2, kh: 5, kw: 5, strides: 1, pad: 'same' },
+    // One conv per phase (backpropInputPhases 'exact'): the swap encoder's 5×5 stride-2 convs down to a 4×4 map,
+    // a 1×1 stride-2 kernel (one phase has no taps), stride 3, and odd explicit padding on both axes.
+    ...EXACT_PHASE_CASES,
   ];
   for (const k of [1, 3, 5]) {
     for (const strides of [1, 2]) {
@@ -94,6 +103,29 @@ function buildCases(): Case[] {
   }
   return cases;
 }
+
+const EXACT_PHASE_CASES: Case[] = [
+  { n: 2, h: 8, w: 8, ic: 8, oc: 3, kh: 5, kw: 5, strides: 2, pad: 'same' },
+  { n: 2, h: 4, w: 4, ic: 9, oc: 5, kh: 5, kw: 5, strides: 2, pad: 'same' },
+  { n: 1, h: 6, w: 6, ic: 8, oc: 2, kh: 1, kw: 1, strides: 2, pad: 'valid' },
+  { n: 2, h: 9, w: 6, ic: 10, oc: 2, kh: 5, kw: 5, strides: 3, pad: 'same' },
+  {
+    n: 2,
+    h: 8,
+    w: 8,
+    ic: 8,
+    oc: 4,
+    kh: 5,
+    kw: 3,
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 1],
+      [0, 0],
+    ],
+  },
+];
 
 interface GradData {
   input: Float32Array;
@@ -238,6 +270,56 @@ describe('kernels with dimRoundingMode match the cpu backend', () => {
 });
 
 after(() => console.log(`max relative error wasm vs cpu: ${maxError.toExponential(2)}`));
+
+describe('the input gradient splits strided convs by phase where that saves work', () => {
+  const plan = (c: Case) =>
+    backpropInputPhases(conv2dGradInfo([c.n, c.h, c.w, c.ic], [c.kh, c.kw, c.ic, c.oc], c));
+  test('the exact-phase cases above take the per-phase path', () => {
+    for (const c of EXACT_PHASE_CASES) assert.equal(plan(c), 'exact', describeCase(c));
+  });
+  test('stride 1, strides that do not divide the input, filters without zero taps and few channels stay merged', () => {
+    const base = { n: 1, ic: 16, oc: 2, pad: 'same' as const };
+    assert.equal(plan({ ...base, h: 8, w: 8, kh: 3, kw: 3, strides: 1 }), 'merged');
+    assert.equal(plan({ ...base, h: 9, w: 8, kh: 5, kw: 5, strides: 2 }), 'merged');
+    assert.equal(plan({ ...base, h: 8, w: 8, kh: 5, kw: 5, strides: 2 }), 'exact');
+    assert.equal(plan({ ...base, h: 8, w: 8, kh: 5, kw: 5, strides: 2, ic: 3 }), 'merged');
+    // 4×4 stride 2 on a 64² map: no zero taps, one spare grid row: under 1.2× the work.
+    assert.equal(plan({ ...base, h: 64, w: 64, kh: 4, kw: 4, strides: 2 }), 'merged');
+  });
+});
+
+describe('both phase plans give the same input gradient', () => {
+  const cases: Case[] = [
+    ...EXACT_PHASE_CASES,
+    { n: 2, h: 8, w: 8, ic: 3, oc: 4, kh: 5, kw: 5, strides: 2, pad: 'same' },
+    { n: 1, h: 8, w: 6, ic: 2, oc: 3, kh: 4, kw: 4, strides: 2, pad: 'same' },
+  ];
+  cases.forEach((c, i) => {
+    test(`merged = exact: ${describeCase(c)}`, async () => {
+      await useBackend('wasm');
+      const rand = seededRandom(7000 + i);
+      const [merged, exact] = tf.tidy(() => {
+        const filter = tf.tensor4d(randomValues(rand, [c.kh, c.kw, c.ic, c.oc]), [c.kh, c.kw, c.ic, c.oc]);
+        const dy = tf.tensor4d(randomValues(rand, outShape(c)), outShape(c));
+        const x: [number, number, number, number] = [c.n, c.h, c.w, c.ic];
+        return (['merged', 'exact'] as const).map(
+          (plan) => conv2dBackpropInputViaConv(dy, filter, x, c, plan).dataSync() as Float32Array,
+        );
+      });
+      const error = relativeError(exact!, merged!);
+      assert.ok(error <= TOLERANCE, `relative error ${error}`);
+    });
+  });
+  test('one conv per phase refuses strides that do not divide the input', () => {
+    const dy = tf.zeros([1, 5, 4, 2]) as tf.Tensor4D;
+    const filter = tf.zeros([3, 3, 2, 2]) as tf.Tensor4D;
+    assert.throws(
+      () => conv2dBackpropInputViaConv(dy, filter, [1, 9, 8, 2], { strides: 2, pad: 'same' }, 'exact'),
+      /divide the input \(9×8, stride 2×2\)/,
+    );
+    tf.dispose([dy, filter]);
+  });
+});
 
 describe('kernel hygiene', () => {
   test('our kernels, not the stock ones, are registered for wasm; registering twice changes nothing', () => {

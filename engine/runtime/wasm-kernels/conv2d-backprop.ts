@@ -99,12 +99,16 @@ function padOrCrop(
  * p·sw + c, ic, oc]; interleaving the phases back ("depth to space") is one reshape/transpose. For stride 1 this
  * is the usual full conv with the 180°-rotated, in/out-swapped filter. The conv's padding is chosen so that it
  * computes just the rows q0 … q1 that cover I ∈ [pt, pt + H), and negative padding crops dy.
+ * That merged conv multiplies zeros where kh is not a multiple of sh (a 5×5 stride-2 filter has 36 taps for 25),
+ * and computes grid rows outside the input, a large share on small maps (5×5 rows for a 4×4 phase). Where the
+ * strides divide the input, each phase instead gets its own conv with only its taps (`backpropInputPhases`).
  */
 export function conv2dBackpropInputViaConv(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
   inputShape: Shape4D,
   p: Conv2DGradParams,
+  phases?: 'merged' | 'exact',
 ): tf.Tensor4D {
   const info = convInfo(inputShape, filter.shape, p);
   checkDy(dy, info, 'Conv2DBackpropInput');
@@ -114,7 +118,17 @@ export function conv2dBackpropInputViaConv(
   const [, oh, ow] = dy.shape;
   const M = Math.ceil(kh / sh);
   const P = Math.ceil(kw / sw);
-  return tf.tidy(() => {
+  const { q0, q1, v0, v1 } = phaseGrid(info);
+  const plan = phases ?? backpropInputPhases(info);
+  if (plan === 'exact' && (H % sh !== 0 || W % sw !== 0)) {
+    throw new RangeError(
+      `one conv per phase needs strides that divide the input (${H}×${W}, stride ${sh}×${sw})`,
+    );
+  }
+  return plan === 'exact' ? exactPhases() : mergedPhases();
+
+  /** The filter as [M, P, oc, (sh, sw, ic)], zero-padded to M·sh × P·sw taps and flipped in (m, p). */
+  function phaseFilter(): tf.Tensor4D {
     // Filter: [kh, kw, ic, oc] → zero-pad to [M·sh, P·sw, ic, oc] = [M, sh, P, (sw, ic), oc]
     //         → [M, P, oc, sh, (sw, ic)] (a rank-5 transpose: wasm's rank-6 one is 30× slower).
     let g: tf.Tensor = filter;
@@ -130,30 +144,112 @@ export function conv2dBackpropInputViaConv(
     // Flip (m, p) → (M − 1 − m, P − 1 − p), which reverses the merged index m·P + p. Unstack + stack are plain
     // copies; wasm's Reverse kernel is about 10× slower on these shapes.
     if (M * P > 1) g = tf.stack(tf.unstack(tf.reshape(g, [M * P, oc * sh * sw * ic])).reverse());
-    g = tf.reshape(g, [M, P, oc, sh * sw * ic]);
+    return tf.reshape(g, [M, P, oc, sh * sw * ic]);
+  }
 
-    // Rows q0 … q1 (columns v0 … v1) of the phase grid cover the unpadded input [pt, pt + H).
-    const q0 = Math.floor(pt / sh);
-    const q1 = Math.ceil((pt + H) / sh) - 1;
-    const v0 = Math.floor(pl / sw);
-    const v1 = Math.ceil((pl + W) / sw) - 1;
-    // Output row q − q0 reads dy rows q − (M − 1) … q: top padding M − 1 − q0, bottom padding q1 − (oh − 1).
-    const src = padOrCrop(dy, M - 1 - q0, q1 + 1 - oh, P - 1 - v0, v1 + 1 - ow);
-    let out: tf.Tensor4D = tf.conv2d(src.t, g as tf.Tensor4D, 1, src.pad);
-    if (sh === 1 && sw === 1) return out;
-
-    // [n, Q, V, (sh, sw, ic)] → [n·Q, sh, V, sw·ic] → [n, Q·sh, V·sw, ic]: interleave the phases.
-    const Q = q1 - q0 + 1;
-    const V = v1 - v0 + 1;
-    out = tf.reshape(tf.transpose(tf.reshape(out, [n * Q, V, sh, sw * ic]), [0, 2, 1, 3]), [
+  /** [n, Q, V, (sh, sw, ic)] → [n·Q, sh, V, sw·ic] → [n, Q·sh, V·sw, ic]: interleave the phases. */
+  function interleave(out: tf.Tensor4D, Q: number, V: number): tf.Tensor4D {
+    return tf.reshape(tf.transpose(tf.reshape(out, [n * Q, V, sh, sw * ic]), [0, 2, 1, 3]), [
       n,
       Q * sh,
       V * sw,
       ic,
     ]);
-    return crop4d(out, pt - q0 * sh, pl - v0 * sw, H, W);
-  });
+  }
+
+  /** All sh·sw phases in one conv over the grid q0 … q1 × v0 … v1, then cropped to the input. */
+  function mergedPhases(): tf.Tensor4D {
+    return tf.tidy(() => {
+      const g = phaseFilter();
+      // Output row q − q0 reads dy rows q − (M − 1) … q: top padding M − 1 − q0, bottom padding q1 − (oh − 1).
+      const src = padOrCrop(dy, M - 1 - q0, q1 + 1 - oh, P - 1 - v0, v1 + 1 - ow);
+      const out: tf.Tensor4D = tf.conv2d(src.t, g, 1, src.pad);
+      if (sh === 1 && sw === 1) return out;
+      const interleaved = interleave(out, q1 - q0 + 1, v1 - v0 + 1);
+      return crop4d(interleaved, pt - q0 * sh, pl - v0 * sw, H, W);
+    });
+  }
+
+  /**
+   * One conv per phase with only that phase's taps (M_r = ⌈(kh − r) / sh⌉ rows of them) and only the rows that
+   * land inside the input. Needs H, W divisible by the strides, so that every phase has H/sh × W/sw pixels.
+   * Output row i = k·sh + j is phase r = (pt + j) mod sh, its k-th row; columns likewise.
+   */
+  function exactPhases(): tf.Tensor4D {
+    const Q = H / sh;
+    const V = W / sw;
+    return tf.tidy(() => {
+      const g = phaseFilter();
+      const blocks: tf.Tensor4D[] = [];
+      for (let j = 0; j < sh; j++) {
+        const r = (pt + j) % sh;
+        const Mr = phaseTaps(kh - r, sh);
+        const qr0 = Math.ceil((pt - r) / sh);
+        for (let jc = 0; jc < sw; jc++) {
+          const c = (pl + jc) % sw;
+          const Pc = phaseTaps(kw - c, sw);
+          const vc0 = Math.ceil((pl - c) / sw);
+          if (Mr === 0 || Pc === 0) {
+            blocks.push(tf.zeros([n, Q, V, ic]));
+            continue;
+          }
+          const gr = tf.slice(g, [M - Mr, P - Pc, 0, (r * sw + c) * ic], [Mr, Pc, oc, ic]);
+          const src = padOrCrop(dy, Mr - 1 - qr0, qr0 + Q - oh, Pc - 1 - vc0, vc0 + V - ow);
+          blocks.push(tf.conv2d(src.t, gr, 1, src.pad));
+        }
+      }
+      return interleave(tf.concat(blocks, 3), Q, V);
+    });
+  }
 }
+
+/** Rows q0 … q1 (columns v0 … v1) of the phase grid that cover the unpadded input [pt, pt + H). */
+function phaseGrid(info: tf.backend_util.Conv2DInfo): { q0: number; q1: number; v0: number; v1: number } {
+  const { strideHeight: sh, strideWidth: sw, inHeight: H, inWidth: W } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  return {
+    q0: Math.floor(pt / sh),
+    q1: Math.ceil((pt + H) / sh) - 1,
+    v0: Math.floor(pl / sw),
+    v1: Math.ceil((pl + W) / sw) - 1,
+  };
+}
+
+/**
+ * How conv2dBackpropInputViaConv splits a strided gradient: 'exact' (one conv per phase) where every phase has
+ * the same number of pixels and the single merged conv would do at least EXACT_PHASES_MIN_SAVING times the
+ * multiply-adds (its zero taps plus its grid rows outside the input); 'merged' otherwise, and for stride 1.
+ * A phase's conv has only ic output channels, too few for XNNPACK's 8-wide kernels below EXACT_PHASES_MIN_CHANNELS
+ * (an image's 3: one conv with sh·sw·3 channels is faster there, bench/wasm-kernels.bench.ts).
+ */
+export function backpropInputPhases(info: tf.backend_util.Conv2DInfo): 'merged' | 'exact' {
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const { inHeight: H, inWidth: W, inChannels: ic } = info;
+  if (sh * sw === 1 || H % sh !== 0 || W % sw !== 0 || ic < EXACT_PHASES_MIN_CHANNELS) return 'merged';
+  const { q0, q1, v0, v1 } = phaseGrid(info);
+  // Multiply-adds per (n, ic, oc): the merged grid's sh·sw phases × M·P taps, against each tap once per pixel.
+  const merged = (q1 - q0 + 1) * (v1 - v0 + 1) * sh * sw * Math.ceil(kh / sh) * Math.ceil(kw / sw);
+  const needed = (H / sh) * (W / sw) * kh * kw;
+  return merged >= EXACT_PHASES_MIN_SAVING * needed ? 'exact' : 'merged';
+}
+
+/** Input and filter shapes as conv2dBackpropInputViaConv sees them (for tests and benchmarks of the plan). */
+export function conv2dGradInfo(
+  xShape: Shape4D,
+  filterShape: Shape4D,
+  p: Conv2DGradParams,
+): tf.backend_util.Conv2DInfo {
+  return convInfo(xShape, filterShape, p);
+}
+
+/** How many taps a ∈ [r, k) have a ≡ r (mod stride), given span = k − r: the taps of phase r. */
+function phaseTaps(span: number, stride: number): number {
+  return span > 0 ? Math.ceil(span / stride) : 0;
+}
+
+/** See backpropInputPhases: below this saving, one conv's lower overhead beats sh·sw convs. */
+const EXACT_PHASES_MIN_SAVING = 1.2;
+const EXACT_PHASES_MIN_CHANNELS = 8;
 
 /**
  * dw = ∂L/∂w given x and dy:
