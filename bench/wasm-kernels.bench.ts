@@ -3,12 +3,19 @@
  * autoencoder at batch 16:
  *   - Conv2DBackpropInput: stock tfjs-backend-wasm kernel vs ours;
  *   - Conv2DBackpropFilter: the cpu backend's kernel (wasm has none) vs ours;
+ *   - Conv2DBackpropInput of strided convs: all phases in one merged conv vs one conv per phase (on the swap
+ *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
  *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
  * Run: npx tsx bench/wasm-kernels.bench.ts
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { displacedWasmKernel, registerWasmTrainingKernels } from '../engine/runtime/wasm-kernels/register.ts';
+import {
+  backpropInputPhases,
+  conv2dBackpropInputViaConv,
+  conv2dGradInfo,
+} from '../engine/runtime/wasm-kernels/conv2d-backprop.ts';
 
 export interface BenchRow {
   name: string;
@@ -41,6 +48,14 @@ const LAYERS: Layer[] = [
   { name: 'enc3 16²×32→64 3×3 s2', x: [BATCH, 16, 16, 32], filter: [3, 3, 32, 64], strides: 2 },
   { name: 'res 32²×16→16 3×3 s1', x: [BATCH, 32, 32, 16], filter: [3, 3, 16, 16], strides: 1 },
   { name: 'wide 64²×3→16 5×5 s2', x: [BATCH, 64, 64, 3], filter: [5, 5, 3, 16], strides: 2 },
+];
+
+/** The swap template's encoder convs (5×5, stride 2) at batch 8, for the input gradient's phase plans. */
+const PHASE_LAYERS: Layer[] = [
+  { name: 'swap enc0 64²×3→32 5×5 s2', x: [8, 64, 64, 3], filter: [5, 5, 3, 32], strides: 2 },
+  { name: 'swap enc1 32²×32→64 5×5 s2', x: [8, 32, 32, 32], filter: [5, 5, 32, 64], strides: 2 },
+  { name: 'swap enc2 16²×64→128 5×5 s2', x: [8, 16, 16, 64], filter: [5, 5, 64, 128], strides: 2 },
+  { name: 'swap enc3 8²×128→256 5×5 s2', x: [8, 8, 8, 128], filter: [5, 5, 128, 256], strides: 2 },
 ];
 
 function median(values: number[]): number {
@@ -206,6 +221,29 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
   }
 
   await tf.setBackend('wasm');
+  for (const layer of PHASE_LAYERS) {
+    const t = kernelInputs(layer);
+    const dx = (phases: 'merged' | 'exact') => (): tf.Tensor =>
+      conv2dBackpropInputViaConv(
+        t.dy as tf.Tensor4D,
+        t.filter as tf.Tensor4D,
+        layer.x,
+        { strides: layer.strides, pad: 'same' },
+        phases,
+      );
+    const [merged, exact] = timeInterleaved(dx('merged'), dx('exact'), 9, (f) => f());
+    const plan = backpropInputPhases(
+      conv2dGradInfo(layer.x, layer.filter, { strides: layer.strides, pad: 'same' }),
+    );
+    rows.push({
+      name: `dx per phase: ${layer.name} (plan: ${plan})`,
+      baseline: 'merged',
+      baselineMs: merged,
+      oursMs: exact,
+      speedup: 0,
+    });
+    tf.dispose([t.x, t.filter, t.dy]);
+  }
   const wasmStep = trainStepMs(7, 2);
   await tf.setBackend('cpu');
   const cpuStep = trainStepMs(CPU_RUNS, 0);
