@@ -19,7 +19,7 @@
  *
  * Environment (defaults in brackets): FORGETTING_SEEDS [2], FORGETTING_FIRST_SEED [1] (seeds FIRST_SEED…SEEDS
  * run, so FIRST_SEED=3 SEEDS=3 adds a third seed to an earlier two-seed run; each run prints its own line),
- * FORGETTING_MAS_LAMBDAS [0.1,0.3,1], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [250],
+ * FORGETTING_MAS_LAMBDAS [0.1,0.3,1], FORGETTING_HEBBIAN_LAMBDAS [0.1], FORGETTING_MAX_STEPS [800, the recipe's cap],
  * FORGETTING_FPS [3], FORGETTING_LR [1e-3, Adam], FORGETTING_PENALISED_LRS [FORGETTING_LR; a list such as
  * 0.001,0.002 runs every MAS and Hebbian λ at each learning rate, and the rule below chooses λ and rate together;
  * the penalty slows learning, so the penalised runs may need a larger rate than fine-tuning],

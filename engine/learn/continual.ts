@@ -47,7 +47,8 @@ export interface ContinualConfig {
  */
 export const DEFAULT_CONTINUAL: ContinualConfig = {
   lambda: 1,
-  steps: 250,
+  /** A cap: early stopping ends a run sooner. At λ 1 the penalty slows learning, and 400 cut a run short. */
+  steps: 800,
   batchSize: 16,
   learningRate: 1e-3,
   seed: 1,
