@@ -223,18 +223,11 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
   await tf.setBackend('wasm');
   for (const layer of PHASE_LAYERS) {
     const t = kernelInputs(layer);
+    const params = { strides: layer.strides, pad: 'same' } as const;
     const dx = (phases: 'merged' | 'exact') => (): tf.Tensor =>
-      conv2dBackpropInputViaConv(
-        t.dy as tf.Tensor4D,
-        t.filter as tf.Tensor4D,
-        layer.x,
-        { strides: layer.strides, pad: 'same' },
-        phases,
-      );
+      conv2dBackpropInputViaConv(t.dy as tf.Tensor4D, t.filter as tf.Tensor4D, layer.x, params, phases);
     const [merged, exact] = timeInterleaved(dx('merged'), dx('exact'), 9, (f) => f());
-    const plan = backpropInputPhases(
-      conv2dGradInfo(layer.x, layer.filter, { strides: layer.strides, pad: 'same' }),
-    );
+    const plan = backpropInputPhases(conv2dGradInfo(layer.x, layer.filter, params));
     rows.push({
       name: `dx per phase: ${layer.name} (plan: ${plan})`,
       baseline: 'merged',

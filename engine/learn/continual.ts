@@ -42,8 +42,7 @@ export interface ContinualConfig {
 /**
  * The forgetting benchmark's recipe: per-sample Ω of every output (logit and blend-boundary map), scaled to
  * mean 1, at λ = 1, the value its validation split chose for that Ω (docs/learning.md; Ω of the logit alone
- * needed λ = 0.03 and forgot and learned worse on all eight seeds pooled). `steps` is a cap, early stopping
- * usually ends a run sooner.
+ * needed λ = 0.03 and forgot and learned worse on all eight seeds pooled).
  */
 export const DEFAULT_CONTINUAL: ContinualConfig = {
   lambda: 1,

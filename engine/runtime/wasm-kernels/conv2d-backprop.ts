@@ -19,7 +19,12 @@ export interface Conv2DGradParams {
   dimRoundingMode?: DimRoundingMode;
 }
 
-function convInfo(xShape: Shape4D, filterShape: Shape4D, p: Conv2DGradParams): tf.backend_util.Conv2DInfo {
+/** The conv geometry both gradients work from (also what `backpropInputPhases` takes). */
+export function conv2dGradInfo(
+  xShape: Shape4D,
+  filterShape: Shape4D,
+  p: Conv2DGradParams,
+): tf.backend_util.Conv2DInfo {
   if (xShape[3] !== filterShape[2]) {
     throw new Error(`input has ${xShape[3]} channels but the filter expects ${filterShape[2]}`);
   }
@@ -110,7 +115,7 @@ export function conv2dBackpropInputViaConv(
   p: Conv2DGradParams,
   phases?: 'merged' | 'exact',
 ): tf.Tensor4D {
-  const info = convInfo(inputShape, filter.shape, p);
+  const info = conv2dGradInfo(inputShape, filter.shape, p);
   checkDy(dy, info, 'Conv2DBackpropInput');
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { inChannels: ic, outChannels: oc, inHeight: H, inWidth: W, batchSize: n } = info;
@@ -233,15 +238,6 @@ export function backpropInputPhases(info: tf.backend_util.Conv2DInfo): 'merged' 
   return merged >= EXACT_PHASES_MIN_SAVING * needed ? 'exact' : 'merged';
 }
 
-/** Input and filter shapes as conv2dBackpropInputViaConv sees them (for tests and benchmarks of the plan). */
-export function conv2dGradInfo(
-  xShape: Shape4D,
-  filterShape: Shape4D,
-  p: Conv2DGradParams,
-): tf.backend_util.Conv2DInfo {
-  return convInfo(xShape, filterShape, p);
-}
-
 /** How many taps a ∈ [r, k) have a ≡ r (mod stride), given span = k − r: the taps of phase r. */
 function phaseTaps(span: number, stride: number): number {
   return span > 0 ? Math.ceil(span / stride) : 0;
@@ -266,7 +262,7 @@ export function conv2dBackpropFilterViaConv(
   filterShape: Shape4D,
   p: Conv2DGradParams,
 ): tf.Tensor4D {
-  const info = convInfo(x.shape, filterShape, p);
+  const info = conv2dGradInfo(x.shape, filterShape, p);
   checkDy(dy, info, 'Conv2DBackpropFilter');
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { inHeight: H, inWidth: W } = info;
