@@ -21,7 +21,18 @@ const restrict = (files, options, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'resources/', 'docs/', '**/*.d.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      'resources/',
+      'docs/',
+      '**/*.d.ts',
+      // AssemblyScript (SIMD kernels compiled to .wasm), not TypeScript.
+      'engine/runtime/wasm-kernels/assembly/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

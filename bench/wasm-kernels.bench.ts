@@ -3,6 +3,8 @@
  * autoencoder at batch 16:
  *   - Conv2DBackpropInput: stock tfjs-backend-wasm kernel vs ours;
  *   - Conv2DBackpropFilter: the cpu backend's kernel (wasm has none) vs ours;
+ *   - Conv2DBackpropFilter on the swap template's layers at batch 8: one XNNPACK conv (x and dy transposed, the
+ *     fallback) vs our SIMD loop nest (./engine/runtime/wasm-kernels/simd-conv.ts);
  *   - Conv2DBackpropInput of strided convs: all phases in one merged conv vs one conv per phase (on the swap
  *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
  *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
@@ -13,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { displacedWasmKernel, registerWasmTrainingKernels } from '../engine/runtime/wasm-kernels/register.ts';
 import {
   backpropInputPhases,
+  conv2dBackpropFilterViaConv,
   conv2dBackpropInputViaConv,
   conv2dGradInfo,
 } from '../engine/runtime/wasm-kernels/conv2d-backprop.ts';
@@ -56,6 +59,15 @@ const PHASE_LAYERS: Layer[] = [
   { name: 'swap enc1 32²×32→64 5×5 s2', x: [8, 32, 32, 32], filter: [5, 5, 32, 64], strides: 2 },
   { name: 'swap enc2 16²×64→128 5×5 s2', x: [8, 16, 16, 64], filter: [5, 5, 64, 128], strides: 2 },
   { name: 'swap enc3 8²×128→256 5×5 s2', x: [8, 8, 8, 128], filter: [5, 5, 128, 256], strides: 2 },
+];
+
+/** The weight gradients of the swap template: its encoder above, then its decoder's 3×3 convs, at batch 8. */
+const FILTER_GRAD_LAYERS: Layer[] = [
+  ...PHASE_LAYERS,
+  { name: 'swap dec 4²×128→512 3×3 s1', x: [8, 4, 4, 128], filter: [3, 3, 128, 512], strides: 1 },
+  { name: 'swap dec 8²×128→256 3×3 s1', x: [8, 8, 8, 128], filter: [3, 3, 128, 256], strides: 1 },
+  { name: 'swap dec 16²×64→128 3×3 s1', x: [8, 16, 16, 64], filter: [3, 3, 64, 128], strides: 1 },
+  { name: 'swap dec 32²×32→64 3×3 s1', x: [8, 32, 32, 32], filter: [3, 3, 32, 64], strides: 1 },
 ];
 
 function median(values: number[]): number {
@@ -233,6 +245,28 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
       baseline: 'merged',
       baselineMs: merged,
       oursMs: exact,
+      speedup: 0,
+    });
+    tf.dispose([t.x, t.filter, t.dy]);
+  }
+  for (const layer of FILTER_GRAD_LAYERS) {
+    const t = kernelInputs(layer);
+    const viaConv = (): tf.Tensor =>
+      conv2dBackpropFilterViaConv(t.x as tf.Tensor4D, t.dy as tf.Tensor4D, layer.filter, {
+        strides: layer.strides,
+        pad: 'same',
+      });
+    const [xnnpack, simd] = timeInterleaved(
+      viaConv,
+      () => backpropFilter(layer, t),
+      9,
+      (f) => f(),
+    );
+    rows.push({
+      name: `dW simd: ${layer.name}`,
+      baseline: 'xnnpack conv',
+      baselineMs: xnnpack,
+      oursMs: simd,
       speedup: 0,
     });
     tf.dispose([t.x, t.filter, t.dy]);

@@ -1,6 +1,7 @@
 /**
  * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly:
- *   - Conv2DBackpropFilter (missing: the weight gradient of conv2d and of conv2dTranspose);
+ *   - Conv2DBackpropFilter (missing: the weight gradient of conv2d and of conv2dTranspose), run by our own SIMD
+ *     loop nest on the backend's heap (./simd-conv.ts), or where that does not apply as one forward Conv2D;
  *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts).
  *     Both are rewritten as one forward Conv2D plus reshapes/transposes (see ./conv2d-backprop.ts);
  *   - AvgPoolGrad for stride-1 unpadded pools (the SSIM loss's windows) as one forward AvgPool (./avg-pool-grad.ts);
@@ -9,8 +10,10 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
+import { conv2dBackpropFilterSimd } from './simd-conv.ts';
 import { concatKernel, identityKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
 
 const BACKEND = 'wasm';
@@ -37,9 +40,14 @@ function asTensor4D(t: tf.TensorInfo | undefined, name: string): tf.Tensor4D {
 }
 
 // The returned Tensor is a valid TensorInfo; the engine adopts it as the kernel's output without a new reference.
-const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs }) => {
+const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   checkNhwc(tf.Conv2DBackpropFilter, a.dataFormat);
+  const { x, dy } = inputs;
+  if (x !== undefined && dy !== undefined) {
+    const simd = conv2dBackpropFilterSimd(backend as BackendWasm, x, dy, a.filterShape, a);
+    if (simd !== undefined) return simd;
+  }
   return tf.tidy(() =>
     conv2dBackpropFilterViaConv(
       asTensor4D(inputs['x'], 'x'),

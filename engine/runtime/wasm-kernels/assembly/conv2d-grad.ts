@@ -1,0 +1,251 @@
+// AssemblyScript, not TypeScript: compiled to ./conv2d-grad.wasm by `npm run build:kernels`
+// (scripts/build-wasm-kernels.mjs). The module imports the tfjs wasm backend's own memory, so it reads and writes
+// tensors where they lie; it has no data segment and allocates nothing.
+//
+// Why our own kernel: tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter, and writing it as one XNNPACK conv
+// (x and dy transposed, dy as the filter) costs a transpose of both and a weight repack per call; on the swap
+// encoder's deeper layers that ran below 1 GMAC/s. This loop nest runs at 8–12 GMAC/s on 128-bit SIMD
+// (bench/wasm-kernels.bench.ts).
+
+// c + a·b on four lanes. (f32x4.relaxed_madd would fuse it, but it needs a V8 flag in Node 20, and the loop below
+// is bound by its loads as much as by the arithmetic.)
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+// The tiles accumulate dw[ic .. ic+R, oc .. oc+4V] of one tap over `images` × `rows` runs of `count` pixels: each
+// pixel broadcasts R input channels of x and multiplies them with 4V output channels of dy. `out` points at
+// dw[ic, oc], `outRow` is one input channel's stride in dw (outC floats). All steps are in bytes.
+
+@inline function tile4x8(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, images: i32, xImg: usize, dyImg: usize, out: usize, outRow: usize,
+): void {
+  let a00 = v128.load(out), a01 = v128.load(out, 16);
+  let a10 = v128.load(out + outRow), a11 = v128.load(out + outRow, 16);
+  let a20 = v128.load(out + 2 * outRow), a21 = v128.load(out + 2 * outRow, 16);
+  let a30 = v128.load(out + 3 * outRow), a31 = v128.load(out + 3 * outRow, 16);
+  for (let n = 0; n < images; n++) {
+    let xr = xRow + n * xImg, dr = dyRow + n * dyImg;
+    for (let r = 0; r < rows; r++) {
+      let xp = xr, dp = dr;
+      for (let i = 0; i < count; i++) {
+        const b0 = v128.load(dp), b1 = v128.load(dp, 16);
+        let s = v128.load32_splat(xp);
+        a00 = madd(s, b0, a00); a01 = madd(s, b1, a01);
+        s = v128.load32_splat(xp, 4);
+        a10 = madd(s, b0, a10); a11 = madd(s, b1, a11);
+        s = v128.load32_splat(xp, 8);
+        a20 = madd(s, b0, a20); a21 = madd(s, b1, a21);
+        s = v128.load32_splat(xp, 12);
+        a30 = madd(s, b0, a30); a31 = madd(s, b1, a31);
+        xp += xPix; dp += dyPix;
+      }
+      xr += xRowStep; dr += dyRowStep;
+    }
+  }
+  v128.store(out, a00); v128.store(out, a01, 16);
+  v128.store(out + outRow, a10); v128.store(out + outRow, a11, 16);
+  v128.store(out + 2 * outRow, a20); v128.store(out + 2 * outRow, a21, 16);
+  v128.store(out + 3 * outRow, a30); v128.store(out + 3 * outRow, a31, 16);
+}
+
+@inline function tile4x4(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, images: i32, xImg: usize, dyImg: usize, out: usize, outRow: usize,
+): void {
+  let a0 = v128.load(out), a1 = v128.load(out + outRow);
+  let a2 = v128.load(out + 2 * outRow), a3 = v128.load(out + 3 * outRow);
+  for (let n = 0; n < images; n++) {
+    let xr = xRow + n * xImg, dr = dyRow + n * dyImg;
+    for (let r = 0; r < rows; r++) {
+      let xp = xr, dp = dr;
+      for (let i = 0; i < count; i++) {
+        const b = v128.load(dp);
+        a0 = madd(v128.load32_splat(xp), b, a0);
+        a1 = madd(v128.load32_splat(xp, 4), b, a1);
+        a2 = madd(v128.load32_splat(xp, 8), b, a2);
+        a3 = madd(v128.load32_splat(xp, 12), b, a3);
+        xp += xPix; dp += dyPix;
+      }
+      xr += xRowStep; dr += dyRowStep;
+    }
+  }
+  v128.store(out, a0); v128.store(out + outRow, a1);
+  v128.store(out + 2 * outRow, a2); v128.store(out + 3 * outRow, a3);
+}
+
+@inline function tile1x8(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, images: i32, xImg: usize, dyImg: usize, out: usize,
+): void {
+  let a0 = v128.load(out), a1 = v128.load(out, 16);
+  for (let n = 0; n < images; n++) {
+    let xr = xRow + n * xImg, dr = dyRow + n * dyImg;
+    for (let r = 0; r < rows; r++) {
+      let xp = xr, dp = dr;
+      for (let i = 0; i < count; i++) {
+        const s = v128.load32_splat(xp);
+        a0 = madd(s, v128.load(dp), a0);
+        a1 = madd(s, v128.load(dp, 16), a1);
+        xp += xPix; dp += dyPix;
+      }
+      xr += xRowStep; dr += dyRowStep;
+    }
+  }
+  v128.store(out, a0); v128.store(out, a1, 16);
+}
+
+@inline function tile1x4(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, images: i32, xImg: usize, dyImg: usize, out: usize,
+): void {
+  let a0 = v128.load(out);
+  for (let n = 0; n < images; n++) {
+    let xr = xRow + n * xImg, dr = dyRow + n * dyImg;
+    for (let r = 0; r < rows; r++) {
+      let xp = xr, dp = dr;
+      for (let i = 0; i < count; i++) {
+        a0 = madd(v128.load32_splat(xp), v128.load(dp), a0);
+        xp += xPix; dp += dyPix;
+      }
+      xr += xRowStep; dr += dyRowStep;
+    }
+  }
+  v128.store(out, a0);
+}
+
+// The last outC % 4 output channels (1–3; the image and mask heads have 3 and 1), four input channels at a time:
+// each pixel loads x[ic .. ic+4] as one vector and broadcasts each remaining channel of dy. `out` points at
+// dw[ic, oc]; the sums are added to dw lane by lane at the end.
+@inline function tileTail(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, images: i32, xImg: usize, dyImg: usize, out: usize, outRow: usize, tail: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+  for (let n = 0; n < images; n++) {
+    let xr = xRow + n * xImg, dr = dyRow + n * dyImg;
+    for (let r = 0; r < rows; r++) {
+      let xp = xr, dp = dr;
+      if (tail == 3) {
+        for (let i = 0; i < count; i++) {
+          const v = v128.load(xp);
+          a0 = madd(v, v128.load32_splat(dp), a0);
+          a1 = madd(v, v128.load32_splat(dp, 4), a1);
+          a2 = madd(v, v128.load32_splat(dp, 8), a2);
+          xp += xPix; dp += dyPix;
+        }
+      } else if (tail == 2) {
+        for (let i = 0; i < count; i++) {
+          const v = v128.load(xp);
+          a0 = madd(v, v128.load32_splat(dp), a0);
+          a1 = madd(v, v128.load32_splat(dp, 4), a1);
+          xp += xPix; dp += dyPix;
+        }
+      } else {
+        for (let i = 0; i < count; i++) {
+          a0 = madd(v128.load(xp), v128.load32_splat(dp), a0);
+          xp += xPix; dp += dyPix;
+        }
+      }
+      xr += xRowStep; dr += dyRowStep;
+    }
+  }
+  addLanes(out, outRow, a0);
+  if (tail > 1) addLanes(out + 4, outRow, a1);
+  if (tail > 2) addLanes(out + 8, outRow, a2);
+}
+
+// dw[ic + j, oc] += lane j of a, for j = 0..3 (`out` points at dw[ic, oc]).
+@inline function addLanes(out: usize, outRow: usize, a: v128): void {
+  store<f32>(out, load<f32>(out) + f32x4.extract_lane(a, 0));
+  store<f32>(out + outRow, load<f32>(out + outRow) + f32x4.extract_lane(a, 1));
+  store<f32>(out + 2 * outRow, load<f32>(out + 2 * outRow) + f32x4.extract_lane(a, 2));
+  store<f32>(out + 3 * outRow, load<f32>(out + 3 * outRow) + f32x4.extract_lane(a, 3));
+}
+
+@inline function ceilDiv(a: i32, b: i32): i32 {
+  return a >= 0 ? (a + b - 1) / b : -(-a / b);
+}
+
+@inline function floorDiv(a: i32, b: i32): i32 {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/**
+ * The weight gradient of an NHWC conv2d, overwriting dw [kH, kW, inC, outC]:
+ *   dw[kh, kw, ic, oc] = Σ over n, oy, ox of x[n, iy, ix, ic] · dy[n, oy, ox, oc],
+ *   iy = oy·sH + kh·dH − padT, ix = ox·sW + kw·dW − padL; taps that fall outside x add nothing.
+ * outC or inC must be a multiple of 4. x, dy and dw are byte offsets into the memory.
+ *
+ * Output rows are taken in bands of `bandRows` (in every image of the batch) so that a band of x and dy stays in
+ * cache while every tap and channel tile passes over it; a tile keeps its sums in registers across the band.
+ */
+export function conv2dFilterGrad(
+  x: usize, dy: usize, dw: usize,
+  batch: i32, inH: i32, inW: i32, inC: i32,
+  outH: i32, outW: i32, outC: i32,
+  kH: i32, kW: i32, sH: i32, sW: i32, dH: i32, dW: i32, padT: i32, padL: i32,
+  bandRows: i32,
+): void {
+  memory.fill(dw, 0, <usize>(kH * kW * inC * outC) << 2);
+  const xPix = <usize>(sW * inC) << 2;
+  const dyPix = <usize>outC << 2;
+  const xRowStep = <usize>(sH * inW * inC) << 2;
+  const dyRowStep = <usize>(outW * outC) << 2;
+  const xImg = <usize>(inH * inW * inC) << 2;
+  const dyImg = <usize>(outH * outW * outC) << 2;
+  const outRow = <usize>outC << 2;
+  for (let oy0 = 0; oy0 < outH; oy0 += bandRows) {
+    const oy1 = min(outH, oy0 + bandRows);
+    for (let kh = 0; kh < kH; kh++) {
+      const oyLo = max(oy0, ceilDiv(padT - kh * dH, sH));
+      const oyHi = min(oy1, floorDiv(inH - 1 + padT - kh * dH, sH) + 1);
+      if (oyHi <= oyLo) continue;
+      const rows = oyHi - oyLo;
+      const iy = oyLo * sH + kh * dH - padT;
+      for (let kw = 0; kw < kW; kw++) {
+        const oxLo = max(0, ceilDiv(padL - kw * dW, sW));
+        const oxHi = min(outW, floorDiv(inW - 1 + padL - kw * dW, sW) + 1);
+        if (oxHi <= oxLo) continue;
+        const count = oxHi - oxLo;
+        const ix = oxLo * sW + kw * dW - padL;
+        const xBase = x + (<usize>((iy * inW + ix) * inC) << 2);
+        const dyBase = dy + (<usize>((oyLo * outW + oxLo) * outC) << 2);
+        const tap = dw + (<usize>((kh * kW + kw) * inC * outC) << 2);
+        let ic = 0;
+        for (; ic + 4 <= inC; ic += 4) {
+          const xr = xBase + (<usize>ic << 2);
+          const out = tap + (<usize>(ic * outC) << 2);
+          let oc = 0;
+          for (; oc + 8 <= outC; oc += 8) {
+            const o = <usize>oc << 2;
+            tile4x8(xr, xRowStep, xPix, dyBase + o, dyRowStep, dyPix, rows, count, batch, xImg, dyImg, out + o, outRow);
+          }
+          if (oc + 4 <= outC) {
+            const o = <usize>oc << 2;
+            tile4x4(xr, xRowStep, xPix, dyBase + o, dyRowStep, dyPix, rows, count, batch, xImg, dyImg, out + o, outRow);
+            oc += 4;
+          }
+          if (oc < outC) {
+            const o = <usize>oc << 2;
+            tileTail(xr, xRowStep, xPix, dyBase + o, dyRowStep, dyPix, rows, count, batch, xImg, dyImg, out + o, outRow, outC - oc);
+          }
+        }
+        for (; ic < inC; ic++) {
+          const xr = xBase + (<usize>ic << 2);
+          const out = tap + (<usize>(ic * outC) << 2);
+          let oc = 0;
+          for (; oc + 8 <= outC; oc += 8) {
+            const o = <usize>oc << 2;
+            tile1x8(xr, xRowStep, xPix, dyBase + o, dyRowStep, dyPix, rows, count, batch, xImg, dyImg, out + o);
+          }
+          if (oc < outC) {
+            const o = <usize>oc << 2;
+            tile1x4(xr, xRowStep, xPix, dyBase + o, dyRowStep, dyPix, rows, count, batch, xImg, dyImg, out + o);
+          }
+        }
+      }
+    }
+  }
+}

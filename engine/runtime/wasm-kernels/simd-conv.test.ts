@@ -1,0 +1,188 @@
+/**
+ * Our SIMD weight-gradient kernel (./simd-conv.ts, ./assembly/conv2d-grad.wasm) against the cpu backend's
+ * Conv2DBackpropFilter, and the committed .wasm against its AssemblyScript source.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { buildWasmKernels } from '../../../scripts/build-wasm-kernels.ts';
+import type { Conv2DPad } from './conv2d-backprop.ts';
+import { conv2dBackpropFilterSimd, hasSimdKernels, SIMD_KERNELS_WASM } from './simd-conv.ts';
+import { randomValues, relativeError, seededRandom, setUpBackends, useBackend } from './test-utils.ts';
+
+/** The ids of a wasm binary's sections, in order (1 type, 2 import, 7 export, 10 code, 11 data, …). */
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8; // magic and version
+  while (at < bytes.length) {
+    ids.push(bytes[at++]!);
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++]!;
+      size |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    at += size;
+  }
+  return ids;
+}
+
+describe('the committed SIMD kernel module', () => {
+  test('is what its AssemblyScript source compiles to (run `npm run build:kernels` after editing it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unmask-kernels-'));
+    try {
+      const [built] = await buildWasmKernels(dir);
+      assert.ok(readFileSync(built!).equals(readFileSync(SIMD_KERNELS_WASM)), 'conv2d-grad.wasm is stale');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('imports only the backend memory and writes nothing of its own into it (no data section)', () => {
+    const bytes = readFileSync(SIMD_KERNELS_WASM);
+    interface Entry {
+      module?: string;
+      name: string;
+      kind: string;
+    }
+    const { Module } = (globalThis as unknown as { WebAssembly: { Module: WasmModuleApi } }).WebAssembly;
+    interface WasmModuleApi {
+      new (bytes: Uint8Array): object;
+      imports(module: object): Entry[];
+      exports(module: object): Entry[];
+    }
+    const module = new Module(bytes);
+    assert.deepEqual(Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+    assert.deepEqual(
+      Module.exports(module).map((e) => e.name),
+      ['conv2dFilterGrad'],
+    );
+    assert.ok(!sectionIds(bytes).includes(11), `sections ${sectionIds(bytes).join(', ')}`);
+  });
+});
+
+interface Case {
+  x: [number, number, number, number];
+  kh: number;
+  kw: number;
+  oc: number;
+  strides: number | [number, number];
+  pad: Conv2DPad;
+}
+
+const CASES: Case[] = [
+  { x: [2, 7, 9, 3], kh: 3, kw: 3, oc: 4, strides: 2, pad: 'same' },
+  { x: [2, 8, 8, 4], kh: 3, kw: 3, oc: 8, strides: 1, pad: 'same' },
+  { x: [1, 9, 11, 5], kh: 5, kw: 5, oc: 12, strides: 2, pad: 'same' }, // an ic remainder, a 4-wide oc tail
+  { x: [3, 10, 7, 9], kh: 3, kw: 5, oc: 20, strides: [2, 1], pad: 'valid' },
+  { x: [2, 11, 10, 1], kh: 5, kw: 3, oc: 16, strides: 3, pad: 'valid' },
+  { x: [1, 6, 6, 8], kh: 1, kw: 1, oc: 4, strides: 2, pad: 1 },
+  { x: [1, 3, 3, 4], kh: 5, kw: 5, oc: 8, strides: 1, pad: 'same' }, // taps wider than the input
+  {
+    x: [2, 9, 10, 6],
+    kh: 5,
+    kw: 3,
+    oc: 8,
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 3],
+      [4, 0],
+      [0, 0],
+    ],
+  },
+  // Output channels that are not a multiple of 4 (the swap's image and mask heads), with whole groups of 4 inputs.
+  { x: [2, 12, 12, 16], kh: 5, kw: 5, oc: 3, strides: 1, pad: 'same' },
+  { x: [2, 9, 8, 8], kh: 3, kw: 3, oc: 1, strides: 1, pad: 'valid' },
+  { x: [1, 11, 9, 4], kh: 5, kw: 5, oc: 7, strides: 2, pad: 'same' },
+  { x: [2, 7, 7, 12], kh: 3, kw: 3, oc: 2, strides: 2, pad: 1 },
+  // Three row bands (about 128 KiB of x and dy per band: 21 rows here), and a swap encoder layer's geometry.
+  { x: [1, 48, 64, 8], kh: 3, kw: 3, oc: 16, strides: 1, pad: 'same' },
+  { x: [1, 16, 16, 16], kh: 5, kw: 5, oc: 32, strides: 2, pad: 'same' },
+];
+
+function describeCase(c: Case): string {
+  const pad = typeof c.pad === 'object' ? JSON.stringify(c.pad.slice(1, 3)) : String(c.pad);
+  return `x ${c.x.join('×')}, filter ${c.kh}×${c.kw}→${c.oc}, stride ${String(c.strides)}, pad ${pad}`;
+}
+
+describe('conv2dBackpropFilterSimd matches the cpu backend', () => {
+  CASES.forEach((c, i) => {
+    test(describeCase(c), async () => {
+      const rand = seededRandom(700 + i);
+      const filterShape: [number, number, number, number] = [c.kh, c.kw, c.x[3], c.oc];
+      const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.strides, 1, c.pad);
+      const xValues = randomValues(rand, c.x);
+      const dyValues = randomValues(rand, info.outShape);
+      const attrs = {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat: 'NHWC',
+        filterShape,
+      } as unknown as tf.NamedAttrMap;
+
+      await useBackend('cpu');
+      const reference = tf.tidy(() =>
+        (
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x: tf.tensor4d(xValues, c.x), dy: tf.tensor4d(dyValues, info.outShape) },
+              attrs,
+            ) as tf.Tensor
+        ).dataSync(),
+      );
+
+      await setUpBackends();
+      const backend = tf.backend() as BackendWasm;
+      assert.ok(hasSimdKernels(backend), 'the Node wasm backend can host the SIMD kernels');
+      const x = tf.tensor4d(xValues, c.x);
+      const dy = tf.tensor4d(dyValues, info.outShape);
+      const ids = backend.numDataIds();
+      const out = conv2dBackpropFilterSimd(backend, x, dy, filterShape, { strides: c.strides, pad: c.pad });
+      assert.ok(out !== undefined);
+      assert.equal(backend.numDataIds(), ids + 1, 'one new buffer: the output');
+      assert.deepEqual(out.shape, filterShape);
+      const values = backend.readSync(out.dataId) as Float32Array;
+      const error = relativeError(values, reference);
+      assert.ok(error <= 1e-5, `relative error ${error}`);
+      // Through the registered kernel, which takes this path for these shapes.
+      const viaKernel = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+      assert.deepEqual(viaKernel.dataSync(), values);
+      backend.disposeData(out.dataId);
+      tf.dispose([x, dy, viaKernel]);
+    });
+  });
+
+  test('declines shapes where neither channel count is a multiple of 4 (the caller falls back)', async () => {
+    await setUpBackends();
+    const x = tf.zeros([1, 5, 5, 3]);
+    const dy = tf.zeros([1, 5, 5, 3]);
+    const out = conv2dBackpropFilterSimd(tf.backend() as BackendWasm, x, dy, [3, 3, 3, 3], {
+      strides: 1,
+      pad: 'same',
+    });
+    assert.equal(out, undefined);
+    tf.dispose([x, dy]);
+  });
+
+  test('rejects a dy whose shape does not match the conv', async () => {
+    await setUpBackends();
+    const x = tf.zeros([1, 5, 5, 4]);
+    const dy = tf.zeros([1, 4, 5, 8]);
+    assert.throws(
+      () =>
+        conv2dBackpropFilterSimd(tf.backend() as BackendWasm, x, dy, [3, 3, 4, 8], {
+          strides: 1,
+          pad: 'same',
+        }),
+      /dy has shape \[1, 4, 5, 8\], expected \[1, 5, 5, 8\]/,
+    );
+    tf.dispose([x, dy]);
+  });
+});
