@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = join(root, 'engine/runtime/wasm-kernels/assembly');
-export const KERNEL_SOURCES = ['conv2d-grad'];
+export const KERNEL_SOURCES = ['conv2d'];
 
 // Flags: no runtime or allocator, no abort strings (no data segment may land in the backend's heap), the
 // backend's memory imported (and not exported again) rather than our own, and 128-bit SIMD.

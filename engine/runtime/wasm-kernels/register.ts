@@ -2,8 +2,11 @@
  * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly:
  *   - Conv2DBackpropFilter (missing: the weight gradient of conv2d and of conv2dTranspose), run by our own SIMD
  *     loop nest on the backend's heap (./simd-conv.ts), or where that does not apply as one forward Conv2D;
- *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts).
- *     Both are rewritten as one forward Conv2D plus reshapes/transposes (see ./conv2d-backprop.ts);
+ *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts),
+ *     run by our SIMD gather conv over dy (./simd-conv.ts), or as forward Conv2Ds by stride phase
+ *     (./conv2d-backprop.ts) where the input's channels are not a multiple of 4;
+ *   - Conv2D and FusedConv2D (with a bias and a linear or relu activation) by the same SIMD gather conv: XNNPACK
+ *     packs a filter on first use, and in training every step brings new weights; other cases stay stock;
  *   - AvgPoolGrad for stride-1 unpadded pools (the SSIM loss's windows) as one forward AvgPool (./avg-pool-grad.ts);
  *   - Slice, Unpack, SplitV and Concat as heap-to-heap copies (./copy-kernels.ts): the stock Slice copies its
  *     whole input on every call; Identity (the clones tfjs saves for gradients) shares its input's buffer.
@@ -13,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
-import { conv2dBackpropFilterSimd } from './simd-conv.ts';
+import { conv2dBackpropFilterSimd, conv2dBackpropInputSimd, conv2dSimd } from './simd-conv.ts';
 import { concatKernel, identityKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
 
 const BACKEND = 'wasm';
@@ -58,9 +61,14 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   );
 };
 
-const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs }) => {
+const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   checkNhwc(tf.Conv2DBackpropInput, a.dataFormat);
+  const { dy, filter } = inputs;
+  if (dy !== undefined && filter !== undefined) {
+    const simd = conv2dBackpropInputSimd(backend as BackendWasm, dy, filter, a.inputShape, a);
+    if (simd !== undefined) return simd;
+  }
   return tf.tidy(() =>
     conv2dBackpropInputViaConv(
       asTensor4D(inputs['dy'], 'dy'),
@@ -78,6 +86,44 @@ function stock(kernelName: string): tf.KernelFunc {
   return config.kernelFunc;
 }
 
+/** Forward convs: ours for NHWC with a linear or relu activation, the stock (XNNPACK) kernel otherwise. */
+const conv2d: tf.KernelFunc = (args) => {
+  const a = args.attrs as unknown as tf.Conv2DAttrs;
+  const { x, filter } = args.inputs;
+  if (a.dataFormat === 'NHWC' && x !== undefined && filter !== undefined) {
+    const simd = conv2dSimd(args.backend as BackendWasm, x, filter, a);
+    if (simd !== undefined) return simd;
+  }
+  return stock(tf.Conv2D)(args);
+};
+
+const fusedConv2d: tf.KernelFunc = (args) => {
+  const a = args.attrs as unknown as tf.FusedConv2DAttrs;
+  const { x, filter, bias, preluActivationWeights } = args.inputs;
+  const activation = a.activation ?? 'linear';
+  if (
+    a.dataFormat === 'NHWC' &&
+    (activation === 'linear' || activation === 'relu') &&
+    preluActivationWeights === undefined &&
+    x !== undefined &&
+    filter !== undefined
+  ) {
+    const simd = conv2dSimd(args.backend as BackendWasm, x, filter, a, bias, activation === 'relu');
+    if (simd !== undefined) return simd;
+  }
+  return stock(tf.FusedConv2D)(args);
+};
+
+/** A kernel whose stock fallback binds its wasm function in its setupFunc. */
+function withStockSetup(kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: BACKEND,
+    kernelFunc,
+    setupFunc: (backend) => displaced.get(kernelName)?.setupFunc?.(backend),
+  };
+}
+
 const avgPoolGrad: tf.KernelFunc = (args) => {
   const a = args.attrs as unknown as tf.AvgPoolGradAttrs;
   const input = asTensor4D(args.inputs['input'], 'input');
@@ -88,13 +134,9 @@ const avgPoolGrad: tf.KernelFunc = (args) => {
 const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: tf.Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2dBackpropFilter },
   { kernelName: tf.Conv2DBackpropInput, backendName: BACKEND, kernelFunc: conv2dBackpropInput },
-  {
-    kernelName: tf.AvgPoolGrad,
-    backendName: BACKEND,
-    kernelFunc: avgPoolGrad,
-    // The stock kernel (our fallback) binds its wasm function in its setupFunc.
-    setupFunc: (backend) => displaced.get(tf.AvgPoolGrad)?.setupFunc?.(backend),
-  },
+  withStockSetup(tf.Conv2D, conv2d),
+  withStockSetup(tf.FusedConv2D, fusedConv2d),
+  withStockSetup(tf.AvgPoolGrad, avgPoolGrad),
   { kernelName: tf.Slice, backendName: BACKEND, kernelFunc: sliceKernel(stock) },
   { kernelName: tf.Unpack, backendName: BACKEND, kernelFunc: unpackKernel(stock) },
   { kernelName: tf.SplitV, backendName: BACKEND, kernelFunc: splitVKernel(stock) },

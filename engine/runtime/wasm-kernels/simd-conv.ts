@@ -1,14 +1,17 @@
 /**
- * Our own 128-bit SIMD conv kernels (./assembly/conv2d-grad.ts, compiled to ./assembly/conv2d-grad.wasm), run on
+ * Our own 128-bit SIMD conv kernels (./assembly/conv2d.ts, compiled to ./assembly/conv2d.wasm), run on
  * the tfjs wasm backend's own heap: the module imports the backend's WebAssembly.Memory, so tensors are read and
  * written in place, with no copy in or out.
  *
- * `conv2dBackpropFilterSimd` is the weight gradient. It returns undefined where it does not apply (another backend
- * build whose memory we cannot import, or neither channel count a multiple of 4); the caller then
- * takes the XNNPACK path in ./conv2d-backprop.ts.
+ * - `conv2dBackpropFilterSimd`: the weight gradient (Conv2DBackpropFilter);
+ * - `conv2dSimd`: the forward conv (Conv2D, and FusedConv2D with a bias and a linear or relu activation);
+ * - `conv2dBackpropInputSimd`: the input gradient (Conv2DBackpropInput), a conv over dy that reads only the taps
+ *   each pixel's stride phase has, so no product with an inserted zero is computed.
+ * Each returns undefined where it does not apply (a backend build whose memory we cannot import, or channel counts
+ * the loops do not tile), and the caller then takes the stock or XNNPACK path.
  */
 import { readFileSync } from 'node:fs';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dGradInfo, type Conv2DGradParams } from './conv2d-backprop.ts';
 
@@ -26,7 +29,7 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-export const SIMD_KERNELS_WASM = new URL('./assembly/conv2d-grad.wasm', import.meta.url);
+export const SIMD_KERNELS_WASM = new URL('./assembly/conv2d.wasm', import.meta.url);
 
 interface SimdExports {
   conv2dFilterGrad(
@@ -50,6 +53,33 @@ interface SimdExports {
     padL: number,
     bandRows: number,
   ): void;
+  conv2dGather(
+    src: number,
+    w: number,
+    bias: number,
+    out: number,
+    zero: number,
+    batch: number,
+    srcH: number,
+    srcW: number,
+    k: number,
+    outH: number,
+    outW: number,
+    outC: number,
+    kH: number,
+    kW: number,
+    mulH: number,
+    kmulH: number,
+    offH: number,
+    divH: number,
+    mulW: number,
+    kmulW: number,
+    offW: number,
+    divW: number,
+    pixStep: number,
+    relu: boolean,
+  ): void;
+  packFilter(src: number, dst: number, taps: number, k: number, c: number, swap: boolean): void;
 }
 
 let compiled: object | undefined;
@@ -137,4 +167,191 @@ export function conv2dBackpropFilterSimd(
     bandRows(info),
   );
   return out;
+}
+
+type Shape4D = [number, number, number, number];
+
+/**
+ * The filter [kh, kw, k, c] in the layout conv2dGather reads, [ceil(c / 8), kh, kw, k, 8]: each block of 8 output
+ * channels one contiguous run, the last zero-padded. With `swapChannels` the filter's two channel axes trade roles
+ * (the input gradient's output channels are the filter's input channels). One pass over the weights per call:
+ * small beside the conv, and training changes the weights every step anyway. Dispose the result's dataId.
+ */
+function packFilter(
+  backend: BackendWasm,
+  kernels: SimdExports,
+  filter: tf.TensorInfo,
+  swapChannels: boolean,
+): tf.TensorInfo {
+  const [kh, kw, inC, outC] = filter.shape as Shape4D;
+  const [k, c] = swapChannels ? [outC, inC] : [inC, outC];
+  const packed = backend.makeOutput([Math.ceil(c / 8) * kh * kw * k * 8], 'float32');
+  kernels.packFilter(heapOffset(backend, filter), heapOffset(backend, packed), kh * kw, k, c, swapChannels);
+  return packed;
+}
+
+/** Geometry of conv2dGather: source pixel = (out·mul + tap·kmul + off) / div where that division is exact. */
+interface GatherAxis {
+  mul: number;
+  kmul: number;
+  off: number;
+  div: number;
+}
+
+/**
+ * Runs conv2dGather into a new output of `outShape`, with w packed by packFilter. A buffer of k zeros is made
+ * here (the loop points a missing tap at it).
+ */
+function gather(
+  backend: BackendWasm,
+  kernels: SimdExports,
+  src: tf.TensorInfo,
+  w: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  outShape: Shape4D,
+  kernelSize: [number, number],
+  rows: GatherAxis,
+  cols: GatherAxis,
+  pixStep: number,
+  relu: boolean,
+): tf.TensorInfo {
+  const [batch, srcH, srcW, k] = src.shape as Shape4D;
+  const out = backend.makeOutput(outShape, 'float32');
+  const zero = backend.makeOutput([k], 'float32');
+  (backend.typedArrayFromHeap(zero) as Float32Array).fill(0);
+  kernels.conv2dGather(
+    heapOffset(backend, src),
+    heapOffset(backend, w),
+    bias === undefined ? 0 : heapOffset(backend, bias),
+    heapOffset(backend, out),
+    heapOffset(backend, zero),
+    batch,
+    srcH,
+    srcW,
+    k,
+    outShape[1],
+    outShape[2],
+    outShape[3],
+    kernelSize[0],
+    kernelSize[1],
+    rows.mul,
+    rows.kmul,
+    rows.off,
+    rows.div,
+    cols.mul,
+    cols.kmul,
+    cols.off,
+    cols.div,
+    pixStep,
+    relu,
+  );
+  backend.disposeData(zero.dataId);
+  return out;
+}
+
+/** The fewest input channels for which conv2dSimd takes a forward conv (the swap's RGB layer ran at 2.0 GMAC/s here, 3.3 in XNNPACK). */
+const MIN_GATHER_DEPTH = 8;
+
+export interface Conv2DSimdParams {
+  strides: number | [number, number];
+  pad: Conv2DGradParams['pad'];
+  dilations?: number | [number, number];
+  dimRoundingMode?: Conv2DGradParams['dimRoundingMode'];
+}
+
+/**
+ * The forward NHWC conv2d, with an optional per-channel bias and relu, or undefined where it does not apply
+ * (output channels not a multiple of 4, fewer than 8 input channels, a bias that is not one value per channel, or
+ * not float32).
+ */
+export function conv2dSimd(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  p: Conv2DSimdParams,
+  bias?: tf.TensorInfo,
+  relu = false,
+): tf.TensorInfo | undefined {
+  const filterShape = filter.shape as Shape4D;
+  if (filterShape[3] % 4 !== 0 || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  // Under 8 input channels (an RGB image) each tap's loop is too short to pay for its setup; XNNPACK does better.
+  if (filterShape[2] < MIN_GATHER_DEPTH) return undefined;
+  if (
+    bias !== undefined &&
+    (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filterShape[3])
+  )
+    return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as Shape4D,
+    filterShape,
+    p.strides,
+    p.dilations ?? 1,
+    p.pad,
+    p.dimRoundingMode,
+  );
+  if (info.inChannels !== filterShape[2]) {
+    throw new Error(`Conv2D: input has ${info.inChannels} channels but the filter expects ${filterShape[2]}`);
+  }
+  const packed = packFilter(backend, kernels, filter, false);
+  try {
+    return gather(
+      backend,
+      kernels,
+      x,
+      packed,
+      bias,
+      info.outShape,
+      [info.filterHeight, info.filterWidth],
+      { mul: info.strideHeight, kmul: info.dilationHeight, off: -info.padInfo.top, div: 1 },
+      { mul: info.strideWidth, kmul: info.dilationWidth, off: -info.padInfo.left, div: 1 },
+      1,
+      relu,
+    );
+  } finally {
+    backend.disposeData(packed.dataId);
+  }
+}
+
+/**
+ * The input gradient of an NHWC conv2d (Conv2DBackpropInput), or undefined where it does not apply (input channels
+ * not a multiple of 4). It is a gather conv over dy whose output channels are the filter's input channels.
+ */
+export function conv2dBackpropInputSimd(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  inputShape: Shape4D,
+  p: Conv2DGradParams,
+): tf.TensorInfo | undefined {
+  const filterShape = filter.shape as Shape4D;
+  if (inputShape[3] % 4 !== 0 || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const info = conv2dGradInfo(inputShape, filterShape, p);
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(
+      `Conv2DBackpropInput: dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`,
+    );
+  }
+  const swapped = packFilter(backend, kernels, filter, true);
+  try {
+    return gather(
+      backend,
+      kernels,
+      dy,
+      swapped,
+      undefined,
+      inputShape,
+      [info.filterHeight, info.filterWidth],
+      { mul: 1, kmul: -1, off: info.padInfo.top, div: info.strideHeight },
+      { mul: 1, kmul: -1, off: info.padInfo.left, div: info.strideWidth },
+      info.strideWidth,
+      false,
+    );
+  } finally {
+    backend.disposeData(swapped.dataId);
+  }
 }

@@ -1,11 +1,13 @@
-// AssemblyScript, not TypeScript: compiled to ./conv2d-grad.wasm by `npm run build:kernels`
-// (scripts/build-wasm-kernels.mjs). The module imports the tfjs wasm backend's own memory, so it reads and writes
+// AssemblyScript, not TypeScript: compiled to ./conv2d.wasm by `npm run build:kernels`
+// (scripts/build-wasm-kernels.ts). The module imports the tfjs wasm backend's own memory, so it reads and writes
 // tensors where they lie; it has no data segment and allocates nothing.
 //
-// Why our own kernel: tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter, and writing it as one XNNPACK conv
-// (x and dy transposed, dy as the filter) costs a transpose of both and a weight repack per call; on the swap
-// encoder's deeper layers that ran below 1 GMAC/s. This loop nest runs at 8–12 GMAC/s on 128-bit SIMD
-// (bench/wasm-kernels.bench.ts).
+// Two loop nests on 128-bit SIMD (../simd-conv.ts calls them; bench/wasm-kernels.bench.ts times them):
+//   - conv2dFilterGrad, the weight gradient, which tfjs-backend-wasm 4.22 lacks. As one XNNPACK conv (x and dy
+//     transposed, dy as the filter, repacked on every call) it ran at 2.5–6 GMAC/s on the swap model's layers.
+//   - conv2dGather, a direct conv that gathers each output pixel's taps (the forward conv, and the input
+//     gradient as a conv over dy). XNNPACK's conv ran the swap model's layers at 4–8 GMAC/s with a new filter
+//     each call, as in training, where every step changes the weights and XNNPACK packs them again.
 
 // c + a·b on four lanes. (f32x4.relaxed_madd would fuse it, but it needs a V8 flag in Node 20, and the loop below
 // is bound by its loads as much as by the arithmetic.)
@@ -244,6 +246,160 @@ export function conv2dFilterGrad(
             const o = <usize>oc << 2;
             tile1x4(xr, xRowStep, xPix, dyBase + o, dyRowStep, dyPix, rows, count, batch, xImg, dyImg, out + o);
           }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2dGather: out[n, oy, ox, c] = bias[c] + Σ over taps (kh, kw) and k of src[n, sy, sx, k] · w[kh, kw, k, c],
+// where a tap reads source pixel (sy, sx) = ((oy·mulH + kh·kmulH + offH) / divH, (ox·mulW + kw·kmulW + offW) / divW)
+// when both divisions are exact and the pixel lies inside src; other taps add nothing.
+//   forward conv:      mul = stride, kmul = dilation, off = −pad, div = 1 (src = x, w = the filter);
+//   input gradient:    mul = 1, kmul = −1, off = pad, div = stride (src = dy, w = the filter with its two channel
+//                      axes swapped).
+// Output pixels are tiled 4 at a time along a row, `pixStep` apart: the input gradient of a stride-s conv takes
+// s phases of every s-th pixel, so that a tile's pixels share which taps are exact and no tap multiplies a zero.
+
+// The address of source pixel x of one row, or `zero` (k zeros) where the tap is not exact or falls outside src.
+@inline function sourcePixel(
+  row: usize, zero: usize, x: i32, outW: i32, mul: i32, tapOffset: i32, div: i32, srcW: i32, pixelBytes: usize,
+): usize {
+  if (x >= outW) return zero; // a dummy pixel filling the last tile of a row
+  const num = x * mul + tapOffset;
+  if (num < 0 || num % div != 0) return zero;
+  const sx = num / div;
+  return sx < srcW ? row + <usize>sx * pixelBytes : zero;
+}
+
+@inline function storePixel8(at: usize, lo: v128, hi: v128, relu: bool): void {
+  if (relu) {
+    const z = f32x4.splat(0);
+    lo = f32x4.max(lo, z);
+    hi = f32x4.max(hi, z);
+  }
+  v128.store(at, lo);
+  v128.store(at, hi, 16);
+}
+
+@inline function storePixel4(at: usize, v: v128, relu: bool): void {
+  v128.store(at, relu ? f32x4.max(v, f32x4.splat(0)) : v);
+}
+
+/**
+ * See the comment above: a direct conv that gathers its taps. w is packed in blocks of 8 output channels,
+ * [ceil(outC / 8), kH, kW, k, 8] (the last block zero-padded), so that a block's weights are one contiguous run;
+ * bias is outC floats or 0 for none; `zero` points at k zeros. outC must be a multiple of 4. Addresses are byte
+ * offsets into the memory.
+ */
+export function conv2dGather(
+  src: usize, w: usize, bias: usize, out: usize, zero: usize,
+  batch: i32, srcH: i32, srcW: i32, k: i32,
+  outH: i32, outW: i32, outC: i32, kH: i32, kW: i32,
+  mulH: i32, kmulH: i32, offH: i32, divH: i32,
+  mulW: i32, kmulW: i32, offW: i32, divW: i32,
+  pixStep: i32, relu: bool,
+): void {
+  const pixelBytes = <usize>k << 2;
+  const wRow: usize = 32; // from w[b, .., k, 0] to w[b, .., k + 1, 0]
+  const wTap = <usize>k * wRow;
+  const wBlock = <usize>(kH * kW) * wTap;
+  const outPixel = <usize>outC << 2;
+  const outStep = outPixel * <usize>pixStep;
+  // The channel block is the outer loop, so that its block of w (taps × k × 8 floats) stays in cache while every
+  // output pixel passes.
+  for (let c = 0; c < outC; c += 8) {
+    const wide = c + 8 <= outC;
+    const cBytes = <usize>c << 2;
+    let b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+    if (bias != 0) {
+      b0 = v128.load(bias + cBytes);
+      if (wide) b1 = v128.load(bias + cBytes, 16);
+    }
+    for (let n = 0; n < batch; n++) {
+      const image = src + (<usize>(n * srcH * srcW) * pixelBytes);
+      for (let oy = 0; oy < outH; oy++) {
+        const outRow = out + (<usize>((n * outH + oy) * outW) * outPixel) + cBytes;
+        for (let phase = 0; phase < pixStep; phase++) {
+          for (let ox = phase; ox < outW; ox += 4 * pixStep) {
+            let a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+            for (let kh = 0; kh < kH; kh++) {
+              const yNum = oy * mulH + kh * kmulH + offH;
+              if (yNum < 0 || yNum % divH != 0) continue;
+              const sy = yNum / divH;
+              if (sy >= srcH) continue;
+              const row = image + <usize>(sy * srcW) * pixelBytes;
+              for (let kw = 0; kw < kW; kw++) {
+                const tapOffset = kw * kmulW + offW;
+                let p0 = sourcePixel(row, zero, ox, outW, mulW, tapOffset, divW, srcW, pixelBytes);
+                let p1 = sourcePixel(row, zero, ox + pixStep, outW, mulW, tapOffset, divW, srcW, pixelBytes);
+                let p2 = sourcePixel(row, zero, ox + 2 * pixStep, outW, mulW, tapOffset, divW, srcW, pixelBytes);
+                let p3 = sourcePixel(row, zero, ox + 3 * pixStep, outW, mulW, tapOffset, divW, srcW, pixelBytes);
+                if (p0 == zero && p1 == zero && p2 == zero && p3 == zero) continue;
+                let wp = w + <usize>(c >> 3) * wBlock + <usize>(kh * kW + kw) * wTap;
+                if (wide) {
+                  for (let i = 0; i < k; i++) {
+                    const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+                    let x = v128.load32_splat(p0);
+                    a00 = madd(x, w0, a00); a01 = madd(x, w1, a01);
+                    x = v128.load32_splat(p1);
+                    a10 = madd(x, w0, a10); a11 = madd(x, w1, a11);
+                    x = v128.load32_splat(p2);
+                    a20 = madd(x, w0, a20); a21 = madd(x, w1, a21);
+                    x = v128.load32_splat(p3);
+                    a30 = madd(x, w0, a30); a31 = madd(x, w1, a31);
+                    p0 += 4; p1 += 4; p2 += 4; p3 += 4; wp += wRow;
+                  }
+                } else {
+                  for (let i = 0; i < k; i++) {
+                    const w0 = v128.load(wp);
+                    a00 = madd(v128.load32_splat(p0), w0, a00);
+                    a10 = madd(v128.load32_splat(p1), w0, a10);
+                    a20 = madd(v128.load32_splat(p2), w0, a20);
+                    a30 = madd(v128.load32_splat(p3), w0, a30);
+                    p0 += 4; p1 += 4; p2 += 4; p3 += 4; wp += wRow;
+                  }
+                }
+              }
+            }
+            const at = outRow + <usize>ox * outPixel;
+            if (wide) {
+              storePixel8(at, a00, a01, relu);
+              if (ox + pixStep < outW) storePixel8(at + outStep, a10, a11, relu);
+              if (ox + 2 * pixStep < outW) storePixel8(at + 2 * outStep, a20, a21, relu);
+              if (ox + 3 * pixStep < outW) storePixel8(at + 3 * outStep, a30, a31, relu);
+            } else {
+              storePixel4(at, a00, relu);
+              if (ox + pixStep < outW) storePixel4(at + outStep, a10, relu);
+              if (ox + 2 * pixStep < outW) storePixel4(at + 2 * outStep, a20, relu);
+              if (ox + 3 * pixStep < outW) storePixel4(at + 3 * outStep, a30, relu);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs a filter for conv2dGather: dst[b, tap, i, j] = w(tap, i, 8b + j), zero where 8b + j ≥ c, with dst
+ * [ceil(c / 8), taps, k, 8]. The filter is [taps, k, c] (w(tap, i, ch) = src[tap, i, ch]), or with `swap`
+ * [taps, c, k] (w(tap, i, ch) = src[tap, ch, i]: the input gradient's view of a forward filter).
+ */
+export function packFilter(src: usize, dst: usize, taps: i32, k: i32, c: i32, swap: bool): void {
+  const blocks = (c + 7) >> 3;
+  let out = dst;
+  for (let b = 0; b < blocks; b++) {
+    for (let tap = 0; tap < taps; tap++) {
+      const base = src + (<usize>(tap * k * c) << 2);
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < 8; j++) {
+          const ch = b * 8 + j;
+          let v: f32 = 0;
+          if (ch < c) v = load<f32>(base + (<usize>(swap ? ch * k + i : i * c + ch) << 2));
+          store<f32>(out, v);
+          out += 4;
         }
       }
     }
