@@ -4,7 +4,7 @@
  *   - Conv2DBackpropInput: stock tfjs-backend-wasm kernel vs ours;
  *   - Conv2DBackpropFilter: the cpu backend's kernel (wasm has none) vs ours;
  *   - Conv2DBackpropFilter on the swap template's layers at batch 8: one XNNPACK conv (x and dy transposed, the
- *     fallback) vs our SIMD loop nest (./engine/runtime/wasm-kernels/simd-conv.ts);
+ *     fallback) vs our SIMD loop nest (./engine/runtime/wasm-kernels/simd-kernels.ts);
  *   - Conv2DBackpropInput of strided convs: all phases in one merged conv vs one conv per phase (on the swap
  *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
  *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).

@@ -1,6 +1,6 @@
 // Compiles the hand-written SIMD kernels (AssemblyScript) under engine/runtime/wasm-kernels/assembly/ to .wasm.
 // The .wasm files are committed, so installing and running Unmask needs no compiler; the test
-// engine/runtime/wasm-kernels/simd-conv.test.ts rebuilds them and checks the committed bytes are current.
+// engine/runtime/wasm-kernels/simd-kernels.test.ts rebuilds them and checks the committed bytes are current.
 //
 //   npm run build:kernels                                 write the .wasm files
 //   npx tsx scripts/build-wasm-kernels.ts --out DIR       write them to DIR instead

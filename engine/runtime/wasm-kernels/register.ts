@@ -1,10 +1,11 @@
 /**
  * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks or runs slowly:
  *   - Conv2DBackpropFilter (missing: the weight gradient of conv2d and of conv2dTranspose), run by our own SIMD
- *     loop nest on the backend's heap (./simd-conv.ts), or where that does not apply as one forward Conv2D;
+ *     loop nest on the backend's heap (./simd-kernels.ts), or where that does not apply as one forward Conv2D;
  *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts),
- *     run by our SIMD gather conv over dy (./simd-conv.ts), or as forward Conv2Ds by stride phase
+ *     run by our SIMD gather conv over dy (./simd-kernels.ts), or as forward Conv2Ds by stride phase
  *     (./conv2d-backprop.ts) where the input's channels are not a multiple of 4;
+ *   - UnmaskLeakyReluGrad, the leakyRelu gradient in one pass (../gradients/leaky-relu-grad.ts uses it);
  *   - Conv2D and FusedConv2D (with a bias and a linear or relu activation) by the same SIMD gather conv: XNNPACK
  *     packs a filter on first use, and in training every step brings new weights; other cases stay stock;
  *   - AvgPoolGrad for stride-1 unpadded pools (the SSIM loss's windows) as one forward AvgPool (./avg-pool-grad.ts);
@@ -16,7 +17,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
-import { conv2dBackpropFilterSimd, conv2dBackpropInputSimd, conv2dSimd } from './simd-conv.ts';
+import { LEAKY_RELU_GRAD } from '../gradients/leaky-relu-grad.ts';
+import {
+  conv2dBackpropFilterSimd,
+  conv2dBackpropInputSimd,
+  conv2dSimd,
+  leakyReluGradSimd,
+} from './simd-kernels.ts';
 import { concatKernel, identityKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
 
 const BACKEND = 'wasm';
@@ -114,6 +121,21 @@ const fusedConv2d: tf.KernelFunc = (args) => {
   return stock(tf.FusedConv2D)(args);
 };
 
+/** The fused leakyRelu gradient (see ../gradients/leaky-relu-grad.ts); JavaScript where the SIMD module is absent. */
+const leakyReluGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { alpha } = attrs as unknown as { alpha: number };
+  const simd = leakyReluGradSimd(backend as BackendWasm, x, dy, alpha);
+  if (simd !== undefined) return simd;
+  const wasm = backend as BackendWasm;
+  const out = wasm.makeOutput(dy.shape, dy.dtype);
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
+  const ds = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const os = wasm.typedArrayFromHeap(out) as Float32Array;
+  for (let i = 0; i < os.length; i++) os[i] = xs[i]! > 0 ? ds[i]! : alpha * ds[i]!;
+  return out;
+};
+
 /** A kernel whose stock fallback binds its wasm function in its setupFunc. */
 function withStockSetup(kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
   return {
@@ -137,6 +159,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
   withStockSetup(tf.Conv2D, conv2d),
   withStockSetup(tf.FusedConv2D, fusedConv2d),
   withStockSetup(tf.AvgPoolGrad, avgPoolGrad),
+  { kernelName: LEAKY_RELU_GRAD, backendName: BACKEND, kernelFunc: leakyReluGrad },
   { kernelName: tf.Slice, backendName: BACKEND, kernelFunc: sliceKernel(stock) },
   { kernelName: tf.Unpack, backendName: BACKEND, kernelFunc: unpackKernel(stock) },
   { kernelName: tf.SplitV, backendName: BACKEND, kernelFunc: splitVKernel(stock) },

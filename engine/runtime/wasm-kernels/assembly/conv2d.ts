@@ -2,7 +2,7 @@
 // (scripts/build-wasm-kernels.ts). The module imports the tfjs wasm backend's own memory, so it reads and writes
 // tensors where they lie; it has no data segment and allocates nothing.
 //
-// Two loop nests on 128-bit SIMD (../simd-conv.ts calls them; bench/wasm-kernels.bench.ts times them):
+// Two loop nests on 128-bit SIMD (../simd-kernels.ts calls them; bench/wasm-kernels.bench.ts times them):
 //   - conv2dFilterGrad, the weight gradient, which tfjs-backend-wasm 4.22 lacks. As one XNNPACK conv (x and dy
 //     transposed, dy as the filter, repacked on every call) it ran at 2.5–6 GMAC/s on the swap model's layers.
 //   - conv2dGather, a direct conv that gathers each output pixel's taps (the forward conv, and the input
@@ -431,5 +431,25 @@ export function packFilter(src: usize, dst: usize, taps: i32, k: i32, c: i32, sw
         }
       }
     }
+  }
+}
+
+/**
+ * The gradient of leakyRelu, out = x > 0 ? dy : alpha · dy, over n floats in one pass (tfjs-core's gradient makes
+ * a mask, a scaled copy and a select: three kernels and two temporaries).
+ */
+export function leakyReluGrad(x: usize, dy: usize, out: usize, n: i32, alpha: f32): void {
+  const scale = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i << 2;
+    const d = v128.load(dy + at);
+    v128.store(out + at, v128.bitselect(d, f32x4.mul(d, scale), f32x4.gt(v128.load(x + at), zero)));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const d = load<f32>(dy + at);
+    store<f32>(out + at, load<f32>(x + at) > 0 ? d : alpha * d);
   }
 }

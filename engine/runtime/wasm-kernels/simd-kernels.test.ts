@@ -1,5 +1,5 @@
 /**
- * Our SIMD conv kernels (./simd-conv.ts, ./assembly/conv2d.wasm) against the cpu backend's Conv2D, FusedConv2D,
+ * Our SIMD conv kernels (./simd-kernels.ts, ./assembly/conv2d.wasm) against the cpu backend's Conv2D, FusedConv2D,
  * Conv2DBackpropInput and Conv2DBackpropFilter, and the committed .wasm against its AssemblyScript source.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import {
   conv2dSimd,
   hasSimdKernels,
   SIMD_KERNELS_WASM,
-} from './simd-conv.ts';
+} from './simd-kernels.ts';
 import { randomValues, relativeError, seededRandom, setUpBackends, useBackend } from './test-utils.ts';
 
 /** The ids of a wasm binary's sections, in order (1 type, 2 import, 7 export, 10 code, 11 data, …). */
@@ -65,7 +65,7 @@ describe('the committed SIMD kernel module', () => {
     assert.deepEqual(Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
     assert.deepEqual(
       Module.exports(module).map((e) => e.name),
-      ['conv2dFilterGrad', 'conv2dGather', 'packFilter'],
+      ['conv2dFilterGrad', 'conv2dGather', 'packFilter', 'leakyReluGrad'],
     );
     assert.ok(!sectionIds(bytes).includes(11), `sections ${sectionIds(bytes).join(', ')}`);
   });

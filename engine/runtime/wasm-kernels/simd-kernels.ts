@@ -7,6 +7,8 @@
  * - `conv2dSimd`: the forward conv (Conv2D, and FusedConv2D with a bias and a linear or relu activation);
  * - `conv2dBackpropInputSimd`: the input gradient (Conv2DBackpropInput), a conv over dy that reads only the taps
  *   each pixel's stride phase has, so no product with an inserted zero is computed.
+ * - `leakyReluGradSimd`: the gradient of leakyRelu in one pass (kernel `UnmaskLeakyReluGrad`, used by the gradient
+ *   in ../gradients/leaky-relu-grad.ts).
  * Each returns undefined where it does not apply (a backend build whose memory we cannot import, or channel counts
  * the loops do not tile), and the caller then takes the stock or XNNPACK path.
  */
@@ -80,6 +82,7 @@ interface SimdExports {
     relu: boolean,
   ): void;
   packFilter(src: number, dst: number, taps: number, k: number, c: number, swap: boolean): void;
+  leakyReluGrad(x: number, dy: number, out: number, n: number, alpha: number): void;
 }
 
 let compiled: object | undefined;
@@ -354,4 +357,26 @@ export function conv2dBackpropInputSimd(
   } finally {
     backend.disposeData(swapped.dataId);
   }
+}
+
+/** out = x > 0 ? dy : alpha · dy, or undefined where it does not apply (not float32, or shapes that differ). */
+export function leakyReluGradSimd(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  alpha: number,
+): tf.TensorInfo | undefined {
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || !tf.util.arraysEqual(x.shape, dy.shape))
+    return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const out = backend.makeOutput(dy.shape, 'float32');
+  kernels.leakyReluGrad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    tf.util.sizeFromShape(dy.shape),
+    alpha,
+  );
+  return out;
 }
