@@ -353,9 +353,11 @@ describe('the SIMD gather conv matches the cpu backend', () => {
     const w3 = tf.zeros([3, 3, 3, 8]);
     const dy = tf.zeros([1, 5, 5, 8]);
     assert.equal(conv2dBackpropInputSimd(backend, dy, w3, [1, 5, 5, 3], same), undefined);
-    // Fewer than 8 input channels (forward).
+    // Fewer than 8 input channels (forward); dy with fewer than 4 channels (input gradient).
     const rgb = tf.zeros([1, 5, 5, 3]);
     assert.equal(conv2dSimd(backend, rgb, w3, same), undefined);
+    const head = tf.zeros([3, 3, 8, 3]);
+    assert.equal(conv2dBackpropInputSimd(backend, rgb, head, [1, 5, 5, 8], same), undefined);
     // A bias that is not one value per output channel.
     const w8 = tf.zeros([3, 3, 8, 8]);
     const scalarBias = tf.zeros([1]);
@@ -363,6 +365,6 @@ describe('the SIMD gather conv matches the cpu backend', () => {
     const taken = conv2dSimd(backend, x, w8, same);
     assert.ok(taken !== undefined, 'the same conv with no bias is taken');
     backend.disposeData(taken.dataId);
-    tf.dispose([x, w6, w3, dy, rgb, w8, scalarBias]);
+    tf.dispose([x, w6, w3, dy, rgb, head, w8, scalarBias]);
   });
 });

@@ -261,16 +261,12 @@ export function conv2dFilterGrad(
 //                      axes swapped).
 // Output pixels are tiled 4 at a time along a row, `pixStep` apart: the input gradient of a stride-s conv takes
 // s phases of every s-th pixel, so that a tile's pixels share which taps are exact and no tap multiplies a zero.
+// pixStep · mulW must be a multiple of divW.
 
-// The address of source pixel x of one row, or `zero` (k zeros) where the tap is not exact or falls outside src.
-@inline function sourcePixel(
-  row: usize, zero: usize, x: i32, outW: i32, mul: i32, tapOffset: i32, div: i32, srcW: i32, pixelBytes: usize,
-): usize {
-  if (x >= outW) return zero; // a dummy pixel filling the last tile of a row
-  const num = x * mul + tapOffset;
-  if (num < 0 || num % div != 0) return zero;
-  const sx = num / div;
-  return sx < srcW ? row + <usize>sx * pixelBytes : zero;
+// The address of the source pixel at column sx of one row, or `zero` (k zeros) for a dummy pixel past the end of
+// the output row (x ≥ outW) or a column outside src.
+@inline function sourcePixel(row: usize, zero: usize, x: i32, outW: i32, sx: i32, srcW: i32, pixelBytes: usize): usize {
+  return x < outW && sx >= 0 && sx < srcW ? row + <usize>sx * pixelBytes : zero;
 }
 
 @inline function storePixel8(at: usize, lo: v128, hi: v128, relu: bool): void {
@@ -307,6 +303,9 @@ export function conv2dGather(
   const wBlock = <usize>(kH * kW) * wTap;
   const outPixel = <usize>outC << 2;
   const outStep = outPixel * <usize>pixStep;
+  // Output pixels pixStep apart read source columns sxStep apart (pixStep · mulW is a multiple of divW in both uses:
+  // forward pixStep 1, div 1; input gradient pixStep = div = stride, mul 1).
+  const sxStep = pixStep * mulW / divW;
   // The channel block is the outer loop, so that its block of w (taps × k × 8 floats) stays in L1 while every
   // output pixel passes. (Taking images a few at a time, so that src stays in L2 while the blocks pass, measured
   // no faster, alone or with a second process beside it.)
@@ -327,16 +326,20 @@ export function conv2dGather(
             let a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
             for (let kh = 0; kh < kH; kh++) {
               const yNum = oy * mulH + kh * kmulH + offH;
-              if (yNum < 0 || yNum % divH != 0) continue;
+              if (yNum < 0 || yNum % divH != 0) continue; // (i32.rem_s: −3 % 2 is −1, so negatives test right too)
               const sy = yNum / divH;
               if (sy >= srcH) continue;
               const row = image + <usize>(sy * srcW) * pixelBytes;
               for (let kw = 0; kw < kW; kw++) {
-                const tapOffset = kw * kmulW + offW;
-                let p0 = sourcePixel(row, zero, ox, outW, mulW, tapOffset, divW, srcW, pixelBytes);
-                let p1 = sourcePixel(row, zero, ox + pixStep, outW, mulW, tapOffset, divW, srcW, pixelBytes);
-                let p2 = sourcePixel(row, zero, ox + 2 * pixStep, outW, mulW, tapOffset, divW, srcW, pixelBytes);
-                let p3 = sourcePixel(row, zero, ox + 3 * pixStep, outW, mulW, tapOffset, divW, srcW, pixelBytes);
+                // The tile's pixels share a stride phase, so one test of exactness serves all four, and their
+                // source columns are sxStep apart.
+                const xNum = ox * mulW + kw * kmulW + offW;
+                if (xNum % divW != 0) continue;
+                const sx = xNum / divW;
+                let p0 = sourcePixel(row, zero, ox, outW, sx, srcW, pixelBytes);
+                let p1 = sourcePixel(row, zero, ox + pixStep, outW, sx + sxStep, srcW, pixelBytes);
+                let p2 = sourcePixel(row, zero, ox + 2 * pixStep, outW, sx + 2 * sxStep, srcW, pixelBytes);
+                let p3 = sourcePixel(row, zero, ox + 3 * pixStep, outW, sx + 3 * sxStep, srcW, pixelBytes);
                 if (p0 == zero && p1 == zero && p2 == zero && p3 == zero) continue;
                 let wp = w + <usize>(c >> 3) * wBlock + <usize>(kh * kW + kw) * wTap;
                 if (wide) {
