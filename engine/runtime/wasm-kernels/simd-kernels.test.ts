@@ -12,6 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { buildWasmKernels } from '../../../scripts/build-wasm-kernels.ts';
 import type { Conv2DPad } from './conv2d-backprop.ts';
 import {
+  batchMatMulSimd,
   conv2dBackpropFilterSimd,
   conv2dBackpropInputSimd,
   conv2dSimd,
@@ -366,5 +367,74 @@ describe('the SIMD gather conv matches the cpu backend', () => {
     assert.ok(taken !== undefined, 'the same conv with no bias is taken');
     backend.disposeData(taken.dataId);
     tf.dispose([x, w6, w3, dy, rgb, head, w8, scalarBias]);
+  });
+});
+
+describe('BatchMatMul by the SIMD loops matches the cpu backend', () => {
+  // [rows of a, inner, columns of the product]: row tails, a 4-wide column tail, and the swap model's dense layers.
+  const sizes: [number, number, number][] = [
+    [5, 9, 12],
+    [8, 16, 20],
+    [8, 128, 4096],
+    [8, 2048, 128],
+  ];
+  for (const [m, k, n] of sizes) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+    ] as const) {
+      test(`${m}×${k} · ${k}×${n}, transposeA ${transposeA}, transposeB ${transposeB}`, async () => {
+        const rand = seededRandom(m * 31 + k * 7 + n + (transposeA ? 1 : 0) + (transposeB ? 2 : 0));
+        const aShape = transposeA ? [k, m] : [m, k];
+        const bShape = transposeB ? [n, k] : [k, n];
+        const inputs = {
+          a: { values: randomValues(rand, aShape), shape: aShape },
+          b: { values: randomValues(rand, bShape), shape: bShape },
+        };
+        // The kernel itself (tf.matMul may take _FusedMatMul instead, which stays stock).
+        const [ours, reference] = await onBothBackends(
+          inputs,
+          (t) =>
+            tf
+              .engine()
+              .runKernel(
+                'BatchMatMul',
+                { a: t['a']!.expandDims(0), b: t['b']!.expandDims(0) },
+                { transposeA, transposeB },
+              ) as tf.Tensor,
+        );
+        assert.ok(relativeError(ours, reference) <= 1e-5, `relative error ${relativeError(ours, reference)}`);
+        const backend = tf.backend() as BackendWasm;
+        const a = tf.tensor3d(inputs.a.values, [1, aShape[0]!, aShape[1]!]);
+        const b = tf.tensor3d(inputs.b.values, [1, bShape[0]!, bShape[1]!]);
+        const ids = backend.numDataIds();
+        const direct = batchMatMulSimd(backend, a, b, transposeA, transposeB);
+        assert.ok(direct !== undefined, 'taken by the SIMD loops');
+        assert.equal(backend.numDataIds(), ids + 1, 'one new buffer: the output');
+        assert.deepEqual(direct.shape, [1, m, n]);
+        assert.deepEqual(backend.readSync(direct.dataId), ours);
+        backend.disposeData(direct.dataId);
+        tf.dispose([a, b]);
+      });
+    }
+  }
+
+  test('declines batches, two transposed operands, and shapes it does not tile', async () => {
+    await setUpBackends();
+    const backend = tf.backend() as BackendWasm;
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[2, 8, 16], [2, 16, 8], false, false], // a batch of two
+      [[1, 16, 8], [1, 8, 16], true, true],
+      [[1, 8, 16], [1, 16, 6], false, false], // 6 columns
+      [[1, 8, 4], [1, 4, 8], false, false], // inner size 4
+      [[1, 8, 6], [1, 8, 6], true, false], // neither 6 nor 6 a multiple of 4
+    ];
+    for (const [aShape, bShape, ta, tb] of cases) {
+      const a = tf.zeros(aShape);
+      const b = tf.zeros(bShape);
+      assert.equal(batchMatMulSimd(backend, a, b, ta, tb), undefined, `${aShape} · ${bShape}`);
+      tf.dispose([a, b]);
+    }
   });
 });
