@@ -3,8 +3,9 @@
  * autoencoder at batch 16:
  *   - Conv2DBackpropInput: stock tfjs-backend-wasm kernel vs ours;
  *   - Conv2DBackpropFilter: the cpu backend's kernel (wasm has none) vs ours;
- *   - Conv2DBackpropFilter on the swap template's layers at batch 8: one XNNPACK conv (x and dy transposed, the
- *     fallback) vs our SIMD loop nest (./engine/runtime/wasm-kernels/simd-kernels.ts);
+ *   - on the swap template's layers at batch 8, XNNPACK against our SIMD loops (engine/runtime/wasm-kernels/
+ *     simd-kernels.ts): Conv2DBackpropFilter (one XNNPACK conv with x and dy transposed), the forward conv with a
+ *     bias and a new filter each call (stock FusedConv2D), and Conv2DBackpropInput (XNNPACK convs by phase);
  *   - Conv2DBackpropInput of strided convs: all phases in one merged conv vs one conv per phase (on the swap
  *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
  *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
@@ -145,21 +146,25 @@ function backpropFilter(layer: Layer, t: { x: tf.Tensor; dy: tf.Tensor }): tf.Te
     ) as tf.Tensor;
 }
 
-/** Runs fn with the stock wasm Conv2DBackpropInput registered in place of ours. */
-function withStockBackpropInput<T>(fn: () => T): T {
-  const stock = displacedWasmKernel('Conv2DBackpropInput');
-  const ours = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (!stock || !ours) throw new Error('registerWasmTrainingKernels did not replace Conv2DBackpropInput');
-  stock.setupFunc?.(tf.backend()); // its setup (cwrap) did not run if it was displaced before wasm started
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel(stock);
-  try {
-    return fn();
-  } finally {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel(ours);
-  }
+/** A wrapper that runs fn with the stock wasm kernel `kernelName` registered in place of ours. */
+function withStock(kernelName: string): <T>(fn: () => T) => T {
+  return <T>(fn: () => T): T => {
+    const stock = displacedWasmKernel(kernelName);
+    const ours = tf.getKernel(kernelName, 'wasm');
+    if (!stock || !ours) throw new Error(`registerWasmTrainingKernels did not replace ${kernelName}`);
+    stock.setupFunc?.(tf.backend()); // its setup (cwrap) did not run if it was displaced before wasm started
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel(stock);
+    try {
+      return fn();
+    } finally {
+      tf.unregisterKernel(kernelName, 'wasm');
+      tf.registerKernel(ours);
+    }
+  };
 }
+
+const withStockBackpropInput = withStock('Conv2DBackpropInput');
 
 /** One Adam step of a 64×64×3 conv autoencoder: conv s2 ×2 down, conv2dTranspose s2 ×2 up. */
 function makeTrainStep(): { step: () => tf.Tensor; dispose: () => void } {
@@ -269,6 +274,41 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
       oursMs: simd,
       speedup: 0,
     });
+    // The forward conv with a bias (a new filter each call, as in training) and the input gradient.
+    const bias = tf.zeros([layer.filter[3]]);
+    const forward = (): tf.Tensor => {
+      const filter = tf.add(t.filter, 0) as tf.Tensor4D; // a new buffer, as after an optimizer step
+      const y = tf.fused.conv2d({ x: t.x as tf.Tensor4D, filter, strides: layer.strides, pad: 'same', bias });
+      filter.dispose();
+      return y;
+    };
+    const [xnnpackForward, simdForward] = timeInterleaved(forward, forward, 9, withStock(tf.FusedConv2D));
+    rows.push({
+      name: `conv simd: ${layer.name}`,
+      baseline: 'xnnpack',
+      baselineMs: xnnpackForward,
+      oursMs: simdForward,
+      speedup: 0,
+    });
+    const dxPhases = (): tf.Tensor =>
+      conv2dBackpropInputViaConv(t.dy as tf.Tensor4D, t.filter as tf.Tensor4D, layer.x, {
+        strides: layer.strides,
+        pad: 'same',
+      });
+    const [xnnpackDx, simdDx] = timeInterleaved(
+      dxPhases,
+      () => backpropInput(layer, t),
+      9,
+      withStock(tf.Conv2D),
+    );
+    rows.push({
+      name: `dx simd: ${layer.name}`,
+      baseline: 'xnnpack by phase',
+      baselineMs: xnnpackDx,
+      oursMs: simdDx,
+      speedup: 0,
+    });
+    bias.dispose();
     tf.dispose([t.x, t.filter, t.dy]);
   }
   const wasmStep = trainStepMs(7, 2);
@@ -288,10 +328,11 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
 
 function printRows(rows: BenchRow[]): void {
   const w = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'kernel / layer'.padEnd(w)}  ${'baseline'.padEnd(11)}  baseline ms    ours ms   speed-up`);
+  const b = Math.max(...rows.map((r) => r.baseline.length));
+  console.log(`${'kernel / layer'.padEnd(w)}  ${'baseline'.padEnd(b)}  baseline ms    ours ms   speed-up`);
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(w)}  ${r.baseline.padEnd(11)}  ${r.baselineMs.toFixed(1).padStart(11)}  ` +
+      `${r.name.padEnd(w)}  ${r.baseline.padEnd(b)}  ${r.baselineMs.toFixed(1).padStart(11)}  ` +
         `${r.oursMs.toFixed(1).padStart(9)}  ${r.speedup.toFixed(1).padStart(8)}×`,
     );
   }
