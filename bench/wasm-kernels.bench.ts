@@ -256,58 +256,35 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
   }
   for (const layer of FILTER_GRAD_LAYERS) {
     const t = kernelInputs(layer);
+    const push = (kernel: string, baseline: string, [baselineMs, oursMs]: [number, number]): void => {
+      rows.push({ name: `${kernel} simd: ${layer.name}`, baseline, baselineMs, oursMs, speedup: 0 });
+    };
+    const params = { strides: layer.strides, pad: 'same' } as const;
     const viaConv = (): tf.Tensor =>
-      conv2dBackpropFilterViaConv(t.x as tf.Tensor4D, t.dy as tf.Tensor4D, layer.filter, {
-        strides: layer.strides,
-        pad: 'same',
-      });
-    const [xnnpack, simd] = timeInterleaved(
-      viaConv,
-      () => backpropFilter(layer, t),
-      9,
-      (f) => f(),
+      conv2dBackpropFilterViaConv(t.x as tf.Tensor4D, t.dy as tf.Tensor4D, layer.filter, params);
+    push(
+      'dW',
+      'xnnpack conv',
+      timeInterleaved(
+        viaConv,
+        () => backpropFilter(layer, t),
+        9,
+        (f) => f(),
+      ),
     );
-    rows.push({
-      name: `dW simd: ${layer.name}`,
-      baseline: 'xnnpack conv',
-      baselineMs: xnnpack,
-      oursMs: simd,
-      speedup: 0,
-    });
     // The forward conv with a bias (a new filter each call, as in training) and the input gradient.
     const bias = tf.zeros([layer.filter[3]]);
     const forward = (): tf.Tensor => {
       const filter = tf.add(t.filter, 0) as tf.Tensor4D; // a new buffer, as after an optimizer step
-      const y = tf.fused.conv2d({ x: t.x as tf.Tensor4D, filter, strides: layer.strides, pad: 'same', bias });
+      const y = tf.fused.conv2d({ x: t.x as tf.Tensor4D, filter, ...params, bias });
       filter.dispose();
       return y;
     };
-    const [xnnpackForward, simdForward] = timeInterleaved(forward, forward, 9, withStock(tf.FusedConv2D));
-    rows.push({
-      name: `conv simd: ${layer.name}`,
-      baseline: 'xnnpack',
-      baselineMs: xnnpackForward,
-      oursMs: simdForward,
-      speedup: 0,
-    });
+    push('conv', 'xnnpack', timeInterleaved(forward, forward, 9, withStock(tf.FusedConv2D)));
     const dxPhases = (): tf.Tensor =>
-      conv2dBackpropInputViaConv(t.dy as tf.Tensor4D, t.filter as tf.Tensor4D, layer.x, {
-        strides: layer.strides,
-        pad: 'same',
-      });
-    const [xnnpackDx, simdDx] = timeInterleaved(
-      dxPhases,
-      () => backpropInput(layer, t),
-      9,
-      withStock(tf.Conv2D),
-    );
-    rows.push({
-      name: `dx simd: ${layer.name}`,
-      baseline: 'xnnpack by phase',
-      baselineMs: xnnpackDx,
-      oursMs: simdDx,
-      speedup: 0,
-    });
+      conv2dBackpropInputViaConv(t.dy as tf.Tensor4D, t.filter as tf.Tensor4D, layer.x, params);
+    const dx = (): tf.Tensor => backpropInput(layer, t);
+    push('dx', 'xnnpack by phase', timeInterleaved(dxPhases, dx, 9, withStock(tf.Conv2D)));
     bias.dispose();
     tf.dispose([t.x, t.filter, t.dy]);
   }
