@@ -1,12 +1,12 @@
 /**
- * Our own 128-bit SIMD conv kernels (./assembly/conv2d.ts, compiled to ./assembly/conv2d.wasm), run on
- * the tfjs wasm backend's own heap: the module imports the backend's WebAssembly.Memory, so tensors are read and
+ * Our own 128-bit SIMD training kernels (./assembly/conv2d.ts, compiled to ./assembly/conv2d.wasm), run on the
+ * tfjs wasm backend's own heap: the module imports the backend's WebAssembly.Memory, so tensors are read and
  * written in place, with no copy in or out.
  *
  * - `conv2dBackpropFilterSimd`: the weight gradient (Conv2DBackpropFilter);
  * - `conv2dSimd`: the forward conv (Conv2D, and FusedConv2D with a bias and a linear or relu activation);
  * - `conv2dBackpropInputSimd`: the input gradient (Conv2DBackpropInput), a conv over dy that reads only the taps
- *   each pixel's stride phase has, so no product with an inserted zero is computed.
+ *   each pixel's stride phase has, so no product with an inserted zero is computed;
  * - `batchMatMulSimd`: BatchMatMul of one pair of matrices, as a 1×1 conv (forward gather or weight gradient);
  * - `leakyReluGradSimd`: the gradient of leakyRelu in one pass (kernel `UnmaskLeakyReluGrad`, used by the gradient
  *   in ../gradients/leaky-relu-grad.ts).
