@@ -32,6 +32,8 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+type Shape4D = [number, number, number, number];
+
 export const SIMD_KERNELS_WASM = new URL('./assembly/conv2d.wasm', import.meta.url);
 
 interface SimdExports {
@@ -118,6 +120,16 @@ function heapOffset(backend: BackendWasm, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
 }
 
+/** A conv gradient's dy must have exactly the conv's output shape. */
+function checkDyShape(kernelName: string, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): void {
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(
+      `${kernelName}: dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`,
+    );
+  }
+}
+
 /** About 128 KiB of x and dy per band: an L2-sized working set for the taps and channel tiles passing over it. */
 function bandRows(info: tf.backend_util.Conv2DInfo): number {
   const { batchSize, outWidth, inChannels, strideWidth, outChannels } = info;
@@ -133,7 +145,7 @@ export function conv2dBackpropFilterSimd(
   backend: BackendWasm,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
-  filterShape: [number, number, number, number],
+  filterShape: Shape4D,
   p: Conv2DGradParams,
 ): tf.TensorInfo | undefined {
   const [, , inChannels, outChannels] = filterShape;
@@ -141,13 +153,8 @@ export function conv2dBackpropFilterSimd(
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   const kernels = simdKernels(backend);
   if (kernels === undefined) return undefined;
-  const info = conv2dGradInfo(x.shape as [number, number, number, number], filterShape, p);
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dy.shape.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `Conv2DBackpropFilter: dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`,
-    );
-  }
+  const info = conv2dGradInfo(x.shape as Shape4D, filterShape, p);
+  checkDyShape('Conv2DBackpropFilter', dy, info);
   const out = backend.makeOutput(filterShape, 'float32');
   kernels.conv2dFilterGrad(
     heapOffset(backend, x),
@@ -172,8 +179,6 @@ export function conv2dBackpropFilterSimd(
   );
   return out;
 }
-
-type Shape4D = [number, number, number, number];
 
 /**
  * The filter [kh, kw, k, c] in the layout conv2dGather reads, [ceil(c / 8), kh, kw, k, 8]: each block of 8 output
@@ -203,14 +208,16 @@ interface GatherAxis {
 }
 
 /**
- * Runs conv2dGather into a new output of `outShape`, with w packed by packFilter. A buffer of k zeros is made
- * here (the loop points a missing tap at it).
+ * Runs conv2dGather into a new output of `outShape`, with `filter` [kh, kw, k, c] (or [kh, kw, c, k] with
+ * `swapChannels`) packed here by packFilter. A buffer of k zeros is made here too (the loop points a missing tap at
+ * it); both are freed before returning.
  */
 function gather(
   backend: BackendWasm,
   kernels: SimdExports,
   src: tf.TensorInfo,
-  w: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  swapChannels: boolean,
   bias: tf.TensorInfo | undefined,
   outShape: Shape4D,
   kernelSize: [number, number],
@@ -220,6 +227,7 @@ function gather(
   relu: boolean,
 ): tf.TensorInfo {
   const [batch, srcH, srcW, k] = src.shape as Shape4D;
+  const w = packFilter(backend, kernels, filter, swapChannels);
   const out = backend.makeOutput(outShape, 'float32');
   const zero = backend.makeOutput([k], 'float32');
   (backend.typedArrayFromHeap(zero) as Float32Array).fill(0);
@@ -250,6 +258,7 @@ function gather(
     relu,
   );
   backend.disposeData(zero.dataId);
+  backend.disposeData(w.dataId);
   return out;
 }
 
@@ -301,24 +310,20 @@ export function conv2dSimd(
   if (info.inChannels !== filterShape[2]) {
     throw new Error(`Conv2D: input has ${info.inChannels} channels but the filter expects ${filterShape[2]}`);
   }
-  const packed = packFilter(backend, kernels, filter, false);
-  try {
-    return gather(
-      backend,
-      kernels,
-      x,
-      packed,
-      bias,
-      info.outShape,
-      [info.filterHeight, info.filterWidth],
-      { mul: info.strideHeight, kmul: info.dilationHeight, off: -info.padInfo.top, div: 1 },
-      { mul: info.strideWidth, kmul: info.dilationWidth, off: -info.padInfo.left, div: 1 },
-      1,
-      relu,
-    );
-  } finally {
-    backend.disposeData(packed.dataId);
-  }
+  return gather(
+    backend,
+    kernels,
+    x,
+    filter,
+    false,
+    bias,
+    info.outShape,
+    [info.filterHeight, info.filterWidth],
+    { mul: info.strideHeight, kmul: info.dilationHeight, off: -info.padInfo.top, div: 1 },
+    { mul: info.strideWidth, kmul: info.dilationWidth, off: -info.padInfo.left, div: 1 },
+    1,
+    relu,
+  );
 }
 
 /**
@@ -340,30 +345,21 @@ export function conv2dBackpropInputSimd(
   const kernels = simdKernels(backend);
   if (kernels === undefined) return undefined;
   const info = conv2dGradInfo(inputShape, filterShape, p);
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dy.shape.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `Conv2DBackpropInput: dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`,
-    );
-  }
-  const swapped = packFilter(backend, kernels, filter, true);
-  try {
-    return gather(
-      backend,
-      kernels,
-      dy,
-      swapped,
-      undefined,
-      inputShape,
-      [info.filterHeight, info.filterWidth],
-      { mul: 1, kmul: -1, off: info.padInfo.top, div: info.strideHeight },
-      { mul: 1, kmul: -1, off: info.padInfo.left, div: info.strideWidth },
-      info.strideWidth,
-      false,
-    );
-  } finally {
-    backend.disposeData(swapped.dataId);
-  }
+  checkDyShape('Conv2DBackpropInput', dy, info);
+  return gather(
+    backend,
+    kernels,
+    dy,
+    filter,
+    true,
+    undefined,
+    inputShape,
+    [info.filterHeight, info.filterWidth],
+    { mul: 1, kmul: -1, off: info.padInfo.top, div: info.strideHeight },
+    { mul: 1, kmul: -1, off: info.padInfo.left, div: info.strideWidth },
+    info.strideWidth,
+    false,
+  );
 }
 
 /** out = x > 0 ? dy : alpha · dy, or undefined where it does not apply (not float32, or shapes that differ). */
@@ -438,24 +434,20 @@ export function batchMatMulSimd(
   const columns = transposeB ? b1 : b2;
   if (columns % 4 !== 0 || depth < MIN_GATHER_DEPTH) return undefined;
   // b as a 1×1 filter [1, 1, depth, columns]; bᵀ is the same filter with its channel axes swapped.
-  const packed = packFilter(backend, kernels, view(b, [1, 1, b1, b2]), transposeB);
-  try {
-    const pointwise: GatherAxis = { mul: 1, kmul: 0, off: 0, div: 1 };
-    const out = gather(
-      backend,
-      kernels,
-      view(a, [1, 1, rows, depth]),
-      packed,
-      undefined,
-      [1, 1, rows, columns],
-      [1, 1],
-      pointwise,
-      pointwise,
-      1,
-      false,
-    );
-    return view(out, [1, rows, columns]);
-  } finally {
-    backend.disposeData(packed.dataId);
-  }
+  const pointwise: GatherAxis = { mul: 1, kmul: 0, off: 0, div: 1 };
+  const out = gather(
+    backend,
+    kernels,
+    view(a, [1, 1, rows, depth]),
+    view(b, [1, 1, b1, b2]),
+    transposeB,
+    undefined,
+    [1, 1, rows, columns],
+    [1, 1],
+    pointwise,
+    pointwise,
+    1,
+    false,
+  );
+  return view(out, [1, rows, columns]);
 }
