@@ -8,6 +8,7 @@
  *     bias and a new filter each call (stock FusedConv2D), and Conv2DBackpropInput (XNNPACK convs by phase);
  *   - Conv2DBackpropInput of strided convs: all phases in one merged conv vs one conv per phase (on the swap
  *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
+ *   - reductions and per-channel binary ops (batch norm, biases) on a detector-sized activation: stock vs ours;
  *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
  * Run: npx tsx bench/wasm-kernels.bench.ts
  */
@@ -201,6 +202,28 @@ function trainStepMs(runs: number, warmup: number): number {
   }
 }
 
+/**
+ * The detector's batch-norm and bias work at its first stage (batch 32, 48²×24): reductions over the axes before
+ * the last and binary ops with a per-channel vector, stock kernel against our one-pass loops.
+ */
+function elementwiseRows(): BenchRow[] {
+  const x = randomTensor([32, 48, 48, 24]);
+  const channels = tf.randomUniform([24], 0.5, 1.5, 'float32', 8);
+  const cases: [string, string, () => tf.Tensor][] = [
+    ['Sum', 'Sum over N,H,W (a bias gradient)', () => tf.sum(x, [0, 1, 2])],
+    ['Mean', 'Mean over N,H,W (batch-norm moments)', () => tf.mean(x, [0, 1, 2], true)],
+    ['Mean', 'Mean over H,W (global average pool)', () => tf.mean(x, [1, 2])],
+    ['Multiply', 'Multiply by a [C] vector', () => tf.mul(x, channels)],
+    ['Sub', 'Sub a [C] vector', () => tf.sub(x, channels)],
+  ];
+  const rows = cases.map(([kernel, what, op]): BenchRow => {
+    const [baselineMs, oursMs] = timeInterleaved(op, op, 15, withStock(kernel));
+    return { name: `${what}: 32×48²×24`, baseline: 'stock wasm', baselineMs, oursMs, speedup: 0 };
+  });
+  tf.dispose([x, channels]);
+  return rows;
+}
+
 export async function benchWasmKernels(): Promise<BenchRow[]> {
   registerWasmTrainingKernels();
   const rows: BenchRow[] = [];
@@ -288,6 +311,7 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
     bias.dispose();
     tf.dispose([t.x, t.filter, t.dy]);
   }
+  rows.push(...elementwiseRows());
   const wasmStep = trainStepMs(7, 2);
   await tf.setBackend('cpu');
   const cpuStep = trainStepMs(CPU_RUNS, 0);

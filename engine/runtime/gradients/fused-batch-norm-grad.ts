@@ -4,7 +4,7 @@
  * step (over a third of it). Broadcasting gives the same numbers without materialising the tile.
  */
 import * as tf from '@tensorflow/tfjs';
-import { leakyReluGradConfig } from './leaky-relu-grad.ts';
+import { leakyReluGradConfig, reluGradConfig } from './leaky-relu-grad.ts';
 
 /** Axes along which `meanShape` was broadcast to `xShape` (right-aligned, like tfjs's getReductionAxes). */
 function reductionAxes(meanShape: readonly number[], xShape: readonly number[]): number[] {
@@ -43,7 +43,7 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
 
 let registered = false;
 
-/** Replaces tfjs-core's FusedBatchNorm and LeakyRelu gradients (for every backend). Idempotent. */
+/** Replaces tfjs-core's FusedBatchNorm, LeakyRelu and Relu gradients (for every backend). Idempotent. */
 export function registerFastGradients(): void {
   if (registered) return;
   registered = true;
@@ -52,6 +52,7 @@ export function registerFastGradients(): void {
   try {
     tf.registerGradient(fusedBatchNormGradConfig);
     tf.registerGradient(leakyReluGradConfig);
+    tf.registerGradient(reluGradConfig);
   } finally {
     console.warn = warn;
   }

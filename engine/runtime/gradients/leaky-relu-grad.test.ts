@@ -23,23 +23,30 @@ const DY = [1, -2, 3, 0.5, -1, 2, 4, -3, 5, 6, 7];
 const ALPHA = 0.1;
 const expected = X.map((x, i) => (x > 0 ? DY[i]! : ALPHA * DY[i]!));
 
-async function gradientOn(backend: 'cpu' | 'wasm'): Promise<Float32Array> {
+async function gradientOn(
+  backend: 'cpu' | 'wasm',
+  activation: (v: tf.Tensor) => tf.Tensor = (v) => tf.leakyRelu(v, ALPHA),
+): Promise<{ gradient: Float32Array; kernels: string[] }> {
   assert.ok(await tf.setBackend(backend));
   await tf.ready();
-  return tf.tidy(() => {
-    const x = tf.tensor1d(X);
-    const dy = tf.tensor1d(DY);
-    const grad = tf.grad((v: tf.Tensor) => tf.mul(tf.leakyRelu(v, ALPHA), dy).sum())(x);
-    return grad.dataSync() as Float32Array;
+  const x = tf.tensor1d(X);
+  const dy = tf.tensor1d(DY);
+  let gradient: Float32Array = new Float32Array();
+  const profile = await tf.profile(() => {
+    const grad = tf.grad((v: tf.Tensor) => tf.mul(activation(v), dy).sum())(x);
+    gradient = grad.dataSync() as Float32Array;
+    grad.dispose();
   });
+  tf.dispose([x, dy]);
+  return { gradient, kernels: profile.kernels.map((k) => k.name) };
 }
 
 test('the leakyRelu gradient is x > 0 ? dy : alpha·dy on wasm (one kernel) and on cpu (the formula)', async () => {
   registerFastGradients();
   registerWasmTrainingKernels();
-  const wasm = await gradientOn('wasm');
-  assert.ok(tf.getKernel(LEAKY_RELU_GRAD, 'wasm') !== undefined);
-  const cpu = await gradientOn('cpu');
+  const { gradient: wasm, kernels } = await gradientOn('wasm');
+  assert.ok(kernels.includes(LEAKY_RELU_GRAD), kernels.join());
+  const { gradient: cpu } = await gradientOn('cpu');
   assert.equal(tf.getKernel(LEAKY_RELU_GRAD, 'cpu'), undefined);
   for (const [name, values] of [
     ['wasm', wasm],
@@ -49,6 +56,25 @@ test('the leakyRelu gradient is x > 0 ? dy : alpha·dy on wasm (one kernel) and 
       assert.ok(Math.abs(v - expected[i]!) <= 1e-7, `${name}[${i}]: ${v} vs ${expected[i]}`),
     );
   }
+});
+
+test("the relu gradient is one kernel on wasm and equals tfjs-core's dy·step(x) on cpu", async () => {
+  registerFastGradients();
+  registerWasmTrainingKernels();
+  const { gradient: wasm, kernels } = await gradientOn('wasm', tf.relu);
+  assert.ok(kernels.includes(LEAKY_RELU_GRAD), kernels.join());
+  assert.ok(!kernels.includes('Step'), kernels.join());
+  const { gradient: cpu } = await gradientOn('cpu', tf.relu);
+  X.forEach((x, i) => {
+    const want = x > 0 ? DY[i]! : 0;
+    if (Number.isNaN(x)) {
+      assert.ok(Number.isNaN(cpu[i]!), `cpu[${i}] ${cpu[i]}`); // step(NaN) is NaN
+      assert.equal(wasm[i], 0); // the one-pass kernel's x > 0 test: 0, as documented
+      return;
+    }
+    assert.equal(Math.abs(wasm[i]!), Math.abs(want), `wasm[${i}]`);
+    assert.equal(Math.abs(cpu[i]!), Math.abs(want), `cpu[${i}]`);
+  });
 });
 
 test('the wasm kernel makes one output and leaks nothing, on a shape with a tail', async () => {

@@ -6,7 +6,11 @@
  *     run by our SIMD gather conv over dy (./simd-kernels.ts), or as forward Conv2Ds by stride phase
  *     (./conv2d-backprop.ts) where the input's channels are not a multiple of 4;
  *   - BatchMatMul of one pair of matrices (the dense layers' gradients ran at 0.3–0.6 GMAC/s), as a 1×1 conv;
- *   - UnmaskLeakyReluGrad, the leakyRelu gradient in one pass (../gradients/leaky-relu-grad.ts uses it);
+ *   - UnmaskLeakyReluGrad, the leakyRelu (and relu) gradient in one pass (../gradients/leaky-relu-grad.ts uses it);
+ *   - Sum and Mean over the axes before the last (bias gradients, batch norm's moments, global average pooling)
+ *     in one pass: the stock kernels transpose their input first;
+ *   - Add, Sub, Multiply and RealDiv of a tensor and a per-channel vector (batch norm, biases) in one pass: the
+ *     stock kernels run them through a general broadcast loop at a quarter of their same-shape speed;
  *   - Conv2D and FusedConv2D (with a bias and a linear or relu activation) by the same SIMD gather conv: XNNPACK
  *     packs a filter on first use, and in training every step brings new weights; other cases stay stock;
  *   - AvgPoolGrad for stride-1 unpadded pools (the SSIM loss's windows) as one forward AvgPool (./avg-pool-grad.ts);
@@ -21,10 +25,13 @@ import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2
 import { LEAKY_RELU_GRAD } from '../gradients/leaky-relu-grad.ts';
 import {
   batchMatMulSimd,
+  broadcastChannelsSimd,
   conv2dBackpropFilterSimd,
   conv2dBackpropInputSimd,
   conv2dSimd,
   leakyReluGradSimd,
+  reduceRowsSimd,
+  type ChannelOp,
 } from './simd-kernels.ts';
 import { concatKernel, identityKernel, sliceKernel, splitVKernel, unpackKernel } from './copy-kernels.ts';
 
@@ -149,6 +156,28 @@ const leakyReluGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   return out;
 };
 
+/** Sum or Mean over the axes before the last by one SIMD pass; any other reduction by the stock kernel. */
+function reduction(kernelName: typeof tf.Sum | typeof tf.Mean): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    const axes = tf.util.parseAxisParam(axis, x.shape);
+    const outShape = keepDims
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
+    const simd = reduceRowsSimd(args.backend as BackendWasm, x, axes, outShape, kernelName === tf.Mean);
+    return simd ?? stock(kernelName)(args);
+  };
+}
+
+/** A tensor with a per-channel vector by one SIMD pass; every other pair of operands by the stock kernel. */
+function channelBinary(kernelName: string, op: ChannelOp): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    return broadcastChannelsSimd(args.backend as BackendWasm, a, b, op) ?? stock(kernelName)(args);
+  };
+}
+
 /** A kernel whose stock fallback binds its wasm function in its setupFunc. */
 function withStockSetup(kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelConfig {
   return {
@@ -173,6 +202,12 @@ const KERNELS: readonly tf.KernelConfig[] = [
   withStockSetup(tf.FusedConv2D, fusedConv2d),
   withStockSetup(tf.AvgPoolGrad, avgPoolGrad),
   withStockSetup(tf.BatchMatMul, batchMatMul),
+  withStockSetup(tf.Sum, reduction(tf.Sum)),
+  withStockSetup(tf.Mean, reduction(tf.Mean)),
+  withStockSetup(tf.Add, channelBinary(tf.Add, 'add')),
+  withStockSetup(tf.Sub, channelBinary(tf.Sub, 'sub')),
+  withStockSetup(tf.Multiply, channelBinary(tf.Multiply, 'mul')),
+  withStockSetup(tf.RealDiv, channelBinary(tf.RealDiv, 'div')),
   { kernelName: LEAKY_RELU_GRAD, backendName: BACKEND, kernelFunc: leakyReluGrad },
   { kernelName: tf.Slice, backendName: BACKEND, kernelFunc: sliceKernel(stock) },
   { kernelName: tf.Unpack, backendName: BACKEND, kernelFunc: unpackKernel(stock) },

@@ -13,11 +13,14 @@ import { buildWasmKernels } from '../../../scripts/build-wasm-kernels.ts';
 import type { Conv2DPad } from './conv2d-backprop.ts';
 import {
   batchMatMulSimd,
+  broadcastChannelsSimd,
   conv2dBackpropFilterSimd,
   conv2dBackpropInputSimd,
   conv2dSimd,
   hasSimdKernels,
+  reduceRowsSimd,
   SIMD_KERNELS_WASM,
+  type ChannelOp,
 } from './simd-kernels.ts';
 import { randomValues, relativeError, seededRandom, setUpBackends, useBackend } from './test-utils.ts';
 
@@ -66,7 +69,7 @@ describe('the committed SIMD kernel module', () => {
     assert.deepEqual(Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
     assert.deepEqual(
       Module.exports(module).map((e) => e.name),
-      ['conv2dFilterGrad', 'conv2dGather', 'packFilter', 'leakyReluGrad'],
+      ['conv2dFilterGrad', 'conv2dGather', 'packFilter', 'leakyReluGrad', 'reduceRows', 'broadcastChannels'],
     );
     assert.ok(!sectionIds(bytes).includes(11), `sections ${sectionIds(bytes).join(', ')}`);
   });
@@ -417,5 +420,176 @@ describe('BatchMatMul by the SIMD loops matches the cpu backend', () => {
       assert.equal(batchMatMulSimd(backend, a, b, ta, tb), undefined, `${aShape} · ${bShape}`);
       tf.dispose([a, b]);
     }
+  });
+});
+
+describe('Sum and Mean over the axes before the last by one SIMD pass', () => {
+  /** Each column of each outer block summed row by row in float32, the order the kernel promises. */
+  function sequentialReduce(values: Float32Array, outer: number, cols: number, mean: boolean): Float32Array {
+    const rows = values.length / outer / cols;
+    const out = new Float32Array(outer * cols);
+    for (let i = 0; i < values.length; i++) {
+      const at = Math.floor(i / (rows * cols)) * cols + (i % cols);
+      out[at] = Math.fround(out[at]! + values[i]!);
+    }
+    return mean ? out.map((v) => Math.fround(v / rows)) : out;
+  }
+  // [shape, first reduced axis]: a 4-wide body with and without a scalar tail, one column, ranks 2 to 4, all but
+  // the last axis (biases, batch norm) and the middle ones (global average pooling), a detector-sized activation.
+  const cases: [number[], number][] = [
+    [[7, 5], 0],
+    [[3, 4, 8], 0],
+    [[2, 3, 5, 13], 0],
+    [[9, 1], 0],
+    [[16, 32, 32, 16], 0],
+    [[3, 5, 7, 12], 1],
+    [[2, 6, 6, 9], 2],
+    [[4, 3, 3, 32], 1],
+  ];
+  for (const [shape, first] of cases) {
+    test(`[${shape.join(', ')}] over axes ${first}…${shape.length - 2}, kept dims and not`, async () => {
+      const rand = seededRandom(shape.reduce((a, b) => a * 7 + b, 3 + first));
+      const values = randomValues(rand, shape);
+      const axes = shape.slice(first, -1).map((_, i) => first + i);
+      const outer = shape.slice(0, first).reduce((a, b) => a * b, 1);
+      for (const mean of [false, true]) {
+        for (const keepDims of [false, true]) {
+          const [ours, reference] = await onBothBackends({ x: { values, shape } }, (t) =>
+            mean ? tf.mean(t['x']!, axes, keepDims) : tf.sum(t['x']!, axes, keepDims),
+          );
+          assert.ok(
+            relativeError(ours, reference) <= 1e-5,
+            `relative error ${relativeError(ours, reference)}`,
+          );
+          assert.deepEqual(ours, sequentialReduce(values, outer, shape.at(-1)!, mean));
+          const x = tf.tensor(values, shape);
+          const backend = tf.backend() as BackendWasm;
+          const ids = backend.numDataIds();
+          const outShape = shape
+            .filter((_, i) => !axes.includes(i) || keepDims)
+            .map((d, i) => (keepDims && axes.includes(i) ? 1 : d));
+          const direct = reduceRowsSimd(backend, x, axes, outShape, mean);
+          assert.ok(direct !== undefined, 'taken by the SIMD loop');
+          assert.equal(backend.numDataIds(), ids + 1, 'one new buffer: the output');
+          assert.deepEqual(direct.shape, outShape);
+          backend.disposeData(direct.dataId);
+          x.dispose();
+        }
+      }
+    });
+  }
+
+  test('declines other axes, other dtypes and no columns; tf.sum and tf.mean still give the right answer', async () => {
+    await setUpBackends();
+    const backend = tf.backend() as BackendWasm;
+    const x = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const cube = tf.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]);
+    const ints = tf.tensor([1, 2, 3, 4], [2, 2], 'int32');
+    const empty = tf.zeros([0, 4]);
+    const noColumns = tf.zeros([4, 0]);
+    assert.equal(reduceRowsSimd(backend, x, [1], [2], false), undefined); // the last axis
+    assert.equal(reduceRowsSimd(backend, x, [0, 1], [], true), undefined); // every axis
+    assert.equal(reduceRowsSimd(backend, cube, [0], [2, 2], false), undefined); // a run not ending before the last
+    assert.equal(reduceRowsSimd(backend, ints, [0], [2], false), undefined);
+    assert.equal(reduceRowsSimd(backend, noColumns, [0], [0], false), undefined);
+    assert.equal(reduceRowsSimd(backend, empty, [0], [4], true), undefined); // a mean of nothing: stock's NaN
+    assert.deepEqual(tf.sum(x, 1).arraySync(), [6, 15]);
+    assert.deepEqual(tf.mean(x, -2).arraySync(), [2.5, 3.5, 4.5]);
+    assert.deepEqual(tf.sum(cube, 0).arraySync(), [
+      [6, 8],
+      [10, 12],
+    ]);
+    assert.deepEqual(tf.sum(ints, 0).arraySync(), [4, 6]);
+    assert.deepEqual(tf.sum(empty, 0).arraySync(), [0, 0, 0, 0]); // no rows: ours, zeros
+    tf.dispose([x, cube, ints, empty, noColumns]);
+  });
+});
+
+describe('binary ops of a tensor and a per-channel vector by one SIMD pass', () => {
+  const ops: [ChannelOp, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (a: number, b: number) => number][] = [
+    ['add', tf.add, (a, b) => a + b],
+    ['sub', tf.sub, (a, b) => a - b],
+    ['mul', tf.mul, (a, b) => a * b],
+    ['div', tf.div, (a, b) => a / b],
+  ];
+  // [full shape, vector shape]: [C] and [1, …, 1, C] vectors, a tail after the 4-wide body, one channel.
+  const shapes: [number[], number[]][] = [
+    [[2, 5, 5, 8], [8]],
+    [
+      [2, 5, 5, 8],
+      [1, 1, 1, 8],
+    ],
+    [
+      [3, 7, 13],
+      [1, 13],
+    ],
+    [[6, 1], [1]],
+  ];
+  for (const [op, fn, scalar] of ops) {
+    for (const [fullShape, vecShape] of shapes) {
+      for (const vecFirst of [false, true]) {
+        const name = vecFirst ? `[${vecShape}] ${op} [${fullShape}]` : `[${fullShape}] ${op} [${vecShape}]`;
+        test(name, async () => {
+          const rand = seededRandom(fullShape.length * 13 + vecShape.length + (vecFirst ? 5 : 0));
+          const full = randomValues(rand, fullShape);
+          // Divisors away from 0, so the relative comparison with the cpu backend is meaningful.
+          const vec = randomValues(rand, vecShape).map((v) => (op === 'div' ? v + Math.sign(v || 1) : v));
+          const [aShape, bShape] = vecFirst ? [vecShape, fullShape] : [fullShape, vecShape];
+          const [ours, reference] = await onBothBackends(
+            {
+              a: { values: vecFirst ? vec : full, shape: aShape },
+              b: { values: vecFirst ? full : vec, shape: bShape },
+            },
+            (t) => fn(t['a']!, t['b']!),
+          );
+          assert.ok(
+            relativeError(ours, reference) <= 1e-6,
+            `relative error ${relativeError(ours, reference)}`,
+          );
+          const cols = vecShape.at(-1)!;
+          const exact = full.map((x, i) =>
+            Math.fround(vecFirst ? scalar(vec[i % cols]!, x) : scalar(x, vec[i % cols]!)),
+          );
+          assert.deepEqual(ours, exact);
+          const backend = tf.backend() as BackendWasm;
+          const a = tf.tensor(vecFirst ? vec : full, aShape);
+          const b = tf.tensor(vecFirst ? full : vec, bShape);
+          const ids = backend.numDataIds();
+          const direct = broadcastChannelsSimd(backend, a, b, op);
+          assert.ok(direct !== undefined, 'taken by the SIMD loop');
+          assert.equal(backend.numDataIds(), ids + 1, 'one new buffer: the output');
+          assert.deepEqual(direct.shape, fullShape);
+          backend.disposeData(direct.dataId);
+          tf.dispose([a, b]);
+        });
+      }
+    }
+  }
+
+  test('declines same shapes, other broadcasts and other dtypes; the stock kernels still give the right answer', async () => {
+    await setUpBackends();
+    const backend = tf.backend() as BackendWasm;
+    const m = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const column = tf.tensor([10, 20], [2, 1]);
+    const scalar = tf.scalar(2);
+    const ints = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+    const intRow = tf.tensor([1, 2, 3], [3], 'int32');
+    assert.equal(broadcastChannelsSimd(backend, m, m, 'add'), undefined);
+    assert.equal(broadcastChannelsSimd(backend, m, column, 'add'), undefined);
+    assert.equal(broadcastChannelsSimd(backend, m, scalar, 'mul'), undefined);
+    assert.equal(broadcastChannelsSimd(backend, ints, intRow, 'add'), undefined);
+    assert.deepEqual(tf.add(m, column).arraySync(), [
+      [11, 12, 13],
+      [24, 25, 26],
+    ]);
+    assert.deepEqual(tf.mul(m, scalar).arraySync(), [
+      [2, 4, 6],
+      [8, 10, 12],
+    ]);
+    assert.deepEqual(tf.sub(ints, intRow).arraySync(), [
+      [0, 0, 0],
+      [3, 3, 3],
+    ]);
+    tf.dispose([m, column, scalar, ints, intRow]);
   });
 });

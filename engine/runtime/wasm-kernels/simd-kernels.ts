@@ -9,7 +9,11 @@
  *   each pixel's stride phase has, so no product with an inserted zero is computed;
  * - `batchMatMulSimd`: BatchMatMul of one pair of matrices, as a 1×1 conv (forward gather or weight gradient);
  * - `leakyReluGradSimd`: the gradient of leakyRelu in one pass (kernel `UnmaskLeakyReluGrad`, used by the gradient
- *   in ../gradients/leaky-relu-grad.ts).
+ *   in ../gradients/leaky-relu-grad.ts, and with alpha 0 by relu's);
+ * - `reduceRowsSimd`: Sum and Mean over the axes before the last (bias gradients, batch norm's moments, global
+ *   average pooling) in one pass, where the stock kernels transpose their input first;
+ * - `broadcastChannelsSimd`: add, sub, mul and div between a tensor and a per-channel vector, which the stock
+ *   kernels run through their general broadcast loop.
  * Each returns undefined where it does not apply (a backend build whose memory we cannot import, or channel counts
  * the loops do not tile), and the caller then takes the stock or XNNPACK path.
  */
@@ -86,6 +90,16 @@ interface SimdExports {
   ): void;
   packFilter(src: number, dst: number, taps: number, k: number, c: number, swap: boolean): void;
   leakyReluGrad(x: number, dy: number, out: number, n: number, alpha: number): void;
+  reduceRows(src: number, out: number, outer: number, rows: number, cols: number, mean: boolean): void;
+  broadcastChannels(
+    full: number,
+    vec: number,
+    out: number,
+    rows: number,
+    cols: number,
+    op: number,
+    vecFirst: boolean,
+  ): void;
 }
 
 let compiled: object | undefined;
@@ -380,6 +394,87 @@ export function leakyReluGradSimd(
     heapOffset(backend, out),
     tf.util.sizeFromShape(dy.shape),
     alpha,
+  );
+  return out;
+}
+
+/**
+ * Sum or Mean of a float32 tensor over a run of axes that ends just before the last (all but the last: a bias
+ * gradient or batch norm's moments; the middle ones: global average pooling), or undefined where it does not apply
+ * (another dtype, other axes, no columns). `axes` must be normalised (non-negative); the output has the shape
+ * `outShape`. No rows gives zeros for a Sum (the stock kernel returns whatever its output buffer held).
+ */
+export function reduceRowsSimd(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  axes: readonly number[],
+  outShape: number[],
+  mean: boolean,
+): tf.TensorInfo | undefined {
+  const rank = x.shape.length;
+  const sorted = [...axes].sort((a, b) => a - b);
+  const first = sorted[0] ?? -1;
+  const contiguous = sorted.every((a, i) => a === first + i) && sorted.at(-1) === rank - 2;
+  if (x.dtype !== 'float32' || rank < 2 || sorted.length === 0 || !contiguous) return undefined;
+  const cols = x.shape[rank - 1]!;
+  const outer = tf.util.sizeFromShape(x.shape.slice(0, first));
+  const rows = tf.util.sizeFromShape(x.shape.slice(first, rank - 1));
+  if (cols === 0 || outer === 0 || (mean && rows === 0)) return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const out = backend.makeOutput(outShape, 'float32');
+  kernels.reduceRows(heapOffset(backend, x), heapOffset(backend, out), outer, rows, cols, mean);
+  return out;
+}
+
+export type ChannelOp = 'add' | 'sub' | 'mul' | 'div';
+const CHANNEL_OPS: Record<ChannelOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+/** Whether `vec` is a per-channel vector for `full`: size = full's last dimension, every other dimension 1. */
+function isChannelVector(vec: readonly number[], full: readonly number[]): boolean {
+  const cols = full.at(-1);
+  return (
+    cols !== undefined &&
+    vec.length >= 1 &&
+    vec.length <= full.length &&
+    vec.at(-1) === cols &&
+    vec.slice(0, -1).every((d) => d === 1)
+  );
+}
+
+/**
+ * a op b where one operand is a float32 tensor and the other a per-channel vector of it ([C], [1, 1, 1, C], …),
+ * or undefined where that is not the case (same shapes, other broadcasts, other dtypes, empty tensors). The
+ * output has the full operand's shape.
+ */
+export function broadcastChannelsSimd(
+  backend: BackendWasm,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  op: ChannelOp,
+): tf.TensorInfo | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const aSize = tf.util.sizeFromShape(a.shape);
+  const bSize = tf.util.sizeFromShape(b.shape);
+  let vecFirst: boolean;
+  if (bSize < aSize && isChannelVector(b.shape, a.shape)) vecFirst = false;
+  else if (aSize < bSize && isChannelVector(a.shape, b.shape)) vecFirst = true;
+  else return undefined;
+  const [full, vec] = vecFirst ? [b, a] : [a, b];
+  const cols = vec.shape.at(-1)!;
+  if (cols === 0) return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const out = backend.makeOutput(full.shape, 'float32');
+  kernels.broadcastChannels(
+    heapOffset(backend, full),
+    heapOffset(backend, vec),
+    heapOffset(backend, out),
+    (vecFirst ? bSize : aSize) / cols,
+    cols,
+    CHANNEL_OPS[op],
+    // Addition and multiplication commute bit for bit, so only sub and div need the reversed loop.
+    vecFirst && (op === 'sub' || op === 'div'),
   );
   return out;
 }

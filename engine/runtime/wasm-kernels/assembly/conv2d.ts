@@ -456,3 +456,85 @@ export function leakyReluGrad(x: usize, dy: usize, out: usize, n: i32, alpha: f3
     store<f32>(out + at, load<f32>(x + at) > 0 ? d : alpha * d);
   }
 }
+
+/**
+ * For each of `outer` blocks of `rows`×`cols` floats: out[o·cols + c] = Σ_r src[(o·rows + r)·cols + c], divided by
+ * `rows` if `mean` (Sum and Mean over a run of axes that ends just before the last, e.g. a bias gradient, batch
+ * norm's moments, global average pooling). Each column is summed row by row in order, as tfjs-backend-wasm's Sum
+ * and Mean do after their transpose, so the result is the same to the bit.
+ */
+export function reduceRows(src: usize, out: usize, outer: i32, rows: i32, cols: i32, mean: bool): void {
+  const rowBytes = <usize>cols << 2;
+  const vecBytes = <usize>(cols & ~3) << 2;
+  for (let o = 0; o < outer; o++) {
+    const dst = out + <usize>o * rowBytes;
+    const block = src + <usize>o * <usize>rows * rowBytes;
+    memory.fill(dst, 0, rowBytes);
+    for (let r = 0; r < rows; r++) {
+      const row = block + <usize>r * rowBytes;
+      let at: usize = 0;
+      for (; at < vecBytes; at += 16) v128.store(dst + at, f32x4.add(v128.load(dst + at), v128.load(row + at)));
+      for (; at < rowBytes; at += 4) store<f32>(dst + at, load<f32>(dst + at) + load<f32>(row + at));
+    }
+    if (mean) {
+      const n = <f32>rows;
+      for (let at: usize = 0; at < rowBytes; at += 4) store<f32>(dst + at, load<f32>(dst + at) / n);
+    }
+  }
+}
+
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+
+@inline function applyOp(op: i32, a: v128, b: v128): v128 {
+  if (op == ADD) return f32x4.add(a, b);
+  if (op == SUB) return f32x4.sub(a, b);
+  if (op == MUL) return f32x4.mul(a, b);
+  return f32x4.div(a, b);
+}
+
+@inline function applyOpScalar(op: i32, a: f32, b: f32): f32 {
+  if (op == ADD) return a + b;
+  if (op == SUB) return a - b;
+  if (op == MUL) return a * b;
+  return a / b;
+}
+
+@inline function channelLoop(full: usize, vec: usize, out: usize, rows: i32, cols: i32, op: i32, vecFirst: bool): void {
+  const rowBytes = <usize>cols << 2;
+  const vecBytes = <usize>(cols & ~3) << 2;
+  for (let r = 0; r < rows; r++) {
+    const src = full + <usize>r * rowBytes;
+    const dst = out + <usize>r * rowBytes;
+    let at: usize = 0;
+    for (; at < vecBytes; at += 16) {
+      const x = v128.load(src + at);
+      const v = v128.load(vec + at);
+      v128.store(dst + at, vecFirst ? applyOp(op, v, x) : applyOp(op, x, v));
+    }
+    for (; at < rowBytes; at += 4) {
+      const x = load<f32>(src + at);
+      const v = load<f32>(vec + at);
+      store<f32>(dst + at, vecFirst ? applyOpScalar(op, v, x) : applyOpScalar(op, x, v));
+    }
+  }
+}
+
+/**
+ * out[r, c] = full[r, c] op vec[c] (or vec[c] op full[r, c] if `vecFirst`): a binary op between a tensor and a
+ * per-channel vector, which tfjs-backend-wasm runs through its general broadcast loop at a quarter of the speed of
+ * same-shape operands. Each case is its own loop, so the op is not decided per element.
+ */
+export function broadcastChannels(full: usize, vec: usize, out: usize, rows: i32, cols: i32, op: i32, vecFirst: bool): void {
+  if (vecFirst) {
+    if (op == SUB) channelLoop(full, vec, out, rows, cols, SUB, true);
+    else channelLoop(full, vec, out, rows, cols, DIV, true);
+    return;
+  }
+  if (op == ADD) channelLoop(full, vec, out, rows, cols, ADD, false);
+  else if (op == SUB) channelLoop(full, vec, out, rows, cols, SUB, false);
+  else if (op == MUL) channelLoop(full, vec, out, rows, cols, MUL, false);
+  else channelLoop(full, vec, out, rows, cols, DIV, false);
+}
