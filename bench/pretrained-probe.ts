@@ -2,7 +2,7 @@
  * Do pretrained face features that ship inside an npm package help the detector? (`npm run bench:pretrained-probe
  * [data-dir]`, issue 3: "may be used as a backbone if they measurably help".)
  *
- * A linear probe on frozen features of `faceres` (@vladmandic/human's MobileNet v1 face-description model, 224²):
+ * Zero-shot first: Human's antispoof and liveness models as they are. Then a linear probe on frozen features of `faceres` (@vladmandic/human's MobileNet v1 face-description model, 224²):
  * per chosen layer, the spatial mean and standard deviation of every channel. L2 logistic regression is fitted on
  * the shipped detector's training sources (real faces against one self-blend each); the L2 weight is chosen on
  * the unseen sources' self-blends (validation). Printed beside it, on the same faces: the shipped detector.
@@ -80,6 +80,43 @@ const trainFaces = all.filter((i) => trainedOn.has(basename(bank.entries[i]!.gro
 const validationFaces = all.filter((i) => !trainedOn.has(basename(bank.entries[i]!.group)));
 
 const faceres = await loadFaceresGraph();
+/**
+ * Human's two face-authenticity models, scored zero-shot (nothing fitted): `antispoof` (trained on a Kaggle set of
+ * real and photoshopped faces) and `liveness` (live faces against presentation attacks). Each outputs the
+ * probability that the face is real/live; its manipulation score here is the logit of one minus that. Human feeds them its face
+ * crop resized to the model's input, as here with ours.
+ */
+const HUMAN_MODELS = join(ROOT, 'node_modules', '@vladmandic', 'human', 'models');
+const zeroShot = {
+  antispoof: await loadFaceresGraph(join(HUMAN_MODELS, 'antispoof.json')),
+  liveness: await loadFaceresGraph(join(HUMAN_MODELS, 'liveness.json')),
+};
+type ZeroShotScores = Record<keyof typeof zeroShot, number[]>;
+/** The logit of 1 − p(real): sigmoid of it is the probability of a fake, as videoAuc expects. */
+const fakeLogit = (pReal: number) => {
+  const p = Math.min(1 - 1e-6, Math.max(1e-6, pReal));
+  return Math.log((1 - p) / p);
+};
+
+/** Crops (n × CROP² × 3, 0..1) → each zero-shot model's manipulation score per crop. */
+function zeroShotScores(pixels: Float32Array, n: number): ZeroShotScores {
+  const per = CROP * CROP * 3;
+  const out: ZeroShotScores = { antispoof: [], liveness: [] };
+  for (const [name, model] of Object.entries(zeroShot) as Array<[keyof ZeroShotScores, tf.GraphModel]>) {
+    const [, height, width] = model.inputs[0]!.shape!;
+    for (let start = 0; start < n; start += 32) {
+      const end = Math.min(n, start + 32);
+      const real = tf.tidy(() => {
+        const crops = tf.tensor4d(pixels.subarray(start * per, end * per), [end - start, CROP, CROP, 3]);
+        const y = model.execute(tf.image.resizeBilinear(crops, [height!, width!])) as tf.Tensor;
+        return y.reshape([end - start, -1]).slice([0, 0], [-1, 1]);
+      });
+      out[name].push(...Array.from(real.dataSync(), fakeLogit));
+      real.dispose();
+    }
+  }
+  return out;
+}
 const NODES = LAYERS.map(([name]) => `${name}_relu/clip_by_value`);
 const DIM = LAYERS.reduce((sum, [, channels]) => sum + 2 * channels, 0);
 
@@ -115,25 +152,34 @@ interface FeatureSet {
 async function pairSet(
   faces: number[],
   seedBase: number,
-): Promise<{ probe: FeatureSet; detector: number[] }> {
+): Promise<{ probe: FeatureSet; detector: number[]; zeroShot: ZeroShotScores }> {
   const items = blendItems(faces, 1, seedBase);
   const packed = packPairs(bank, items, CROP, 8);
   const f = new Float32Array(2 * items.length * DIM);
   f.set(features(packed.real, packed.count));
   f.set(features(packed.fake, packed.count), items.length * DIM);
+  const [real, fake] = [zeroShotScores(packed.real, packed.count), zeroShotScores(packed.fake, packed.count)];
   const groups = items.map((item) => bank.entries[item.index]!.group);
   const y = [...items.map(() => 0 as const), ...items.map(() => 1 as const)];
   const set = selfBlendSet(bank, faces, 1, seedBase, metadata.architecture);
   const detectorLogits = await setLogits(detector, set);
   set.x.dispose();
-  return { probe: { f, y, group: [...groups, ...groups] }, detector: detectorLogits };
+  return {
+    probe: { f, y, group: [...groups, ...groups] },
+    detector: detectorLogits,
+    zeroShot: {
+      antispoof: [...real.antispoof, ...fake.antispoof],
+      liveness: [...real.liveness, ...fake.liveness],
+    },
+  };
 }
 const train = await pairSet(trainFaces, 10);
 const validation = await pairSet(validationFaces, 1_000);
 
 /** Every face of the look-only videos (2 fps), labelled by video: features for the probe, and the detector's logits. */
-async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[] }> {
+async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[]; zeroShot: ZeroShotScores }> {
   const parts: Float32Array[] = [];
+  const lookZeroShot: ZeroShotScores = { antispoof: [], liveness: [] };
   const probe: FeatureSet = { f: new Float32Array(0), y: [], group: [] };
   const detectorLogits: number[] = [];
   const per = CROP * CROP * 3;
@@ -152,6 +198,9 @@ async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[] }>
     const pixels = new Float32Array(faces.length * per);
     for (const i of faces) pixels.set(faceCropAt(video, i, CROP).data, i * per);
     parts.push(features(pixels, faces.length));
+    const scores = zeroShotScores(pixels, faces.length);
+    lookZeroShot.antispoof.push(...scores.antispoof);
+    lookZeroShot.liveness.push(...scores.liveness);
     const x = faceCropsTensor(video, faces, metadata.architecture.inputSize);
     detectorLogits.push(...(await setLogits(detector, { x, y: faces.map(() => label) })));
     x.dispose();
@@ -164,10 +213,11 @@ async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[] }>
     probe.f.set(part, offset);
     offset += part.length;
   }
-  return { probe, detector: detectorLogits };
+  return { probe, detector: detectorLogits, zeroShot: lookZeroShot };
 }
-const { probe: look, detector: lookDetector } = await lookOnlySet();
+const { probe: look, detector: lookDetector, zeroShot: lookZeroShot } = await lookOnlySet();
 faceres.dispose();
+for (const model of Object.values(zeroShot)) model.dispose();
 detector.dispose();
 
 const frameAuc = (scores: number[], y: Array<0 | 1>) =>
@@ -218,7 +268,9 @@ function fitProbe(columns: number[], l2: number): (set: FeatureSet) => number[] 
   };
 }
 
-console.log(`\n## Frozen pretrained features (faceres, MobileNet v1) against the shipped detector\n`);
+console.log(
+  `\n## Pretrained face models that ship in npm (antispoof, liveness, faceres) against the shipped detector\n`,
+);
 console.log(
   `${train.probe.y.length / 2} training faces, ${validation.probe.y.length / 2} validation faces (unseen sources), ` +
     `each with one self-blend; look-only: ${look.y.length} faces of ${new Set(look.group).size} videos\n`,
@@ -233,6 +285,16 @@ const rows: string[][] = [
     videoAuc(lookDetector, look).toFixed(3),
   ],
 ];
+for (const name of ['antispoof', 'liveness'] as const) {
+  rows.push([
+    `${name} (zero-shot, nothing fitted)`,
+    '—',
+    frameAuc(train.zeroShot[name], train.probe.y).toFixed(3),
+    frameAuc(validation.zeroShot[name], validation.probe.y).toFixed(3),
+    frameAuc(lookZeroShot[name], look.y).toFixed(3),
+    videoAuc(lookZeroShot[name], look).toFixed(3),
+  ]);
+}
 let offset = 0;
 const layerColumns = LAYERS.map(([name, channels]) => {
   const columns = Array.from({ length: 2 * channels }, (_, i) => offset + i);
