@@ -2,8 +2,8 @@
  * Do pretrained face features that ship inside an npm package help the detector? (`npm run bench:pretrained-probe
  * [data-dir]`, issue 3: "may be used as a backbone if they measurably help".)
  *
- * Zero-shot first: Human's antispoof and liveness models as they are. Then a linear probe on frozen features of `faceres` (@vladmandic/human's MobileNet v1 face-description model, 224²):
- * per chosen layer, the spatial mean and standard deviation of every channel. L2 logistic regression is fitted on
+ * Zero-shot first: Human's antispoof and liveness models as they are. Then a linear probe on frozen features of
+ * `faceres` (@vladmandic/human's MobileNet v1 face-description model, 224²): per chosen layer, the spatial mean and standard deviation of every channel. L2 logistic regression is fitted on
  * the shipped detector's training sources (real faces against one self-blend each); the L2 weight is chosen on
  * the unseen sources' self-blends (validation). Printed beside it, on the same faces: the shipped detector.
  * Then, for looking only (too small to tune on), the dev set and the held-out real clips, frame and video AUC
@@ -22,7 +22,12 @@ import { packPairs } from '../engine/detect/pair-producer.ts';
 import { setLogits } from '../engine/learn/continual.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
 import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
-import { faceresInput, loadFaceresGraph } from '../engine/swap/face-embedding.ts';
+import {
+  faceresInput,
+  HUMAN_MODELS_DIR,
+  loadFaceresGraph,
+  loadGraphModelFile,
+} from '../engine/swap/face-embedding.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
@@ -83,15 +88,19 @@ const faceres = await loadFaceresGraph();
 /**
  * Human's two face-authenticity models, scored zero-shot (nothing fitted): `antispoof` (trained on a Kaggle set of
  * real and photoshopped faces) and `liveness` (live faces against presentation attacks). Each outputs the
- * probability that the face is real/live; its manipulation score here is the logit of one minus that. Human feeds them its face
- * crop resized to the model's input, as here with ours.
+ * probability that the face is real/live; its manipulation score here is the logit of one minus that. Human feeds
+ * them its face crop resized to the model's input, as here with ours.
  */
-const HUMAN_MODELS = join(ROOT, 'node_modules', '@vladmandic', 'human', 'models');
 const zeroShot = {
-  antispoof: await loadFaceresGraph(join(HUMAN_MODELS, 'antispoof.json')),
-  liveness: await loadFaceresGraph(join(HUMAN_MODELS, 'liveness.json')),
+  antispoof: await loadGraphModelFile(join(HUMAN_MODELS_DIR, 'antispoof.json'), 'Antispoof model'),
+  liveness: await loadGraphModelFile(join(HUMAN_MODELS_DIR, 'liveness.json'), 'Liveness model'),
 };
-type ZeroShotScores = Record<keyof typeof zeroShot, number[]>;
+type ZeroShotName = keyof typeof zeroShot;
+type ZeroShotScores = Record<ZeroShotName, number[]>;
+const ZERO_SHOT_NAMES = Object.keys(zeroShot) as ZeroShotName[];
+/** Each model's scores of several crop sets, one after another. */
+const concatScores = (parts: ZeroShotScores[]): ZeroShotScores =>
+  Object.fromEntries(ZERO_SHOT_NAMES.map((name) => [name, parts.flatMap((p) => p[name])])) as ZeroShotScores;
 /** The logit of 1 − p(real): sigmoid of it is the probability of a fake, as videoAuc expects. */
 const fakeLogit = (pReal: number) => {
   const p = Math.min(1 - 1e-6, Math.max(1e-6, pReal));
@@ -102,7 +111,8 @@ const fakeLogit = (pReal: number) => {
 function zeroShotScores(pixels: Float32Array, n: number): ZeroShotScores {
   const per = CROP * CROP * 3;
   const out: ZeroShotScores = { antispoof: [], liveness: [] };
-  for (const [name, model] of Object.entries(zeroShot) as Array<[keyof ZeroShotScores, tf.GraphModel]>) {
+  for (const name of ZERO_SHOT_NAMES) {
+    const model = zeroShot[name];
     const [, height, width] = model.inputs[0]!.shape!;
     for (let start = 0; start < n; start += 32) {
       const end = Math.min(n, start + 32);
@@ -158,7 +168,6 @@ async function pairSet(
   const f = new Float32Array(2 * items.length * DIM);
   f.set(features(packed.real, packed.count));
   f.set(features(packed.fake, packed.count), items.length * DIM);
-  const [real, fake] = [zeroShotScores(packed.real, packed.count), zeroShotScores(packed.fake, packed.count)];
   const groups = items.map((item) => bank.entries[item.index]!.group);
   const y = [...items.map(() => 0 as const), ...items.map(() => 1 as const)];
   const set = selfBlendSet(bank, faces, 1, seedBase, metadata.architecture);
@@ -167,10 +176,10 @@ async function pairSet(
   return {
     probe: { f, y, group: [...groups, ...groups] },
     detector: detectorLogits,
-    zeroShot: {
-      antispoof: [...real.antispoof, ...fake.antispoof],
-      liveness: [...real.liveness, ...fake.liveness],
-    },
+    zeroShot: concatScores([
+      zeroShotScores(packed.real, packed.count),
+      zeroShotScores(packed.fake, packed.count),
+    ]),
   };
 }
 const train = await pairSet(trainFaces, 10);
@@ -179,7 +188,7 @@ const validation = await pairSet(validationFaces, 1_000);
 /** Every face of the look-only videos (2 fps), labelled by video: features for the probe, and the detector's logits. */
 async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[]; zeroShot: ZeroShotScores }> {
   const parts: Float32Array[] = [];
-  const lookZeroShot: ZeroShotScores = { antispoof: [], liveness: [] };
+  const zeroShotParts: ZeroShotScores[] = [];
   const probe: FeatureSet = { f: new Float32Array(0), y: [], group: [] };
   const detectorLogits: number[] = [];
   const per = CROP * CROP * 3;
@@ -198,9 +207,7 @@ async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[]; z
     const pixels = new Float32Array(faces.length * per);
     for (const i of faces) pixels.set(faceCropAt(video, i, CROP).data, i * per);
     parts.push(features(pixels, faces.length));
-    const scores = zeroShotScores(pixels, faces.length);
-    lookZeroShot.antispoof.push(...scores.antispoof);
-    lookZeroShot.liveness.push(...scores.liveness);
+    zeroShotParts.push(zeroShotScores(pixels, faces.length));
     const x = faceCropsTensor(video, faces, metadata.architecture.inputSize);
     detectorLogits.push(...(await setLogits(detector, { x, y: faces.map(() => label) })));
     x.dispose();
@@ -213,7 +220,7 @@ async function lookOnlySet(): Promise<{ probe: FeatureSet; detector: number[]; z
     probe.f.set(part, offset);
     offset += part.length;
   }
-  return { probe, detector: detectorLogits, zeroShot: lookZeroShot };
+  return { probe, detector: detectorLogits, zeroShot: concatScores(zeroShotParts) };
 }
 const { probe: look, detector: lookDetector, zeroShot: lookZeroShot } = await lookOnlySet();
 faceres.dispose();
@@ -285,7 +292,7 @@ const rows: string[][] = [
     videoAuc(lookDetector, look).toFixed(3),
   ],
 ];
-for (const name of ['antispoof', 'liveness'] as const) {
+for (const name of ZERO_SHOT_NAMES) {
   rows.push([
     `${name} (zero-shot, nothing fitted)`,
     '—',

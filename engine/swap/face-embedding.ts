@@ -13,11 +13,9 @@ import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 
 const require = createRequire(import.meta.url);
-export const FACERES_JSON = join(
-  dirname(dirname(require.resolve('@vladmandic/human'))),
-  'models',
-  'faceres.json',
-);
+/** The models folder inside the @vladmandic/human package (its graph models ship in the npm tarball). */
+export const HUMAN_MODELS_DIR = join(dirname(dirname(require.resolve('@vladmandic/human'))), 'models');
+export const FACERES_JSON = join(HUMAN_MODELS_DIR, 'faceres.json');
 const EMBEDDING_OUTPUT = 'global_pooling/Mean';
 const INPUT_SIZE = 224;
 
@@ -31,8 +29,11 @@ export function faceresInput(crops: tf.Tensor4D): tf.Tensor4D {
   return tf.image.resizeBilinear(crops, [INPUT_SIZE, INPUT_SIZE]).mul(255);
 }
 
-/** The faceres graph model itself, read from disk (no network): for the embedder and for feature probes. */
-export async function loadFaceresGraph(jsonPath = FACERES_JSON): Promise<tf.GraphModel> {
+/**
+ * A graph model in tfjs's JSON + weights layout read from disk (no network), such as the models that ship with
+ * @vladmandic/human. `description` names it in the error a missing or corrupt file gives.
+ */
+export async function loadGraphModelFile(jsonPath: string, description: string): Promise<tf.GraphModel> {
   await initTensorflow();
   try {
     const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
@@ -52,10 +53,15 @@ export async function loadFaceresGraph(jsonPath = FACERES_JSON): Promise<tf.Grap
   } catch (error) {
     throw new UnmaskError(
       'modelLoadFailed',
-      `Face-recognition model ${jsonPath} failed to load: ${(error as Error).message}`,
+      `${description} ${jsonPath} failed to load: ${(error as Error).message}`,
       { cause: error },
     );
   }
+}
+
+/** The faceres graph model itself: for the embedder and for feature probes. */
+export function loadFaceresGraph(jsonPath = FACERES_JSON): Promise<tf.GraphModel> {
+  return loadGraphModelFile(jsonPath, 'Face-recognition model');
 }
 
 export async function loadFaceEmbedder(jsonPath = FACERES_JSON): Promise<FaceEmbedder> {
