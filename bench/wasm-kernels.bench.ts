@@ -8,13 +8,21 @@
  *     bias and a new filter each call (stock FusedConv2D), and Conv2DBackpropInput (XNNPACK convs by phase);
  *   - Conv2DBackpropInput of strided convs: all phases in one merged conv vs one conv per phase (on the swap
  *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
- *   - reductions and per-channel binary ops (batch norm, biases) on a detector-sized activation: stock vs ours;
+ *   - reductions and per-channel binary ops (batch norm, biases) on a detector-sized activation: stock vs ours,
+ *     and the gradients of Sum and Mean: tfjs-core's (dy times a ones tensor filled in JavaScript) vs ours;
  *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
  * Run: npx tsx bench/wasm-kernels.bench.ts
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { displacedWasmKernel, registerWasmTrainingKernels } from '../engine/runtime/wasm-kernels/register.ts';
+import {
+  meanGradConfig,
+  sumGradConfig,
+  tfjsCoreReduceGradConfig,
+  type ReduceKernel,
+} from '../engine/runtime/gradients/reduce-grad.ts';
+import { registerFastGradients } from '../engine/runtime/gradients/fused-batch-norm-grad.ts';
 import {
   backpropInputPhases,
   conv2dBackpropFilterViaConv,
@@ -220,12 +228,41 @@ function elementwiseRows(): BenchRow[] {
     const [baselineMs, oursMs] = timeInterleaved(op, op, 15, withStock(kernel));
     return { name: `${what}: 32×48²×24`, baseline: 'stock wasm', baselineMs, oursMs, speedup: 0 };
   });
+  const gradientCases: [ReduceKernel, string, (v: tf.Tensor) => tf.Tensor][] = [
+    [tf.Mean, 'gradient of the Mean over N,H,W (a batch-norm moment)', (v) => tf.mean(v, [0, 1, 2])],
+    [tf.Mean, 'gradient of the Mean over H,W (global average pool)', (v) => tf.mean(v, [1, 2])],
+    [tf.Sum, 'gradient of the Sum over everything (a loss)', (v) => tf.sum(v)],
+  ];
+  for (const [kernel, what, reduce] of gradientCases) {
+    const gradient = () => tf.grad((v: tf.Tensor) => tf.sum(reduce(v)))(x);
+    const [baselineMs, oursMs] = timeInterleaved(gradient, gradient, 15, withCoreGradient(kernel));
+    rows.push({ name: `${what}: 32×48²×24`, baseline: 'tfjs-core dy·ones', baselineMs, oursMs, speedup: 0 });
+  }
   tf.dispose([x, channels]);
   return rows;
 }
 
+/** A wrapper that runs fn with tfjs-core's gradient of `kernelName` registered in place of ours. */
+function withCoreGradient(kernelName: ReduceKernel): <T>(fn: () => T) => T {
+  return (fn) => {
+    const warn = console.warn;
+    console.warn = () => undefined; // tfjs warns on every gradient override
+    try {
+      tf.registerGradient(tfjsCoreReduceGradConfig(kernelName));
+      try {
+        return fn();
+      } finally {
+        tf.registerGradient(kernelName === tf.Mean ? meanGradConfig : sumGradConfig);
+      }
+    } finally {
+      console.warn = warn;
+    }
+  };
+}
+
 export async function benchWasmKernels(): Promise<BenchRow[]> {
   registerWasmTrainingKernels();
+  registerFastGradients();
   const rows: BenchRow[] = [];
   for (const layer of LAYERS) {
     await tf.setBackend('wasm');

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { leakyReluGradConfig, reluGradConfig } from './leaky-relu-grad.ts';
+import { meanGradConfig, sumGradConfig } from './reduce-grad.ts';
 
 /** Axes along which `meanShape` was broadcast to `xShape` (right-aligned, like tfjs's getReductionAxes). */
 function reductionAxes(meanShape: readonly number[], xShape: readonly number[]): number[] {
@@ -43,7 +44,7 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
 
 let registered = false;
 
-/** Replaces tfjs-core's FusedBatchNorm, LeakyRelu and Relu gradients (for every backend). Idempotent. */
+/** Replaces tfjs-core's FusedBatchNorm, LeakyRelu, Relu, Sum and Mean gradients (for every backend). Idempotent. */
 export function registerFastGradients(): void {
   if (registered) return;
   registered = true;
@@ -53,6 +54,8 @@ export function registerFastGradients(): void {
     tf.registerGradient(fusedBatchNormGradConfig);
     tf.registerGradient(leakyReluGradConfig);
     tf.registerGradient(reluGradConfig);
+    tf.registerGradient(sumGradConfig);
+    tf.registerGradient(meanGradConfig);
   } finally {
     console.warn = warn;
   }

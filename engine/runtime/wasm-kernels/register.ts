@@ -7,6 +7,7 @@
  *     (./conv2d-backprop.ts) where the input's channels are not a multiple of 4;
  *   - BatchMatMul of one pair of matrices (the dense layers' gradients ran at 0.3–0.6 GMAC/s), as a 1×1 conv;
  *   - UnmaskLeakyReluGrad, the leakyRelu (and relu) gradient in one pass (../gradients/leaky-relu-grad.ts uses it);
+ *   - UnmaskExpandReduced, the Sum and Mean gradients as one copy of dy (../gradients/reduce-grad.ts uses it);
  *   - Sum and Mean over the axes before the last (bias gradients, batch norm's moments, global average pooling)
  *     in one pass: the stock kernels transpose their input first;
  *   - Add, Sub, Multiply and RealDiv of a tensor and a per-channel vector (batch norm, biases) in one pass: the
@@ -23,12 +24,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
 import { LEAKY_RELU_GRAD } from '../gradients/leaky-relu-grad.ts';
+import { EXPAND_REDUCED, expandedRun, type ExpandReducedAttrs } from '../gradients/reduce-grad.ts';
 import {
   batchMatMulSimd,
   broadcastChannelsSimd,
   conv2dBackpropFilterSimd,
   conv2dBackpropInputSimd,
   conv2dSimd,
+  expandRowsSimd,
   leakyReluGradSimd,
   reduceRowsSimd,
   type ChannelOp,
@@ -156,6 +159,28 @@ const leakyReluGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   return out;
 };
 
+/**
+ * The Sum and Mean gradients' copy of dy (see ../gradients/reduce-grad.ts), which only calls it for a contiguous
+ * run of axes; JavaScript where the SIMD module is absent.
+ */
+const expandReduced: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy } = inputs as { dy: tf.TensorInfo };
+  const { shape, axes } = attrs as unknown as ExpandReducedAttrs;
+  const wasm = backend as BackendWasm;
+  const simd = expandRowsSimd(wasm, dy, shape, axes);
+  if (simd !== undefined) return simd;
+  const run = expandedRun(shape, axes);
+  if (run === undefined || dy.dtype !== 'float32')
+    throw new Error(`${EXPAND_REDUCED}: axes [${axes.join(', ')}] of [${shape.join(', ')}] are not one run`);
+  const out = wasm.makeOutput(shape, 'float32');
+  const src = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+  const { outer, rows, cols } = run;
+  for (let o = 0; o < outer; o++)
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(o * cols, (o + 1) * cols), (o * rows + r) * cols);
+  return out;
+};
+
 /** Sum or Mean over the axes before the last by one SIMD pass; any other reduction by the stock kernel. */
 function reduction(kernelName: typeof tf.Sum | typeof tf.Mean): tf.KernelFunc {
   return (args) => {
@@ -209,6 +234,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
   withStockSetup(tf.Multiply, channelBinary(tf.Multiply, 'mul')),
   withStockSetup(tf.RealDiv, channelBinary(tf.RealDiv, 'div')),
   { kernelName: LEAKY_RELU_GRAD, backendName: BACKEND, kernelFunc: leakyReluGrad },
+  { kernelName: EXPAND_REDUCED, backendName: BACKEND, kernelFunc: expandReduced },
   { kernelName: tf.Slice, backendName: BACKEND, kernelFunc: sliceKernel(stock) },
   { kernelName: tf.Unpack, backendName: BACKEND, kernelFunc: unpackKernel(stock) },
   { kernelName: tf.SplitV, backendName: BACKEND, kernelFunc: splitVKernel(stock) },

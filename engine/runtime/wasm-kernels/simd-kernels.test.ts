@@ -69,7 +69,15 @@ describe('the committed SIMD kernel module', () => {
     assert.deepEqual(Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
     assert.deepEqual(
       Module.exports(module).map((e) => e.name),
-      ['conv2dFilterGrad', 'conv2dGather', 'packFilter', 'leakyReluGrad', 'reduceRows', 'broadcastChannels'],
+      [
+        'conv2dFilterGrad',
+        'conv2dGather',
+        'packFilter',
+        'leakyReluGrad',
+        'reduceRows',
+        'broadcastChannels',
+        'expandRows',
+      ],
     );
     assert.ok(!sectionIds(bytes).includes(11), `sections ${sectionIds(bytes).join(', ')}`);
   });

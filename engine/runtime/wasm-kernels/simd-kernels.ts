@@ -13,13 +13,16 @@
  * - `reduceRowsSimd`: Sum and Mean over the axes before the last (bias gradients, batch norm's moments, global
  *   average pooling) in one pass, where the stock kernels transpose their input first;
  * - `broadcastChannelsSimd`: add, sub, mul and div between a tensor and a per-channel vector, which the stock
- *   kernels run through their general broadcast loop.
+ *   kernels run through their general broadcast loop;
+ * - `expandRowsSimd`: the gradient of a Sum or Mean over a run of axes (kernel `UnmaskExpandReduced`, used by
+ *   ../gradients/reduce-grad.ts), a copy where tfjs-core multiplies by a tensor of ones filled in JavaScript.
  * Each returns undefined where it does not apply (a backend build whose memory we cannot import, or channel counts
  * the loops do not tile), and the caller then takes the stock or XNNPACK path.
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { expandedRun } from '../gradients/reduce-grad.ts';
 import { conv2dGradInfo, type Conv2DGradParams } from './conv2d-backprop.ts';
 
 /**
@@ -100,6 +103,7 @@ interface SimdExports {
     op: number,
     vecFirst: boolean,
   ): void;
+  expandRows(src: number, out: number, outer: number, rows: number, cols: number): void;
 }
 
 let compiled: object | undefined;
@@ -476,6 +480,27 @@ export function broadcastChannelsSimd(
     // Addition and multiplication commute bit for bit, so only sub and div need the reversed loop.
     vecFirst && (op === 'sub' || op === 'div'),
   );
+  return out;
+}
+
+/**
+ * `dy` (the reduction's output with its reduced axes kept as 1) repeated up to `shape` along those axes, which must
+ * be one contiguous run (see `expandedRun`); undefined elsewhere or where the module is absent.
+ */
+export function expandRowsSimd(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  shape: readonly number[],
+  axes: readonly number[],
+): tf.TensorInfo | undefined {
+  const run = expandedRun(shape, axes);
+  if (dy.dtype !== 'float32' || run === undefined) return undefined;
+  if (tf.util.sizeFromShape(dy.shape) !== run.outer * run.cols) return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const out = backend.makeOutput([...shape], 'float32');
+  if (run.outer * run.rows * run.cols > 0)
+    kernels.expandRows(heapOffset(backend, dy), heapOffset(backend, out), run.outer, run.rows, run.cols);
   return out;
 }
 

@@ -538,3 +538,30 @@ export function broadcastChannels(full: usize, vec: usize, out: usize, rows: i32
   else if (op == MUL) channelLoop(full, vec, out, rows, cols, MUL, false);
   else channelLoop(full, vec, out, rows, cols, DIV, false);
 }
+
+/**
+ * out[o, r, c] = src[o, c]: a [outer, cols] tensor repeated `rows` times along a new middle axis. It is the
+ * gradient of reduceRows (Sum and Mean over a run of axes), which tfjs-core computes as dy · ones(x.shape) with
+ * the ones filled in JavaScript. cols = 1 is the reduction that includes the last axis (a loss's mean): a fill.
+ */
+export function expandRows(src: usize, out: usize, outer: i32, rows: i32, cols: i32): void {
+  if (cols == 1) {
+    const blockBytes = <usize>rows << 2;
+    const vecBytes = <usize>(rows & ~3) << 2;
+    for (let o = 0; o < outer; o++) {
+      const value = load<f32>(src + (<usize>o << 2));
+      const splat = f32x4.splat(value);
+      const dst = out + <usize>o * blockBytes;
+      let at: usize = 0;
+      for (; at < vecBytes; at += 16) v128.store(dst + at, splat);
+      for (; at < blockBytes; at += 4) store<f32>(dst + at, value);
+    }
+    return;
+  }
+  const rowBytes = <usize>cols << 2;
+  for (let o = 0; o < outer; o++) {
+    const row = src + <usize>o * rowBytes;
+    const block = out + <usize>o * <usize>rows * rowBytes;
+    for (let r = 0; r < rows; r++) memory.copy(block + <usize>r * rowBytes, row, rowBytes);
+  }
+}
