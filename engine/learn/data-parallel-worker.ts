@@ -6,7 +6,7 @@
  * (or leaves the sum for the owner's optimizer). Its result goes back to the owner by message.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { initTensorflow, tf } from '../runtime/tensorflow.ts';
+import { copyTensorInto, initTensorflow, tf } from '../runtime/tensorflow.ts';
 import {
   CONTROL,
   sharedClock,
@@ -101,7 +101,7 @@ function computeShard(
     for (const variable of variables) {
       // A variable this shard's loss does not reach (e.g. the other identity's decoder) has no gradient.
       const grad = grads[variable.name];
-      if (grad) mine.set(grad.dataSync() as Float32Array, at);
+      if (grad) copyTensorInto(mine, at, grad);
       else mine.fill(0, at, at + variable.size);
       at += variable.size;
     }
