@@ -6,6 +6,7 @@ import type { Report, ReportPerson } from './report-format.ts';
 import type { ReportImages } from './report-images.ts';
 import { faceImageKey } from './report-images.ts';
 import { escapeXml as esc } from './svg-text.ts';
+import { describeSampling } from '../video/describe-sampling.ts';
 import { formatTime, scoreColour, timelineChartSvg } from './timeline-chart.ts';
 
 const LABEL_TEXT: Record<Report['verdict']['label'], string> = {
@@ -142,7 +143,7 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
         `<span class="mono">${esc(m.file)} sha256 ${esc(m.sha256)}</span>`,
       ]),
     ]),
-    `<h2>Reproduce</h2><pre class="mono">${esc(report.reproduction.command)}</pre><p class="meta">${esc(report.reproduction.note)} Sampling: ${esc(JSON.stringify(report.settings.sampling))}; faces under ${report.settings.minFaceSize} px are not judged.</p>`,
+    `<h2>Reproduce</h2><pre class="mono">${esc(report.reproduction.command)}</pre><p class="meta">${esc(report.reproduction.note)} Sampled: ${esc(describeSampling(report.settings.sampling))}; faces under ${report.settings.minFaceSize} px are not judged.</p>`,
     report.notes ? `<h2>Analyst notes</h2><p>${esc(report.notes).replace(/\n/g, '<br>')}</p>` : '',
     `<footer class="end">Scan started ${esc(report.scan.timing.startedAt)}, took ${report.scan.timing.durationSec.toFixed(1)} s. Report format ${esc(report.format)} v${report.formatVersion}.</footer>`,
   ];

@@ -13,6 +13,7 @@ import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
 import { parseReport } from './report-format.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
+import { describeSampling } from '../video/describe-sampling.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-report-'));
 
@@ -76,6 +77,9 @@ test('a flagged scan carries the consent warning in the report and its HTML', as
   assert.match(html, /data-field="consent-warning"/);
   assert.ok(html.includes(CONSENT_WARNING_TEXT.slice(0, 60)));
   assert.match(html, /Likely manipulated/);
+  const sampledAs = `Sampled: ${describeSampling(scan.settings.sampling)};`;
+  assert.ok(html.includes(sampledAs), `the reproduce section says "${sampledAs}"`);
+  assert.doesNotMatch(html, /Sampling: \{/);
 });
 
 test('files that declare themselves AI-generated are shown as such', async () => {
