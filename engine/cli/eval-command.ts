@@ -171,12 +171,14 @@ export function addEvalCommand(program: Command): void {
             points: summaryReencoded.videoLevel.roc,
             auc: summaryReencoded.videoLevel.auc,
             colour: '#f59e0b',
+            dashed: true,
           },
           {
             label: `frame, CRF ${flags.reencode}`,
             points: summaryReencoded.frameLevel.roc,
             auc: summaryReencoded.frameLevel.auc,
             colour: '#10b981',
+            dashed: true,
           },
         );
       }

@@ -1,4 +1,8 @@
-/** ROC curves as a self-contained SVG: one line per series, the chance diagonal, AUC in the legend. Pure. */
+/**
+ * ROC curves as a self-contained SVG: one line per series, the chance diagonal, AUC in the legend. Dashed series
+ * (e.g. after re-encoding) are drawn thinner over the solid ones, so a curve that coincides with another still
+ * shows. Pure.
+ */
 import type { RocPoint } from '../detect/metrics.ts';
 import { escapeXml } from './svg-text.ts';
 
@@ -7,7 +11,11 @@ export interface RocSeries {
   points: readonly RocPoint[];
   auc: number;
   colour: string;
+  /** Drawn dashed and on top of the solid series. */
+  dashed?: boolean;
 }
+
+const DASH = '8 5';
 
 export function rocChartSvg(title: string, series: readonly RocSeries[], size = 520): string {
   const margin = { left: 64, right: 20, top: 44, bottom: 56 };
@@ -25,7 +33,7 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
         `<text x="${x(0) - 8}" y="${y(t) + 4}" font-size="12" text-anchor="end" fill="#374151">${t.toFixed(1)}</text>`,
     )
     .join('');
-  const lines = series
+  const lines = [...series.filter((s) => !s.dashed), ...series.filter((s) => s.dashed)]
     .map((s) => {
       const path = s.points
         .map(
@@ -33,7 +41,8 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
             `${i ? 'L' : 'M'}${x(p.falsePositiveRate).toFixed(1)},${y(p.truePositiveRate).toFixed(1)}`,
         )
         .join(' ');
-      return `<path d="${path}" fill="none" stroke="${s.colour}" stroke-width="2.5"/>`;
+      const stroke = s.dashed ? `stroke-width="2" stroke-dasharray="${DASH}"` : 'stroke-width="3"';
+      return `<path d="${path}" fill="none" stroke="${s.colour}" ${stroke}/>`;
     })
     .join('');
   const legendBox = `<rect x="${x(0.42)}" y="${y(0.06) - series.length * 20 - 8}" width="${x(0.99) - x(0.42)}" height="${series.length * 20 + 8}" fill="#ffffff" fill-opacity="0.9" stroke="#d1d5db"/>`;
@@ -41,7 +50,7 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
   const legend = series
     .map(
       (s, i) =>
-        `<rect x="${x(0.45)}" y="${legendTop + i * 20 + 6}" width="14" height="4" fill="${s.colour}"/>` +
+        `<line x1="${x(0.45)}" y1="${legendTop + i * 20 + 8}" x2="${x(0.45) + 16}" y2="${legendTop + i * 20 + 8}" stroke="${s.colour}" ${s.dashed ? `stroke-width="2" stroke-dasharray="5 3"` : 'stroke-width="3"'}/>` +
         `<text x="${x(0.45) + 20}" y="${legendTop + i * 20 + 12}" font-size="13" fill="#111827">${escapeXml(s.label)} — AUC ${Number.isFinite(s.auc) ? s.auc.toFixed(3) : 'n/a'}</text>`,
     )
     .join('');
