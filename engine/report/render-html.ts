@@ -2,11 +2,11 @@
  * Report → one self-contained HTML file (styles, charts and pictures inlined; no network, no scripts), laid out
  * for the screen and for A4 printing. Pure: the pictures come in as data URIs.
  */
+import { describeSampling } from '../video/describe-sampling.ts';
 import type { Report, ReportPerson } from './report-format.ts';
 import type { ReportImages } from './report-images.ts';
 import { faceImageKey } from './report-images.ts';
 import { escapeXml as esc } from './svg-text.ts';
-import { describeSampling } from '../video/describe-sampling.ts';
 import { formatTime, scoreColour, timelineChartSvg } from './timeline-chart.ts';
 
 const LABEL_TEXT: Record<Report['verdict']['label'], string> = {

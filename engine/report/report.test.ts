@@ -9,11 +9,11 @@ import { decodePng } from '../imaging/png.ts';
 import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
+import { describeSampling } from '../video/describe-sampling.ts';
 import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
 import { parseReport } from './report-format.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
-import { describeSampling } from '../video/describe-sampling.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-report-'));
 

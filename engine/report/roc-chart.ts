@@ -15,7 +15,13 @@ export interface RocSeries {
   dashed?: boolean;
 }
 
-const DASH = '8 5';
+/** Dash patterns of dashed series: on the plot, and in the legend's shorter swatch. */
+const PLOT_DASH = '8 5';
+const LEGEND_DASH = '5 3';
+
+/** A series' line colour and style; dashed series are thinner, so the solid line below shows between dashes. */
+const strokeOf = (s: RocSeries, dash: string) =>
+  `stroke="${s.colour}" ${s.dashed ? `stroke-width="2" stroke-dasharray="${dash}"` : 'stroke-width="3"'}`;
 
 export function rocChartSvg(title: string, series: readonly RocSeries[], size = 520): string {
   const margin = { left: 64, right: 20, top: 44, bottom: 56 };
@@ -41,8 +47,7 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
             `${i ? 'L' : 'M'}${x(p.falsePositiveRate).toFixed(1)},${y(p.truePositiveRate).toFixed(1)}`,
         )
         .join(' ');
-      const stroke = s.dashed ? `stroke-width="2" stroke-dasharray="${DASH}"` : 'stroke-width="3"';
-      return `<path d="${path}" fill="none" stroke="${s.colour}" ${stroke}/>`;
+      return `<path d="${path}" fill="none" ${strokeOf(s, PLOT_DASH)}/>`;
     })
     .join('');
   const legendBox = `<rect x="${x(0.42)}" y="${y(0.06) - series.length * 20 - 8}" width="${x(0.99) - x(0.42)}" height="${series.length * 20 + 8}" fill="#ffffff" fill-opacity="0.9" stroke="#d1d5db"/>`;
@@ -50,7 +55,7 @@ export function rocChartSvg(title: string, series: readonly RocSeries[], size = 
   const legend = series
     .map(
       (s, i) =>
-        `<line x1="${x(0.45)}" y1="${legendTop + i * 20 + 8}" x2="${x(0.45) + 16}" y2="${legendTop + i * 20 + 8}" stroke="${s.colour}" ${s.dashed ? `stroke-width="2" stroke-dasharray="5 3"` : 'stroke-width="3"'}/>` +
+        `<line x1="${x(0.45)}" y1="${legendTop + i * 20 + 8}" x2="${x(0.45) + 16}" y2="${legendTop + i * 20 + 8}" ${strokeOf(s, LEGEND_DASH)}/>` +
         `<text x="${x(0.45) + 20}" y="${legendTop + i * 20 + 12}" font-size="13" fill="#111827">${escapeXml(s.label)} — AUC ${Number.isFinite(s.auc) ? s.auc.toFixed(3) : 'n/a'}</text>`,
     )
     .join('');

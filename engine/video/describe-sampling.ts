@@ -6,7 +6,7 @@ export function describeSampling(sampling: FrameSampling): string {
   const { fps, everyNth, maxFrames, startSec, endSec } = sampling;
   const parts = [
     fps !== undefined
-      ? `${fps} frame${fps === 1 ? '' : 's'} per second`
+      ? `${frames(fps)} per second`
       : everyNth !== undefined && everyNth > 1
         ? `every ${ordinal(everyNth)} frame`
         : 'every frame',
@@ -15,8 +15,12 @@ export function describeSampling(sampling: FrameSampling): string {
     parts.push(
       endSec !== undefined ? `from ${startSec ?? 0} s to ${endSec} s` : `from ${startSec} s to the end`,
     );
-  if (maxFrames !== undefined) parts.push(`at most ${maxFrames} frame${maxFrames === 1 ? '' : 's'}`);
+  if (maxFrames !== undefined) parts.push(`at most ${frames(maxFrames)}`);
   return parts.join(', ');
+}
+
+function frames(n: number): string {
+  return `${n} frame${n === 1 ? '' : 's'}`;
 }
 
 function ordinal(n: number): string {
