@@ -20,6 +20,12 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
+export function nonNegativeInteger(value: string): number {
+  const n = nonNegativeNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer ≥ 0');
+  return n;
+}
+
 export function integerInRange(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);

@@ -1,11 +1,22 @@
 /**
- * `unmask train-detector --real <dir>... --out <dir>`: builds a face bank from real videos/photos, trains the
- * detector on self-blended fakes, and writes weights, a model card and sha256 sums. Rerun the same command
- * to resume after a kill: the face bank and the last checkpoint in --out are reused.
+ * `unmask train-detector --faces <dataset>... --real <dir>... --out <dir>`: aligns the faces of labelled datasets
+ * (real/fake pairs, see labelled-faces.ts) and builds a face bank from real videos/photos, trains the detector on
+ * supervised pairs and self-blended fakes, and writes weights, a model card and sha256 sums. Rerun the same
+ * command to resume after a kill: the face banks (in --cache, default --out) and the last checkpoint are reused.
  */
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { cachedFaceBank } from '../detect/cached-face-bank.ts';
+import { cachedFaceBank, cachedLabelledFaceBanks } from '../detect/cached-face-bank.ts';
+import { mergeFaceBanks } from '../detect/face-bank.ts';
+import {
+  DEFAULT_LABELLED_FACES,
+  LABELLED_FACES_CSV,
+  type LabelledFaceBanks,
+  type LabelledFacesOptions,
+  type LabelledFacesReport,
+} from '../detect/labelled-faces.ts';
+import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
+import { UnmaskError } from '../util/errors.ts';
 import { DEFAULT_DETECTOR_ARCHITECTURE } from '../detect/detector-network.ts';
 import { writeModelCard } from '../detect/model-card.ts';
 import {
@@ -17,11 +28,15 @@ import {
 import type { Resampling } from '../imaging/float-image.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
-import { positiveInteger, positiveNumber } from './option-parsers.ts';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 interface TrainFlags {
-  real: string[];
+  real?: string[];
+  faces?: string[];
+  cache?: string;
+  margin: number;
+  supervisedPairs: number;
   fake?: string[];
   out: string;
   steps: number;
@@ -38,9 +53,26 @@ export function addTrainDetectorCommand(program: Command): void {
   program
     .command('train-detector')
     .description(
-      'train the manipulation detector on real faces with self-blended fakes (no deepfake data needed)',
+      'train the manipulation detector on labelled real/deepfake face pairs and on self-blends of real faces',
     )
-    .requiredOption('--real <paths...>', 'folders or files of real videos and photos')
+    .option('--real <paths...>', 'folders or files of real videos and photos (self-blend sources)')
+    .option(
+      '--faces <dirs...>',
+      `labelled face-image datasets: a folder with ${LABELLED_FACES_CSV} (file, label, pair, split)`,
+    )
+    .option('--cache <dir>', 'where aligned face banks are cached (default: --out)')
+    .option(
+      '--margin <fraction>',
+      'alignment margin of the crops (scans crop as the model was trained); negative = tighter than ArcFace',
+      Number,
+      DEFAULT_EXTRACT_FACES.margin,
+    )
+    .option(
+      '--supervised-pairs <n>',
+      'labelled real/deepfake pairs per step (0 = self-blends only)',
+      nonNegativeInteger,
+      DEFAULT_TRAIN_DETECTOR.supervisedPairsPerStep,
+    )
     .option(
       '--fake <paths...>',
       'folders or files of known manipulated videos/photos (optional; labelled fake, no mask)',
@@ -54,7 +86,12 @@ export function addTrainDetectorCommand(program: Command): void {
       positiveInteger,
       DEFAULT_DETECTOR_ARCHITECTURE.inputSize,
     )
-    .option('--pairs <n>', 'real/fake pairs per step', positiveInteger, DEFAULT_TRAIN_DETECTOR.pairsPerStep)
+    .option(
+      '--pairs <n>',
+      'self-blended pairs per step (0 = labelled pairs only)',
+      nonNegativeInteger,
+      DEFAULT_TRAIN_DETECTOR.pairsPerStep,
+    )
     .option('--fps <n>', 'frames per second sampled from videos for the face bank', positiveNumber, 2)
     .addOption(
       new Option(
@@ -76,45 +113,60 @@ export function addTrainDetectorCommand(program: Command): void {
       positiveNumber,
     )
     .action(async (flags: TrainFlags) => {
+      if (!flags.real?.length && !flags.faces?.length)
+        throw new UnmaskError('usage', 'Give real footage (--real), a labelled dataset (--faces), or both.');
+      if (!(flags.margin > -0.5 && flags.margin < 1))
+        throw new UnmaskError('usage', '--margin must lie between -0.5 and 1.');
       const out = resolve(flags.out);
+      const cache = resolve(flags.cache ?? flags.out);
       const bar = createProgressBar();
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       try {
-        const bank = await cachedFaceBank(
-          'face-bank',
+        const bankOf = async (name: string, paths: string[] | undefined) => {
+          if (!paths?.length) return undefined;
+          const bank = await cachedFaceBank(
+            name,
+            paths,
+            flags.fps,
+            cache,
+            bar.listener,
+            controller.signal,
+            flags.resampling,
+            flags.margin,
+          );
+          bar.stop();
+          return bank;
+        };
+        const reals = await bankOf(
+          flags.margin === DEFAULT_EXTRACT_FACES.margin ? 'face-bank' : `face-bank${flags.margin}`,
           flags.real,
-          flags.fps,
-          out,
-          bar.listener,
-          controller.signal,
-          flags.resampling,
         );
-        bar.stop();
-        const knownFakes = flags.fake?.length
-          ? await cachedFaceBank(
-              'fake-bank',
-              flags.fake,
-              flags.fps,
-              out,
-              bar.listener,
-              controller.signal,
-              flags.resampling,
-            )
-          : undefined;
-        bar.stop();
+        const knownFakes = await bankOf('fake-bank', flags.fake);
+        const labelled = await labelledBanks(
+          flags.faces ?? [],
+          {
+            ...DEFAULT_LABELLED_FACES,
+            extract: { ...DEFAULT_EXTRACT_FACES, margin: flags.margin, resampling: flags.resampling },
+          },
+          cache,
+          bar,
+          controller.signal,
+        );
         const config: TrainDetectorConfig = {
           ...DEFAULT_TRAIN_DETECTOR,
           architecture: { ...DEFAULT_DETECTOR_ARCHITECTURE, inputSize: flags.inputSize },
           steps: flags.steps,
           seed: flags.seed,
           pairsPerStep: flags.pairs,
+          supervisedPairsPerStep: flags.supervisedPairs,
           pairWorkers: flags.workers,
           maxMinutes: flags.maxMinutes ?? Number.POSITIVE_INFINITY,
         };
         const backend = await initTensorflow();
-        const result = await trainDetector(bank, out, config, bar.listener, controller.signal, knownFakes);
+        const data = { reals, knownFakes, labelled: labelled?.banks };
+        const result = await trainDetector(data, out, config, bar.listener, controller.signal);
         bar.stop();
         await writeFileAtomic(
           join(out, 'training-log.jsonl'),
@@ -124,13 +176,14 @@ export function addTrainDetectorCommand(program: Command): void {
           out,
           result,
           config,
-          bank,
+          data,
+          datasetReports: labelled?.reports ?? [],
           backend: backend.backend,
           command: process.argv.slice(2),
         });
         const finished = result.steps >= config.steps;
         process.stderr.write(
-          `${finished ? 'Trained' : 'Stopped at'} step ${result.steps}/${config.steps}; validation AUC ${result.validationAuc.toFixed(3)}. ` +
+          `${finished ? 'Trained' : 'Stopped at'} step ${result.steps}/${config.steps}; validation AUC: self-blends ${result.validationAuc.toFixed(3)}, dataset ${result.supervisedValidationAuc.toFixed(3)}. ` +
             `Model in ${result.modelDir}${finished ? '' : ' (rerun the same command to resume)'}\n`,
         );
       } finally {
@@ -138,4 +191,28 @@ export function addTrainDetectorCommand(program: Command): void {
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+/** The labelled datasets' banks, merged split by split, and each dataset's report. */
+async function labelledBanks(
+  dirs: readonly string[],
+  options: LabelledFacesOptions,
+  cache: string,
+  bar: ReturnType<typeof createProgressBar>,
+  signal: AbortSignal,
+): Promise<
+  { banks: LabelledFaceBanks; reports: Array<{ dir: string; report: LabelledFacesReport }> } | undefined
+> {
+  if (!dirs.length) return undefined;
+  const built = [];
+  for (const dir of dirs) {
+    built.push({ dir, ...(await cachedLabelledFaceBanks(dir, options, cache, bar.listener, signal)) });
+    bar.stop();
+  }
+  const banks: LabelledFaceBanks = {};
+  for (const split of ['train', 'val', 'test'] as const) {
+    const parts = built.flatMap((b) => (b.banks[split] ? [b.banks[split]] : []));
+    if (parts.length) banks[split] = mergeFaceBanks(parts);
+  }
+  return { banks, reports: built.map(({ dir, report }) => ({ dir, report })) };
 }

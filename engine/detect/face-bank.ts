@@ -7,6 +7,9 @@ import { floatFromRgb, resizeImage, type FloatImage, type Resampling } from '../
 import type { Point } from '../imaging/polygon.ts';
 import { writeFileAtomic } from '../util/files.ts';
 
+export type FaceLabel = 'real' | 'fake';
+export type DatasetSplit = 'train' | 'val' | 'test';
+
 export interface FaceBankEntry {
   /** Landmark convex hull in crop pixel coordinates. */
   hull: Point[];
@@ -14,6 +17,11 @@ export interface FaceBankEntry {
   group: string;
   /** Where the face came from, e.g. "clip.mp4@3.40s#0". */
   source: string;
+  /** Labelled datasets only (labelled-faces.ts); banks of real footage leave these out. */
+  label?: FaceLabel;
+  /** The real source a real crop and its fakes share. */
+  pair?: string;
+  split?: DatasetSplit;
 }
 
 export interface FaceBank {

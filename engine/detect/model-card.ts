@@ -2,28 +2,37 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
-import type { FaceBank } from './face-bank.ts';
-import type { TrainDetectorConfig, TrainDetectorResult } from './train-detector.ts';
+import type { LabelledFacesReport } from './labelled-faces.ts';
+import type { DetectorTrainingData, TrainDetectorConfig, TrainDetectorResult } from './train-detector.ts';
 
 export interface ModelCardInput {
   out: string;
   result: TrainDetectorResult;
   config: TrainDetectorConfig;
-  bank: FaceBank;
+  data: DetectorTrainingData;
+  /** Each labelled dataset's folder and what was kept or skipped of it. */
+  datasetReports: ReadonlyArray<{ dir: string; report: LabelledFacesReport }>;
   backend: string;
   command: string[];
 }
+
+const auc = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? '—' : value.toFixed(4);
 
 export async function writeModelCard({
   out,
   result,
   config,
-  bank,
+  data,
+  datasetReports,
   backend,
   command,
 }: ModelCardInput): Promise<void> {
-  const groups = [...new Set(bank.entries.map((e) => e.group))];
-  const evals = result.log.filter((e) => e.validationAuc !== undefined);
+  const reals = data.reals;
+  const groups = reals ? new Set(reals.entries.map((e) => e.group)).size : 0;
+  const evals = result.log.filter(
+    (e) => e.validationAuc !== undefined || e.supervisedValidationAuc !== undefined,
+  );
   const lines = [
     '# Unmask detector — model card',
     '',
@@ -31,15 +40,24 @@ export async function writeModelCard({
     '',
     '## What it is',
     '',
-    'A small CNN on aligned face crops with two heads: a manipulation logit (calibrated by Platt scaling) and a',
-    'blend-boundary map. It was trained only on **real** faces: the fakes are self-blended images (SBI, Shiohara &',
-    'Yamasaki, CVPR 2022) made on the fly, so the detector looks for blending traces (boundary, colour and',
-    'sharpness mismatch, misalignment) rather than for the fingerprint of one deepfake method.',
+    'A CNN on aligned face crops with two heads: a manipulation logit (calibrated by Platt scaling) and a',
+    'blend-boundary map. Its fakes are self-blended images of real faces (SBI, Shiohara & Yamasaki, CVPR 2022),',
+    'made on the fly, and, where a labelled dataset was given, real deepfakes paired with their own source faces.',
     '',
     '## Data',
     '',
-    `- ${bank.entries.length} aligned faces (${bank.size}×${bank.size}) from ${groups.length} source files.`,
-    `- Validation: held-out source files (never trained on): ${result.validationGroups.join(', ') || 'none'}.`,
+    reals
+      ? `- Real footage: ${reals.entries.length} aligned faces (${reals.size}×${reals.size}, margin ${reals.margin}) from ${groups} source files; validation: held-out source files (never trained on): ${result.validationGroups.join(', ') || 'none'}.`
+      : '- Real footage: none.',
+    ...datasetReports.map(
+      ({ dir, report }) =>
+        `- Labelled dataset \`${dir}\`: ${report.kept} of ${report.rows} images kept (${
+          Object.entries(report.skipped)
+            .map(([reason, n]) => `${n} ${reason}`)
+            .join(', ') || 'none skipped'
+        }); train ${report.counts.train.real} real / ${report.counts.train.fake} fake, val ${report.counts.val.real} / ${report.counts.val.fake}, test ${report.counts.test.real} / ${report.counts.test.fake}. Its licence terms bind this model too.`,
+    ),
+    `- Calibration fitted on: ${result.calibratedOn === 'dataset-val' ? "the labelled dataset's val split (real deepfakes)" : 'held-out self-blends'}.`,
     '',
     '## Settings',
     '',
@@ -51,16 +69,16 @@ export async function writeModelCard({
     ),
     '```',
     '',
-    '## Metrics (validation: held-out faces vs their self-blended fakes)',
+    "## Metrics (validation: held-out faces vs their self-blends; the dataset's val split)",
     '',
-    `- Steps trained: ${result.steps}; final validation AUC ${result.validationAuc.toFixed(4)}.`,
+    `- Steps trained: ${result.steps}; final validation AUC: self-blends ${auc(result.validationAuc)}, dataset ${auc(result.supervisedValidationAuc)}.`,
     `- Calibration: Platt, a = ${result.calibration.a.toFixed(4)}, b = ${result.calibration.b.toFixed(4)}.`,
     '',
-    '| step | loss | validation AUC | elapsed s |',
-    '|---|---|---|---|',
+    '| step | loss | self-blend val AUC | dataset val AUC | elapsed s |',
+    '|---|---|---|---|---|',
     ...evals.map(
       (e) =>
-        `| ${e.step} | ${e.loss.toFixed(4)} | ${e.validationAuc!.toFixed(4)} | ${e.elapsedSec.toFixed(0)} |`,
+        `| ${e.step} | ${e.loss.toFixed(4)} | ${auc(e.validationAuc)} | ${auc(e.supervisedValidationAuc)} | ${e.elapsedSec.toFixed(0)} |`,
     ),
     '',
     '## Reproduce',

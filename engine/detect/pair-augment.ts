@@ -34,6 +34,13 @@ export interface PairAugmentConfig {
   maxNoise: number;
   jpegProbability: number;
   jpegQualityRange: readonly [number, number];
+  /**
+   * Probability of blacking out both crops outside one random, slightly turned square (side, as a fraction of
+   * the crop). Tight dataset crops (DFDC's) come with black where the aligned crop leaves the image; making
+   * such borders common on every kind of pair teaches the network that black borders carry no label.
+   */
+  borderProbability: number;
+  borderSideRange: readonly [number, number];
 }
 
 export const DEFAULT_PAIR_AUGMENT: PairAugmentConfig = {
@@ -53,6 +60,8 @@ export const DEFAULT_PAIR_AUGMENT: PairAugmentConfig = {
   maxNoise: 0.02,
   jpegProbability: 0.7,
   jpegQualityRange: [20, 98],
+  borderProbability: 0.4,
+  borderSideRange: [0.7, 1],
 };
 
 /** Random similarity about the crop centre, applied to the face and its landmark hull together. */
@@ -141,4 +150,46 @@ export function maybeJpeg(image: FloatImage, random: Random, config: PairAugment
   return random.chance(config.jpegProbability)
     ? simulateJpeg(image, random.uniform(...config.jpegQualityRange))
     : image;
+}
+
+/** A black-out window: inside the square of side `side` (pixels) centred at (cx, cy), turned by `angle`. */
+export interface BorderWindow {
+  cx: number;
+  cy: number;
+  side: number;
+  angle: number;
+}
+
+export function drawBorderWindow(
+  random: Random,
+  size: number,
+  config: PairAugmentConfig,
+): BorderWindow | undefined {
+  if (!random.chance(config.borderProbability)) return undefined;
+  const side = random.uniform(...config.borderSideRange) * size;
+  const slack = (size - side) / 2;
+  return {
+    cx: size / 2 + random.uniform(-slack, slack),
+    cy: size / 2 + random.uniform(-slack, slack),
+    side,
+    angle: random.uniform(-0.3, 0.3),
+  };
+}
+
+/** The image with every pixel outside the window set to black. Pure. */
+export function blackOutside(image: FloatImage, window: BorderWindow): FloatImage {
+  const out = createFloatImage(image.width, image.height, image.channels);
+  const cos = Math.cos(window.angle);
+  const sin = Math.sin(window.angle);
+  const half = window.side / 2;
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const dx = x - window.cx;
+      const dy = y - window.cy;
+      if (Math.abs(cos * dx + sin * dy) > half || Math.abs(-sin * dx + cos * dy) > half) continue;
+      const i = (y * image.width + x) * image.channels;
+      for (let c = 0; c < image.channels; c++) out.data[i + c] = image.data[i + c]!;
+    }
+  }
+  return out;
 }

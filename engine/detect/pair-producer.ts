@@ -1,15 +1,20 @@
 /**
- * Produces packed batches of SBI training pairs, on worker threads when asked, so the JavaScript pixel work
+ * Produces packed batches of training pairs (self-blended or supervised), on worker threads when asked, so the JavaScript pixel work
  * runs on another core while TensorFlow.js trains. Results are identical in-process and in workers.
  */
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../util/ts-worker.ts';
 import type { FaceBank, FaceBankEntry } from './face-bank.ts';
-import { makeTrainingPair } from './training-pairs.ts';
+import { makeSupervisedPair, makeTrainingPair } from './training-pairs.ts';
 
+/**
+ * One pair of a batch: the bank's real face `index` with its self-blend, or, when `fakeIndex` is given, with
+ * that known deepfake of the same source (a supervised pair).
+ */
 export interface PairItem {
   index: number;
   seed: number;
+  fakeIndex?: number;
 }
 
 export interface PackedPairs {
@@ -49,8 +54,11 @@ export function packPairs(
     fake: new Float32Array(items.length * pixels),
     boundary: new Float32Array(items.length * cells),
   };
-  items.forEach(({ index, seed }, k) => {
-    const pair = makeTrainingPair(bank, index, seed, inputSize, boundarySize);
+  items.forEach(({ index, seed, fakeIndex }, k) => {
+    const pair =
+      fakeIndex === undefined
+        ? makeTrainingPair(bank, index, seed, inputSize, boundarySize)
+        : makeSupervisedPair(bank, index, fakeIndex, seed, inputSize, boundarySize);
     packed.real.set(pair.real, k * pixels);
     packed.fake.set(pair.fake, k * pixels);
     packed.boundary.set(pair.boundary, k * cells);

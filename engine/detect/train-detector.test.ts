@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { tf } from '../runtime/tensorflow.ts';
 import { loadDetector } from './detector.ts';
 import type { DetectorArchitecture } from './detector-network.ts';
-import { syntheticBank } from '../testing/synthetic-bank.ts';
+import { syntheticBank, syntheticLabelledBank } from '../testing/synthetic-bank.ts';
 import {
   DEFAULT_TRAIN_DETECTOR,
   splitByGroup,
@@ -42,7 +42,7 @@ test('a tiny training run lowers the loss, leaks no tensors and writes a loadabl
   const bank = syntheticBank(12);
   const out = await mkdtemp(join(tmpdir(), 'unmask-train-'));
   const baseline = tf.memory().numTensors;
-  const result = await trainDetector(bank, out, config);
+  const result = await trainDetector({ reals: bank }, out, config);
   assert.equal(tf.memory().numTensors, baseline, 'training leaves no tensors behind');
   assert.equal(result.steps, 30);
   const first = result.log.slice(0, 5).reduce((s, e) => s + e.loss, 0) / 5;
@@ -60,7 +60,7 @@ test('an interrupted run resumes from its checkpoint', async () => {
   const out = await mkdtemp(join(tmpdir(), 'unmask-train-resume-'));
   const controller = new AbortController();
   const partial = await trainDetector(
-    bank,
+    { reals: bank },
     out,
     config,
     (event) => {
@@ -70,7 +70,7 @@ test('an interrupted run resumes from its checkpoint', async () => {
   );
   assert.equal(partial.steps, 20);
   assert.ok(existsSync(join(out, 'checkpoint', 'state.json')));
-  const resumed = await trainDetector(bank, out, config);
+  const resumed = await trainDetector({ reals: bank }, out, config);
   assert.equal(resumed.steps, 30);
   assert.equal(resumed.log.length, 30, 'the log continues from step 20');
   assert.deepEqual(
@@ -96,15 +96,57 @@ test('known fakes (--fake) join the batches and training still lowers the loss',
   const fakes = syntheticBank(5);
   fakes.crops.reverse();
   const out = await mkdtemp(join(tmpdir(), 'unmask-train-fakes-'));
-  const result = await trainDetector(
-    bank,
-    out,
-    { ...config, steps: 20, knownFakesPerStep: 3 },
-    undefined,
-    undefined,
-    fakes,
-  );
+  const result = await trainDetector({ reals: bank, knownFakes: fakes }, out, {
+    ...config,
+    steps: 20,
+    knownFakesPerStep: 3,
+  });
   assert.equal(result.steps, 20);
+  const first = result.log.slice(0, 4).reduce((s, e) => s + e.loss, 0) / 4;
+  const last = result.log.slice(-4).reduce((s, e) => s + e.loss, 0) / 4;
+  assert.ok(last < first, `loss went down: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+});
+
+test('labelled pairs and self-blends train together; the dataset validates and calibrates', async () => {
+  const labelled = {
+    train: syntheticLabelledBank(8, 'train'),
+    val: syntheticLabelledBank(4, 'val'),
+  };
+  const out = await mkdtemp(join(tmpdir(), 'unmask-train-mixed-'));
+  const baseline = tf.memory().numTensors;
+  const result = await trainDetector({ reals: syntheticBank(12), labelled }, out, {
+    ...config,
+    pairsPerStep: 3,
+    supervisedPairsPerStep: 3,
+  });
+  assert.equal(tf.memory().numTensors, baseline, 'training leaves no tensors behind');
+  const evals = result.log.filter((e) => e.step % config.evalEvery === 0);
+  assert.equal(evals.length, 3);
+  for (const e of evals) {
+    assert.ok(e.validationAuc! >= 0 && e.validationAuc! <= 1, 'self-blend validation each time');
+    assert.ok(
+      e.supervisedValidationAuc! >= 0 && e.supervisedValidationAuc! <= 1,
+      'dataset validation each time',
+    );
+  }
+  assert.equal(result.calibratedOn, 'dataset-val');
+  assert.ok(result.supervisedValidationAuc > 0.5, `dataset val AUC ${result.supervisedValidationAuc}`);
+  const detector = await loadDetector({ modelDir: result.modelDir });
+  assert.deepEqual(detector.metadata.calibration, result.calibration);
+  detector.dispose();
+});
+
+test('labelled pairs alone (no footage, no self-blends) are enough to train', async () => {
+  const labelled = { train: syntheticLabelledBank(8, 'train'), val: syntheticLabelledBank(4, 'val') };
+  const out = await mkdtemp(join(tmpdir(), 'unmask-train-supervised-'));
+  const result = await trainDetector({ labelled }, out, {
+    ...config,
+    steps: 20,
+    pairsPerStep: 0,
+    supervisedPairsPerStep: 4,
+  });
+  assert.equal(result.steps, 20);
+  assert.ok(Number.isNaN(result.validationAuc), 'no footage, so no self-blend validation');
   const first = result.log.slice(0, 4).reduce((s, e) => s + e.loss, 0) / 4;
   const last = result.log.slice(-4).reduce((s, e) => s + e.loss, 0) / 4;
   assert.ok(last < first, `loss went down: ${first.toFixed(3)} → ${last.toFixed(3)}`);

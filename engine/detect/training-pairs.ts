@@ -1,14 +1,17 @@
 /**
- * Turns face-bank entries into training pairs for the detector: a real crop (label 0) and its self-blended
- * fake (label 1) with a b×b blend-boundary target. Pure: depends only on the bank, the index and the seed.
+ * Turns face-bank entries into training pairs for the detector: a real crop (label 0) and a fake (label 1) —
+ * its self-blend, or a dataset's deepfake of the same source — with the fake's b×b blend-boundary target.
+ * Pure: depends only on the bank, the indices and the seed.
  */
 import type { FloatImage } from '../imaging/float-image.ts';
 import { mirrorImage } from '../imaging/mirror.ts';
-import { faceWithHullAt, type FaceBank } from './face-bank.ts';
-import { createRandom } from '../util/random.ts';
+import { faceCropAt, faceWithHullAt, type FaceBank } from './face-bank.ts';
+import { createRandom, type Random } from '../util/random.ts';
 import {
   applyPhotometric,
+  blackOutside,
   DEFAULT_PAIR_AUGMENT,
+  drawBorderWindow,
   drawPhotometric,
   jitterGeometry,
   maybeJpeg,
@@ -37,6 +40,13 @@ export function downsampleMap(map: FloatImage, b: number): Float32Array {
   return out;
 }
 
+/** Boundary target of a fake whose blend mask is unknown (a dataset's deepfake): left out of the boundary loss. */
+export const UNKNOWN_BOUNDARY = -1;
+
+/**
+ * A self-blended pair: the bank's real face `index` (label 0) and its self-blend (label 1), with the blend's
+ * boundary as the fake's target. Pure: depends only on the bank, the index and the seed.
+ */
 export function makeTrainingPair(
   bank: FaceBank,
   index: number,
@@ -55,21 +65,63 @@ export function makeTrainingPair(
     ...config,
     jpegProbability: 0,
   });
+  return finishPair(sample.real, sample.fake, sample.boundary, random, seed, boundarySize);
+}
+
+/**
+ * A supervised pair: a dataset's real face `realIndex` (label 0) and a deepfake of the same source `fakeIndex`
+ * (label 1), moved, recoloured and mirrored alike, so that only the manipulation tells them apart. The fake's
+ * blend mask is unknown, so its boundary target is UNKNOWN_BOUNDARY. Pure.
+ */
+export function makeSupervisedPair(
+  bank: FaceBank,
+  realIndex: number,
+  fakeIndex: number,
+  seed: number,
+  inputSize: number,
+  boundarySize: number,
+): TrainingPair {
+  if (!bank.entries[realIndex] || !bank.entries[fakeIndex])
+    throw new Error(`face bank has no entry ${realIndex} or ${fakeIndex}`);
+  const real = faceWithHullAt(bank, realIndex, inputSize);
+  const fake = faceCropAt(bank, fakeIndex, inputSize);
+  const random = createRandom(seed ^ 0x5bd1e995);
+  // The same geometric jitter for both: one seed drives two identical streams.
+  const geometrySeed = random.int(1, 2 ** 31 - 1);
+  const jitter = (image: FloatImage) =>
+    jitterGeometry(image, real.hull, createRandom(geometrySeed), DEFAULT_PAIR_AUGMENT).face;
+  return finishPair(jitter(real.face), jitter(fake), undefined, random, seed, boundarySize);
+}
+
+/**
+ * What every pair gets alike: one photometric change, JPEG decided per image, an optional black border, and a
+ * mirror half of the time (the seed's lowest bit, independent of the other draws).
+ */
+function finishPair(
+  real: FloatImage,
+  fake: FloatImage,
+  boundary: FloatImage | undefined,
+  random: Random,
+  seed: number,
+  boundarySize: number,
+): TrainingPair {
   const photometric = drawPhotometric(random, DEFAULT_PAIR_AUGMENT);
-  const realAugmented = maybeJpeg(
-    applyPhotometric(sample.real, photometric, createRandom),
-    random,
-    DEFAULT_PAIR_AUGMENT,
-  );
-  const fakeAugmented = maybeJpeg(
-    applyPhotometric(sample.fake, photometric, createRandom),
-    random,
-    DEFAULT_PAIR_AUGMENT,
-  );
-  // Mirror both crops together half of the time (decided by the seed's lowest bit, independent of SBI's RNG).
+  let realOut = maybeJpeg(applyPhotometric(real, photometric, createRandom), random, DEFAULT_PAIR_AUGMENT);
+  let fakeOut = maybeJpeg(applyPhotometric(fake, photometric, createRandom), random, DEFAULT_PAIR_AUGMENT);
+  let boundaryOut = boundary;
+  const window = drawBorderWindow(random, real.width, DEFAULT_PAIR_AUGMENT);
+  if (window) {
+    realOut = blackOutside(realOut, window);
+    fakeOut = blackOutside(fakeOut, window);
+    if (boundaryOut) boundaryOut = blackOutside(boundaryOut, window);
+  }
   const flip = (seed & 1) === 1;
-  const real = flip ? mirrorImage(realAugmented) : realAugmented;
-  const fake = flip ? mirrorImage(fakeAugmented) : fakeAugmented;
-  const boundary = flip ? mirrorImage(sample.boundary) : sample.boundary;
-  return { real: real.data, fake: fake.data, boundary: downsampleMap(boundary, boundarySize) };
+  const mirrored = (image: FloatImage) => (flip ? mirrorImage(image) : image);
+  return {
+    real: mirrored(realOut).data,
+    fake: mirrored(fakeOut).data,
+    boundary: boundaryOut
+      ? downsampleMap(mirrored(boundaryOut), boundarySize)
+      : new Float32Array(boundarySize * boundarySize).fill(UNKNOWN_BOUNDARY),
+  };
 }
