@@ -68,7 +68,7 @@ export function crop4d(t: tf.Tensor4D, top: number, left: number, h: number, w: 
  * Pads (positive) or crops (negative) the two spatial dims of an NHWC tensor, returning the tensor to feed a
  * convolution and the non-negative explicit padding to give it.
  */
-function padOrCrop(
+export function padOrCrop(
   t: tf.Tensor4D,
   top: number,
   bottom: number,

@@ -5,6 +5,9 @@
  *   - Conv2DBackpropInput (present, but a naive loop: 2–12× slower than this one, see bench/wasm-kernels.bench.ts),
  *     run by our SIMD gather conv over dy (./simd-kernels.ts), or as forward Conv2Ds by stride phase
  *     (./conv2d-backprop.ts) where the input's channels are not a multiple of 4;
+ *   - DepthwiseConv2dNativeBackpropFilter and DepthwiseConv2dNativeBackpropInput (missing: depthwise convs, as in
+ *     MobileNetV2, could not train), run by our SIMD per-channel loops (./simd-kernels.ts) for a channel multiplier
+ *     of 1, or as forward ops (./depthwise-backprop.ts) for larger ones; dilation 1 only;
  *   - BatchMatMul of one pair of matrices (the dense layers' gradients ran at 0.3–0.6 GMAC/s), as a 1×1 conv;
  *   - UnmaskLeakyReluGrad, the leakyRelu (and relu) gradient in one pass (../gradients/leaky-relu-grad.ts uses it);
  *   - UnmaskExpandReduced, the Sum and Mean gradients as one copy of dy (../gradients/reduce-grad.ts uses it);
@@ -23,6 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { avgPoolGradViaPool } from './avg-pool-grad.ts';
 import { conv2dBackpropFilterViaConv, conv2dBackpropInputViaConv } from './conv2d-backprop.ts';
+import { depthwiseBackpropFilterViaSlices, depthwiseBackpropInputViaConv } from './depthwise-backprop.ts';
 import { LEAKY_RELU_GRAD } from '../gradients/leaky-relu-grad.ts';
 import { EXPAND_REDUCED, expandedRun, type ExpandReducedAttrs } from '../gradients/reduce-grad.ts';
 import {
@@ -31,6 +35,8 @@ import {
   conv2dBackpropFilterSimd,
   conv2dBackpropInputSimd,
   conv2dSimd,
+  depthwiseBackpropFilterSimd,
+  depthwiseBackpropInputSimd,
   expandRowsSimd,
   leakyReluGradSimd,
   reduceRowsSimd,
@@ -95,6 +101,30 @@ const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
       a.inputShape,
       a,
     ),
+  );
+};
+
+const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  const { x, dy } = inputs;
+  if (x !== undefined && dy !== undefined) {
+    const simd = depthwiseBackpropFilterSimd(backend as BackendWasm, x, dy, a.filterShape, a);
+    if (simd !== undefined) return simd;
+  }
+  return tf.tidy(() =>
+    depthwiseBackpropFilterViaSlices(asTensor4D(x, 'x'), asTensor4D(dy, 'dy'), a.filterShape, a),
+  );
+};
+
+const depthwiseBackpropInput: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const { dy, filter } = inputs;
+  if (dy !== undefined && filter !== undefined) {
+    const simd = depthwiseBackpropInputSimd(backend as BackendWasm, dy, filter, a.inputShape, a);
+    if (simd !== undefined) return simd;
+  }
+  return tf.tidy(() =>
+    depthwiseBackpropInputViaConv(asTensor4D(dy, 'dy'), asTensor4D(filter, 'filter'), a.inputShape, a),
   );
 };
 
@@ -223,6 +253,16 @@ const avgPoolGrad: tf.KernelFunc = (args) => {
 const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: tf.Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: conv2dBackpropFilter },
   { kernelName: tf.Conv2DBackpropInput, backendName: BACKEND, kernelFunc: conv2dBackpropInput },
+  {
+    kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
+    backendName: BACKEND,
+    kernelFunc: depthwiseBackpropFilter,
+  },
+  {
+    kernelName: tf.DepthwiseConv2dNativeBackpropInput,
+    backendName: BACKEND,
+    kernelFunc: depthwiseBackpropInput,
+  },
   withStockSetup(tf.Conv2D, conv2d),
   withStockSetup(tf.FusedConv2D, fusedConv2d),
   withStockSetup(tf.AvgPoolGrad, avgPoolGrad),

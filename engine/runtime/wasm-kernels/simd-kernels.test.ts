@@ -73,6 +73,8 @@ describe('the committed SIMD kernel module', () => {
         'conv2dFilterGrad',
         'conv2dGather',
         'packFilter',
+        'depthwiseFilterGrad',
+        'depthwiseInputGrad',
         'leakyReluGrad',
         'reduceRows',
         'broadcastChannels',

@@ -16,6 +16,9 @@
  *   kernels run through their general broadcast loop;
  * - `expandRowsSimd`: the gradient of a Sum or Mean over a run of axes (kernel `UnmaskExpandReduced`, used by
  *   ../gradients/reduce-grad.ts), a copy where tfjs-core multiplies by a tensor of ones filled in JavaScript.
+ * - `depthwiseBackpropFilterSimd` and `depthwiseBackpropInputSimd`: the two gradients of a depthwise conv with
+ *   channel multiplier 1 (DepthwiseConv2dNativeBackpropFilter and -Input, which the backend lacks), per-channel
+ *   loops with the vectors along the channels, any channel count;
  * Each returns undefined where it does not apply (a backend build whose memory we cannot import, or channel counts
  * the loops do not tile), and the caller then takes the stock or XNNPACK path.
  */
@@ -24,6 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { expandedRun } from '../gradients/reduce-grad.ts';
 import { conv2dGradInfo, type Conv2DGradParams } from './conv2d-backprop.ts';
+import { checkDepthwiseDy, depthwiseGradInfo, type DepthwiseGradParams } from './depthwise-backprop.ts';
 
 /**
  * The part of the WebAssembly JS API used here. Node has all of it, but its type definitions (without the DOM
@@ -104,7 +108,30 @@ interface SimdExports {
     vecFirst: boolean,
   ): void;
   expandRows(src: number, out: number, outer: number, rows: number, cols: number): void;
+  depthwiseFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    ...geometry: [...DepthwiseGeometry, bandRows: number]
+  ): void;
+  depthwiseInputGrad(dy: number, w: number, dx: number, ...geometry: DepthwiseGeometry): void;
 }
+
+/** batch, inH, inW, C, outH, outW, kH, kW, sH, sW, padT, padL: what both depthwise loops take. */
+type DepthwiseGeometry = [
+  batch: number,
+  inH: number,
+  inW: number,
+  channels: number,
+  outH: number,
+  outW: number,
+  kH: number,
+  kW: number,
+  sH: number,
+  sW: number,
+  padT: number,
+  padL: number,
+];
 
 let compiled: object | undefined;
 /** One instance per backend memory (a test may start more than one backend). */
@@ -570,4 +597,89 @@ export function batchMatMulSimd(
     false,
   );
   return view(out, [1, rows, columns]);
+}
+
+/** Geometry of the depthwise loops, from a conv with channel multiplier 1. */
+function depthwiseGeometry(info: tf.backend_util.Conv2DInfo): DepthwiseGeometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
+/**
+ * Output rows per band of depthwiseFilterGrad: about 32 KiB of x and dy per band for one block of 16 channels (one
+ * cache line a pixel), so that the band stays in L1 while every tap passes over it.
+ */
+function depthwiseBandRows(info: tf.backend_util.Conv2DInfo): number {
+  const linesPerRow = info.strideHeight * info.inWidth + info.outWidth;
+  return Math.max(1, Math.floor((32 * 1024) / (linesPerRow * 64)));
+}
+
+/**
+ * The filter gradient of an NHWC depthwise conv2d (DepthwiseConv2dNativeBackpropFilter) by our SIMD loops, or
+ * undefined where they do not apply (a channel multiplier other than 1, not float32, or no SIMD module). Throws for
+ * a dilation other than 1 or a dy of the wrong shape.
+ */
+export function depthwiseBackpropFilterSimd(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: Shape4D,
+  p: DepthwiseGradParams,
+): tf.TensorInfo | undefined {
+  const kernel = tf.DepthwiseConv2dNativeBackpropFilter;
+  const info = depthwiseGradInfo(kernel, x.shape as Shape4D, filterShape, p);
+  checkDepthwiseDy(kernel, dy.shape, info);
+  if (filterShape[3] !== 1 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const out = backend.makeOutput(filterShape, 'float32');
+  kernels.depthwiseFilterGrad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    ...depthwiseGeometry(info),
+    depthwiseBandRows(info),
+  );
+  return out;
+}
+
+/**
+ * The input gradient of an NHWC depthwise conv2d (DepthwiseConv2dNativeBackpropInput) by our SIMD loops, or
+ * undefined where they do not apply (a channel multiplier other than 1, not float32, or no SIMD module). Throws for
+ * a dilation other than 1 or a dy of the wrong shape.
+ */
+export function depthwiseBackpropInputSimd(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  inputShape: Shape4D,
+  p: DepthwiseGradParams,
+): tf.TensorInfo | undefined {
+  const kernel = tf.DepthwiseConv2dNativeBackpropInput;
+  const filterShape = filter.shape as Shape4D;
+  const info = depthwiseGradInfo(kernel, inputShape, filterShape, p);
+  checkDepthwiseDy(kernel, dy.shape, info);
+  if (filterShape[3] !== 1 || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) return undefined;
+  const out = backend.makeOutput(inputShape, 'float32');
+  kernels.depthwiseInputGrad(
+    heapOffset(backend, dy),
+    heapOffset(backend, filter),
+    heapOffset(backend, out),
+    ...depthwiseGeometry(info),
+  );
+  return out;
 }

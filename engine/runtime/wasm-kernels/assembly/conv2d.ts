@@ -8,6 +8,8 @@
 //   - conv2dGather, a direct conv that gathers each output pixel's taps (the forward conv, and the input
 //     gradient as a conv over dy). XNNPACK's conv ran the swap model's layers at 4–8 GMAC/s with a new filter
 //     each call, as in training, where every step changes the weights and XNNPACK packs them again.
+//   - depthwiseFilterGrad and depthwiseInputGrad, the two gradients of a depthwise conv (channel multiplier 1),
+//     which tfjs-backend-wasm 4.22 lacks: per-channel loops with the vectors along the channels.
 
 // c + a·b on four lanes. (f32x4.relaxed_madd would fuse it, but it needs a V8 flag in Node 20, and the loop below
 // is bound by its loads as much as by the arithmetic.)
@@ -432,6 +434,232 @@ export function packFilter(src: usize, dst: usize, taps: i32, k: i32, c: i32, sw
             out += 4;
           }
         }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The two gradients of a depthwise conv2d with channel multiplier 1 (dilation 1), which tfjs-backend-wasm 4.22
+// lacks. Each channel is its own conv, and NHWC keeps a pixel's channels contiguous, so the vectors run along the
+// channels: blocks of 16 (four vectors, four independent sums), then of 4, then one channel at a time.
+//   forward:          y[n, oy, ox, c] = Σ over taps of x[n, oy·sH + kh − padT, ox·sW + kw − padL, c] · w[kh, kw, c]
+//   filter gradient:  dw[kh, kw, c] = Σ over n, oy, ox of x[n, iy, ix, c] · dy[n, oy, ox, c]  (the same iy, ix)
+//   input gradient:   dx[n, iy, ix, c] = Σ over the taps that reach (iy, ix) of dy[n, oy, ox, c] · w[kh, kw, c]
+// `pix` is one pixel's bytes (C floats).
+
+// dw[tap, c .. c+16] += Σ over `images` × `rows` × `count` pixels of x · dy. `out` points at dw[tap, c].
+@inline function depthwiseTap16(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, out: usize,
+): void {
+  let a0 = v128.load(out), a1 = v128.load(out, 16), a2 = v128.load(out, 32), a3 = v128.load(out, 48);
+  for (let r = 0; r < rows; r++) {
+    let xp = xRow, dp = dyRow;
+    for (let i = 0; i < count; i++) {
+      a0 = madd(v128.load(xp), v128.load(dp), a0);
+      a1 = madd(v128.load(xp, 16), v128.load(dp, 16), a1);
+      a2 = madd(v128.load(xp, 32), v128.load(dp, 32), a2);
+      a3 = madd(v128.load(xp, 48), v128.load(dp, 48), a3);
+      xp += xPix; dp += dyPix;
+    }
+    xRow += xRowStep; dyRow += dyRowStep;
+  }
+  v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+}
+
+@inline function depthwiseTap4(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, out: usize,
+): void {
+  let a0 = v128.load(out);
+  for (let r = 0; r < rows; r++) {
+    let xp = xRow, dp = dyRow;
+    for (let i = 0; i < count; i++) {
+      a0 = madd(v128.load(xp), v128.load(dp), a0);
+      xp += xPix; dp += dyPix;
+    }
+    xRow += xRowStep; dyRow += dyRowStep;
+  }
+  v128.store(out, a0);
+}
+
+@inline function depthwiseTap1(
+  xRow: usize, xRowStep: usize, xPix: usize, dyRow: usize, dyRowStep: usize, dyPix: usize,
+  rows: i32, count: i32, out: usize,
+): void {
+  let a: f32 = load<f32>(out);
+  for (let r = 0; r < rows; r++) {
+    let xp = xRow, dp = dyRow;
+    for (let i = 0; i < count; i++) {
+      a += load<f32>(xp) * load<f32>(dp);
+      xp += xPix; dp += dyPix;
+    }
+    xRow += xRowStep; dyRow += dyRowStep;
+  }
+  store<f32>(out, a);
+}
+
+/**
+ * The filter gradient of an NHWC depthwise conv2d with channel multiplier 1, overwriting dw [kH, kW, C] (the
+ * filter [kH, kW, C, 1]); see the comment above. x [batch, inH, inW, C], dy [batch, outH, outW, C]; any C.
+ *
+ * Each image is taken in bands of `bandRows` output rows, small enough that a band's x and dy rows for one block of
+ * 16 channels (one cache line a pixel) stay in L1 while the kH × kW taps pass over them; a tap's sums stay in
+ * registers over the band.
+ */
+export function depthwiseFilterGrad(
+  x: usize, dy: usize, dw: usize,
+  batch: i32, inH: i32, inW: i32, C: i32, outH: i32, outW: i32,
+  kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32,
+  bandRows: i32,
+): void {
+  memory.fill(dw, 0, <usize>(kH * kW * C) << 2);
+  const pix = <usize>C << 2;
+  const xPix = <usize>sW * pix;
+  const xRowStep = <usize>(sH * inW) * pix;
+  const dyRowStep = <usize>outW * pix;
+  for (let n = 0; n < batch; n++) {
+    const xImg = x + <usize>(n * inH * inW) * pix;
+    const dyImg = dy + <usize>(n * outH * outW) * pix;
+    for (let oy0 = 0; oy0 < outH; oy0 += bandRows) {
+      const oy1 = min(outH, oy0 + bandRows);
+      for (let c = 0; c < C; ) {
+        const width = C - c >= 16 ? 16 : C - c >= 4 ? 4 : 1;
+        const cBytes = <usize>c << 2;
+        for (let kh = 0; kh < kH; kh++) {
+          const oyLo = max(oy0, ceilDiv(padT - kh, sH));
+          const oyHi = min(oy1, floorDiv(inH - 1 + padT - kh, sH) + 1);
+          if (oyHi <= oyLo) continue;
+          const rows = oyHi - oyLo;
+          const iy = oyLo * sH + kh - padT;
+          for (let kw = 0; kw < kW; kw++) {
+            const oxLo = max(0, ceilDiv(padL - kw, sW));
+            const oxHi = min(outW, floorDiv(inW - 1 + padL - kw, sW) + 1);
+            if (oxHi <= oxLo) continue;
+            const count = oxHi - oxLo;
+            const ix = oxLo * sW + kw - padL;
+            const xr = xImg + <usize>(iy * inW + ix) * pix + cBytes;
+            const dr = dyImg + <usize>(oyLo * outW + oxLo) * pix + cBytes;
+            const out = dw + <usize>(kh * kW + kw) * pix + cBytes;
+            if (width == 16) depthwiseTap16(xr, xRowStep, xPix, dr, dyRowStep, pix, rows, count, out);
+            else if (width == 4) depthwiseTap4(xr, xRowStep, xPix, dr, dyRowStep, pix, rows, count, out);
+            else depthwiseTap1(xr, xRowStep, xPix, dr, dyRowStep, pix, rows, count, out);
+          }
+        }
+        c += width;
+      }
+    }
+  }
+}
+
+// dx[pixel, c .. c+width] = Σ over the taps (i, j) < (tapRows, tapCols) of dy · w. A tap one row further is one
+// dy row up (dyTapRow bytes back) and sH filter rows down (wTapRow bytes on); one column further likewise.
+@inline function depthwiseTaps16(
+  dyTap: usize, wTap: usize, tapRows: i32, tapCols: i32, dyTapRow: usize, wTapRow: usize, dyTapCol: usize,
+  wTapCol: usize, out: usize,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let i = 0; i < tapRows; i++) {
+    let dp = dyTap, wp = wTap;
+    for (let j = 0; j < tapCols; j++) {
+      a0 = madd(v128.load(dp), v128.load(wp), a0);
+      a1 = madd(v128.load(dp, 16), v128.load(wp, 16), a1);
+      a2 = madd(v128.load(dp, 32), v128.load(wp, 32), a2);
+      a3 = madd(v128.load(dp, 48), v128.load(wp, 48), a3);
+      dp -= dyTapCol; wp += wTapCol;
+    }
+    dyTap -= dyTapRow; wTap += wTapRow;
+  }
+  v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+}
+
+@inline function depthwiseTaps4(
+  dyTap: usize, wTap: usize, tapRows: i32, tapCols: i32, dyTapRow: usize, wTapRow: usize, dyTapCol: usize,
+  wTapCol: usize, out: usize,
+): void {
+  let a0 = f32x4.splat(0);
+  for (let i = 0; i < tapRows; i++) {
+    let dp = dyTap, wp = wTap;
+    for (let j = 0; j < tapCols; j++) {
+      a0 = madd(v128.load(dp), v128.load(wp), a0);
+      dp -= dyTapCol; wp += wTapCol;
+    }
+    dyTap -= dyTapRow; wTap += wTapRow;
+  }
+  v128.store(out, a0);
+}
+
+@inline function depthwiseTaps1(
+  dyTap: usize, wTap: usize, tapRows: i32, tapCols: i32, dyTapRow: usize, wTapRow: usize, dyTapCol: usize,
+  wTapCol: usize, out: usize,
+): void {
+  let a: f32 = 0;
+  for (let i = 0; i < tapRows; i++) {
+    let dp = dyTap, wp = wTap;
+    for (let j = 0; j < tapCols; j++) {
+      a += load<f32>(dp) * load<f32>(wp);
+      dp -= dyTapCol; wp += wTapCol;
+    }
+    dyTap -= dyTapRow; wTap += wTapRow;
+  }
+  store<f32>(out, a);
+}
+
+/**
+ * The input gradient of an NHWC depthwise conv2d with channel multiplier 1, writing dx [batch, inH, inW, C] from
+ * dy [batch, outH, outW, C] and the filter w [kH, kW, C] (see the comment above); any C.
+ *
+ * A dx row iy is reached by the output rows oy with kh = iy + padT − oy·sH in [0, kH): a run oyLo … oyHi, whose
+ * taps kh step by sH. So each dx pixel gathers a tapRows × tapCols grid of taps with fixed pointer steps, and no
+ * tap of a strided conv is tested for exactness, or multiplies a zero.
+ */
+export function depthwiseInputGrad(
+  dy: usize, w: usize, dx: usize,
+  batch: i32, inH: i32, inW: i32, C: i32, outH: i32, outW: i32,
+  kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32,
+): void {
+  const pix = <usize>C << 2;
+  const dyTapRow = <usize>outW * pix;
+  const wTapRow = <usize>(sH * kW) * pix;
+  const wTapCol = <usize>sW * pix;
+  let out = dx;
+  for (let n = 0; n < batch; n++) {
+    const dyImg = dy + <usize>(n * outH * outW) * pix;
+    for (let iy = 0; iy < inH; iy++) {
+      const yNum = iy + padT;
+      const oyLo = max(0, ceilDiv(yNum - kH + 1, sH));
+      const oyHi = min(outH - 1, floorDiv(yNum, sH));
+      const tapRows = max(0, oyHi - oyLo + 1);
+      // The first tap is the last output row that reaches iy, with the smallest kh.
+      const kh0 = yNum - oyHi * sH;
+      for (let ix = 0; ix < inW; ix++) {
+        const xNum = ix + padL;
+        const oxLo = max(0, ceilDiv(xNum - kW + 1, sW));
+        const oxHi = min(outW - 1, floorDiv(xNum, sW));
+        const tapCols = max(0, oxHi - oxLo + 1);
+        if (tapRows == 0 || tapCols == 0) {
+          memory.fill(out, 0, pix);
+          out += pix;
+          continue;
+        }
+        const kw0 = xNum - oxHi * sW;
+        const dyTap = dyImg + <usize>(oyHi * outW + oxHi) * pix;
+        const wTap = w + <usize>(kh0 * kW + kw0) * pix;
+        let c = 0;
+        for (; c + 16 <= C; c += 16) {
+          const o = <usize>c << 2;
+          depthwiseTaps16(dyTap + o, wTap + o, tapRows, tapCols, dyTapRow, wTapRow, pix, wTapCol, out + o);
+        }
+        for (; c + 4 <= C; c += 4) {
+          const o = <usize>c << 2;
+          depthwiseTaps4(dyTap + o, wTap + o, tapRows, tapCols, dyTapRow, wTapRow, pix, wTapCol, out + o);
+        }
+        for (; c < C; c++) {
+          const o = <usize>c << 2;
+          depthwiseTaps1(dyTap + o, wTap + o, tapRows, tapCols, dyTapRow, wTapRow, pix, wTapCol, out + o);
+        }
+        out += pix;
       }
     }
   }
