@@ -8,6 +8,7 @@ import { EXIT_CODES, isUnmaskError } from '../util/errors.ts';
 import { addBatchCommand } from './batch-command.ts';
 import { addCasesCommand } from './cases-command.ts';
 import { addEvalCommand } from './eval-command.ts';
+import { addEvalFacesCommand } from './eval-faces-command.ts';
 import { addLearnCommand } from './learn-command.ts';
 import { addReportCommand } from './report-command.ts';
 import { addReenactCommand } from './reenact-command.ts';
@@ -36,6 +37,7 @@ export function buildCli(): Command {
   addScanCommand(program);
   addTrainDetectorCommand(program);
   addEvalCommand(program);
+  addEvalFacesCommand(program);
   addLearnCommand(program);
   addSwapCommand(program);
   addReenactCommand(program);

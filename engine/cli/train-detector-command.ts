@@ -37,6 +37,9 @@ interface TrainFlags {
   cache?: string;
   margin: number;
   supervisedPairs: number;
+  backbone: 'plain' | 'mobilenet-v2';
+  trainWorkers: number;
+  learningRate: number;
   fake?: string[];
   out: string;
   steps: number;
@@ -80,6 +83,26 @@ export function addTrainDetectorCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (model, model card, checkpoints); reused to resume')
     .option('--steps <n>', 'training steps', positiveInteger, DEFAULT_TRAIN_DETECTOR.steps)
     .option('--seed <n>', 'random seed', positiveInteger, DEFAULT_TRAIN_DETECTOR.seed)
+    .addOption(
+      new Option(
+        '--backbone <kind>',
+        'plain: a small CNN from scratch; mobilenet-v2: initialised from the MobileNetV2 weights inside nsfwjs',
+      )
+        .choices(['plain', 'mobilenet-v2'])
+        .default('plain'),
+    )
+    .option(
+      '--train-workers <n>',
+      'data-parallel training workers, one per core (mobilenet-v2 only; 1 trains in the main thread)',
+      positiveInteger,
+      DEFAULT_TRAIN_DETECTOR.trainWorkers,
+    )
+    .option(
+      '--learning-rate <lr>',
+      'peak Adam learning rate (cosine decay)',
+      positiveNumber,
+      DEFAULT_TRAIN_DETECTOR.learningRate,
+    )
     .option(
       '--input-size <px>',
       'network input size (multiple of 32)',
@@ -156,7 +179,13 @@ export function addTrainDetectorCommand(program: Command): void {
         );
         const config: TrainDetectorConfig = {
           ...DEFAULT_TRAIN_DETECTOR,
-          architecture: { ...DEFAULT_DETECTOR_ARCHITECTURE, inputSize: flags.inputSize },
+          architecture: {
+            ...DEFAULT_DETECTOR_ARCHITECTURE,
+            inputSize: flags.inputSize,
+            ...(flags.backbone === 'plain' ? {} : { backbone: flags.backbone }),
+          },
+          trainWorkers: flags.trainWorkers,
+          learningRate: flags.learningRate,
           steps: flags.steps,
           seed: flags.seed,
           pairsPerStep: flags.pairs,

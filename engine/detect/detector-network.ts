@@ -14,6 +14,11 @@
 import { tf } from '../runtime/tensorflow.ts';
 
 export interface DetectorArchitecture {
+  /**
+   * 'plain' (default): the small CNN below, trained from scratch. 'mobilenet-v2': a MobileNetV2 initialised
+   * from the ImageNet-derived weights inside nsfwjs (mobilenet-backbone.ts); `widths` is then unused.
+   */
+  backbone?: 'plain' | 'mobilenet-v2';
   inputSize: number;
   /** Channel width of each stride-2 stage. */
   widths: readonly number[];
@@ -100,6 +105,18 @@ export function buildDetectorNetwork(
     })
     .apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: [logit, boundary!], name: 'unmask_detector' });
+}
+
+/** Builds an untrained detector of either backbone (MobileNetV2 loads its initial weights, hence async). */
+export async function createDetectorNetwork(
+  architecture: DetectorArchitecture = DEFAULT_DETECTOR_ARCHITECTURE,
+  seed = 1,
+): Promise<tf.LayersModel> {
+  if (architecture.backbone === 'mobilenet-v2') {
+    const { buildMobileNetDetector } = await import('./mobilenet-backbone.ts');
+    return buildMobileNetDetector(architecture, seed);
+  }
+  return buildDetectorNetwork(architecture, seed);
 }
 
 /** Maps uint8-range or 0..1 crops to the network's [-1, 1] input. */

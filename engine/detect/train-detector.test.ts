@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import { tf } from '../runtime/tensorflow.ts';
 import { loadDetector } from './detector.ts';
 import type { DetectorArchitecture } from './detector-network.ts';
+import { maskedBoundaryLoss } from './detector-loss.ts';
 import { syntheticBank, syntheticLabelledBank } from '../testing/synthetic-bank.ts';
 import {
   DEFAULT_TRAIN_DETECTOR,
   splitByGroup,
   trainDetector,
   type TrainDetectorConfig,
-  maskedBoundaryLoss,
 } from './train-detector.ts';
 
 const tiny: DetectorArchitecture = { inputSize: 32, widths: [8, 16, 16], boundaryStage: 2, dropout: 0 };

@@ -20,9 +20,13 @@ import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled, type Random } from '../util/random.ts';
 import { cosineDecay, setOptimizerLearningRate } from '../learn/learning-rate.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
+import { createDataParallelTrainer, type HostBatch } from '../learn/data-parallel.ts';
+import { UnmaskError } from '../util/errors.ts';
+import { detectorLoss, freezeBatchNormStatistics } from './detector-loss.ts';
+import type { DetectorShardConfig } from './detector-shard.ts';
 import {
   boundaryMapSize,
-  buildDetectorNetwork,
+  createDetectorNetwork,
   DEFAULT_DETECTOR_ARCHITECTURE,
   type DetectorArchitecture,
 } from './detector-network.ts';
@@ -54,6 +58,8 @@ export interface TrainDetectorConfig {
   maxSupervisedValidationFaces: number;
   seed: number;
   pairWorkers: number;
+  /** Data-parallel training workers (engine/learn/data-parallel.ts); 1 trains in this thread. */
+  trainWorkers: number;
   /** Stop (and save) after this many minutes even if steps remain. */
   maxMinutes: number;
   /** Crops per step from a bank of known manipulated faces (--fake), labelled fake, boundary unknown. */
@@ -81,6 +87,7 @@ export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
   maxSupervisedValidationFaces: 800,
   seed: 1,
   pairWorkers: 1,
+  trainWorkers: 1,
   maxMinutes: Number.POSITIVE_INFINITY,
   knownFakesPerStep: 4,
 };
@@ -128,41 +135,104 @@ export function splitByGroup(
   return { train, validation, validationGroups: [...validationGroups].sort() };
 }
 
-/** Real crops (boundary all zero), then fakes (their boundary, or UNKNOWN_BOUNDARY), then optional known fakes. */
-function batchTensors(packed: PackedPairs, size: number, mapSize: number, knownFakes?: Float32Array) {
-  return tf.tidy(() => {
-    const n = packed.count;
-    const k = knownFakes ? knownFakes.length / (size * size * 3) : 0;
-    const parts = [
-      tf.tensor4d(packed.real, [n, size, size, 3]),
-      tf.tensor4d(packed.fake, [n, size, size, 3]),
-    ];
-    const boundaries = [
-      tf.zeros([n, mapSize, mapSize, 1]),
-      tf.tensor4d(packed.boundary, [n, mapSize, mapSize, 1]),
-    ];
-    if (knownFakes && k > 0) {
-      parts.push(tf.tensor4d(knownFakes, [k, size, size, 3]));
-      boundaries.push(tf.fill([k, mapSize, mapSize, 1], UNKNOWN_BOUNDARY));
-    }
-    const x = tf.concat(parts).mul(2).sub(1);
-    const labels = tf.concat([tf.zeros([n, 1]), tf.ones([n + k, 1])]);
-    return { x, labels, boundary: tf.concat(boundaries) };
-  });
+/**
+ * A step's batch as plain arrays: real crops (boundary all zero), then fakes (their boundary, or
+ * UNKNOWN_BOUNDARY), then optional known fakes; crops mapped to the network's [-1, 1].
+ */
+export function batchArrays(
+  packed: PackedPairs,
+  size: number,
+  mapSize: number,
+  knownFakes?: Float32Array,
+): HostBatch {
+  const pixels = size * size * 3;
+  const cells = mapSize * mapSize;
+  const n = packed.count;
+  const k = knownFakes ? knownFakes.length / pixels : 0;
+  const total = 2 * n + k;
+  const x = new Float32Array(total * pixels);
+  x.set(packed.real, 0);
+  x.set(packed.fake, n * pixels);
+  if (knownFakes) x.set(knownFakes, 2 * n * pixels);
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * 2 - 1;
+  const labels = new Float32Array(total).fill(1, n);
+  const boundary = new Float32Array(total * cells).fill(UNKNOWN_BOUNDARY, 2 * n * cells);
+  boundary.set(packed.boundary, n * cells);
+  return {
+    x: { data: x, shape: [total, size, size, 3] },
+    labels: { data: labels, shape: [total, 1] },
+    boundary: { data: boundary, shape: [total, mapSize, mapSize, 1] },
+  };
 }
 
-/** Mean sigmoid cross-entropy over the cells whose target is known (≥ 0). */
-export function maskedBoundaryLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const mask = tf.cast(tf.greaterEqual(yTrue, 0), 'float32');
-    const target = tf.maximum(yTrue, 0);
-    // Stable BCE with logits: max(x, 0) − x·z + log(1 + e^(−|x|)).
-    const bce = tf.add(
-      tf.sub(tf.relu(yPred), tf.mul(yPred, target)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(yPred)))),
-    );
-    return tf.div(tf.sum(tf.mul(bce, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+/** Trains on one batch: in this thread, or on the data-parallel workers. */
+interface DetectorStepper {
+  step(
+    batch: HostBatch,
+    learningRate: number,
+  ): Promise<{ loss: number; classification: number; boundary: number }>;
+  /** Brings the owner's model and optimizer up to date (before evaluating or saving). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function inProcessStepper(
+  model: tf.LayersModel,
+  optimizer: tf.AdamOptimizer,
+  config: TrainDetectorConfig,
+): DetectorStepper {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    step: async (host, learningRate) => {
+      setOptimizerLearningRate(optimizer, learningRate);
+      const batch = tf.tidy(() => ({
+        x: tf.tensor4d(host['x']!.data, host['x']!.shape as [number, number, number, number]),
+        labels: tf.tensor(host['labels']!.data, host['labels']!.shape),
+        boundary: tf.tensor(host['boundary']!.data, host['boundary']!.shape),
+      }));
+      let parts: tf.Scalar[] = [];
+      const loss = optimizer.minimize(
+        () => {
+          const out = detectorLoss(model, batch, config);
+          parts = [tf.keep(out.parts.classification), tf.keep(out.parts.boundary)];
+          return out.loss;
+        },
+        true,
+        variables,
+      )!;
+      const [total, classification, boundary] = await Promise.all([loss, ...parts].map((t) => t.data()));
+      tf.dispose([loss, ...parts, batch.x, batch.labels, batch.boundary]);
+      return { loss: total![0]!, classification: classification![0]!, boundary: boundary![0]! };
+    },
+    sync: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+async function parallelStepper(
+  model: tf.LayersModel,
+  optimizer: tf.AdamOptimizer,
+  config: TrainDetectorConfig,
+): Promise<DetectorStepper> {
+  const trainer = await createDataParallelTrainer({
+    moduleUrl: new URL('./detector-shard.ts', import.meta.url),
+    config: {
+      architecture: config.architecture,
+      seed: config.seed,
+      boundaryLossWeight: config.boundaryLossWeight,
+    } satisfies DetectorShardConfig,
+    workers: config.trainWorkers,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    optimizer,
   });
+  return {
+    step: async (batch, learningRate) => {
+      const { loss, parts } = await trainer.step(batch, { learningRate });
+      return { loss, classification: parts['classification']!, boundary: parts['boundary']! };
+    },
+    sync: () => trainer.sync(),
+    close: () => trainer.close(),
+  };
 }
 
 /** k known-fake crops from their bank, resized to the input and mirrored at random. */
@@ -349,26 +419,26 @@ export async function trainDetector(
     state = JSON.parse(await readFile(join(checkpointDir, 'state.json'), 'utf8')) as CheckpointState;
     model = (await loadLayersModel(join(checkpointDir, 'model'))).model;
   } else {
-    model = buildDetectorNetwork(architecture, config.seed);
+    model = await createDetectorNetwork(architecture, config.seed);
+  }
+  const pretrained = architecture.backbone === 'mobilenet-v2';
+  if (pretrained) freezeBatchNormStatistics(model);
+  if (config.trainWorkers > 1 && !pretrained) {
+    // Batch-norm statistics are not shared weights: workers would each keep their own.
+    throw new UnmaskError(
+      'usage',
+      'Data-parallel training (--train-workers > 1) needs a backbone with frozen batch norm (mobilenet-v2).',
+    );
   }
   const optimizer = tf.train.adam(config.learningRate);
-  model.compile({
-    optimizer,
-    loss: [
-      (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.sigmoidCrossEntropy(yTrue, yPred),
-      // tfjs has no lossWeights: the boundary head's weight is applied inside its loss.
-      (yTrue: tf.Tensor, yPred: tf.Tensor) => maskedBoundaryLoss(yTrue, yPred).mul(config.boundaryLossWeight),
-    ],
-  });
-  const setLearningRate = (value: number) => setOptimizerLearningRate(optimizer, value);
+  const local = inProcessStepper(model, optimizer, config);
   if (resuming && existsSync(join(checkpointDir, 'optimizer.bin'))) {
     // Adam creates its slots on first use: run one zero-learning-rate step, then overwrite them.
-    setLearningRate(0);
-    const warm = batchTensors(packPairs(bank, [{ index: train[0]!, seed: 1 }], size, mapSize), size, mapSize);
-    await model.trainOnBatch(warm.x, [warm.labels, warm.boundary]);
-    tf.dispose([warm.x, warm.labels, warm.boundary]);
+    const warm = packPairs(bank, [{ index: train[0]!, seed: 1 }], size, mapSize);
+    await local.step(batchArrays(warm, size, mapSize), 0);
     await loadOptimizerState(optimizer, join(checkpointDir, 'optimizer.bin'));
   }
+  const stepper = config.trainWorkers > 1 ? await parallelStepper(model, optimizer, config) : local;
 
   const producer = createPairProducer(bank, size, mapSize, config.pairWorkers);
   const sampler = createBatchSampler(bank, train, plan, createRandom(config.seed * 7919 + state.step));
@@ -377,11 +447,13 @@ export async function trainDetector(
   const started = Date.now();
   const elapsedBefore = state.log.at(-1)?.elapsedSec ?? 0;
   const saveCheckpoint = async () => {
+    await stepper.sync();
     await saveLayersModel(model, join(checkpointDir, 'model'));
     await saveOptimizerState(optimizer, join(checkpointDir, 'optimizer.bin'));
     await writeFileAtomic(join(checkpointDir, 'state.json'), JSON.stringify(state));
   };
   const evaluate = async (): Promise<{ sbi: number; supervised: number }> => {
+    await stepper.sync();
     const sbi = validation ? await pairLogits(model, validation, size) : undefined;
     const supervised = supervisedValidation
       ? await networkLogits(model, supervisedValidation.crops, size)
@@ -404,20 +476,22 @@ export async function trainDetector(
         state.step / config.steps,
         config.finalLearningRateFraction,
       );
-      setLearningRate(lr);
       const extra =
         data.knownFakes && data.knownFakes.entries.length && config.knownFakesPerStep > 0
           ? knownFakeCrops(data.knownFakes, config.knownFakesPerStep, size, fakeRandom)
           : undefined;
-      const { x, labels, boundary } = batchTensors(packed, size, mapSize, extra);
-      const losses = (await model.trainOnBatch(x, [labels, boundary])) as number[];
-      tf.dispose([x, labels, boundary]);
+      const losses = await stepper.step(batchArrays(packed, size, mapSize, extra), lr);
+      if (!Number.isFinite(losses.loss))
+        throw new UnmaskError(
+          'internal',
+          `Training diverged at step ${state.step + 1} (loss ${losses.loss}).`,
+        );
       state.step++;
       const entry: TrainingLogEntry = {
         step: state.step,
-        loss: losses[0]!,
-        classificationLoss: losses[1]!,
-        boundaryLoss: losses[2]! / config.boundaryLossWeight,
+        loss: losses.loss,
+        classificationLoss: losses.classification,
+        boundaryLoss: losses.boundary,
         learningRate: lr,
         elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
       };
@@ -445,6 +519,7 @@ export async function trainDetector(
   } finally {
     await pending.catch(() => undefined);
     await producer.close();
+    await stepper.close();
   }
 
   const sbiFinal = await calibrateOnValidation(model, validation, architecture);

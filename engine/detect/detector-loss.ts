@@ -1,0 +1,62 @@
+/**
+ * The detector's training loss, shared by in-process training and the data-parallel workers
+ * (detector-shard.ts): sigmoid cross-entropy on the manipulation logit plus the weighted blend-boundary loss over
+ * the cells whose target is known. Pure tensor maths.
+ */
+import { tf } from '../runtime/tensorflow.ts';
+
+export interface DetectorLossConfig {
+  boundaryLossWeight: number;
+}
+
+/** A batch as tensors: `x` crops in [-1, 1], `labels` N×1 (1 = fake), `boundary` N×b×b×1 (−1 = unknown). */
+export interface DetectorBatch {
+  x: tf.Tensor4D;
+  labels: tf.Tensor;
+  boundary: tf.Tensor;
+}
+
+/** Mean sigmoid cross-entropy over the cells whose target is known (≥ 0). */
+export function maskedBoundaryLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const mask = tf.cast(tf.greaterEqual(yTrue, 0), 'float32');
+    const target = tf.maximum(yTrue, 0);
+    // Stable BCE with logits: max(x, 0) − x·z + log(1 + e^(−|x|)).
+    const bce = tf.add(
+      tf.sub(tf.relu(yPred), tf.mul(yPred, target)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(yPred)))),
+    );
+    return tf.div(tf.sum(tf.mul(bce, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
+
+/** The loss of one batch, in training mode (dropout on; batch norm as the model's layers are set). */
+export function detectorLoss(
+  model: tf.LayersModel,
+  batch: DetectorBatch,
+  config: DetectorLossConfig,
+): { loss: tf.Scalar; parts: { classification: tf.Scalar; boundary: tf.Scalar } } {
+  const [logit, boundary] = model.apply(batch.x, { training: true }) as [tf.Tensor, tf.Tensor];
+  const classification = tf.losses.sigmoidCrossEntropy(batch.labels, logit) as tf.Scalar;
+  const boundaryLoss = maskedBoundaryLoss(batch.boundary, boundary);
+  return {
+    loss: tf.add(classification, tf.mul(boundaryLoss, config.boundaryLossWeight)) as tf.Scalar,
+    parts: { classification, boundary: boundaryLoss },
+  };
+}
+
+/**
+ * Keeps every batch-norm layer of `model` on its stored statistics, also in training mode (its scale and
+ * offset still learn), as Keras does for a BatchNormalization layer with trainable = False. Used for pretrained
+ * backbones: small per-worker batches would give noisy statistics that differ between data-parallel workers.
+ */
+export function freezeBatchNormStatistics(model: tf.LayersModel): number {
+  let frozen = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const call = layer.call.bind(layer);
+    layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+    frozen++;
+  }
+  return frozen;
+}
