@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tf } from '../runtime/tensorflow.ts';
 import { loadDetector } from './detector.ts';
-import type { DetectorArchitecture } from './detector-network.ts';
+import { createDetectorNetwork, type DetectorArchitecture } from './detector-network.ts';
+import { loadLayersModel } from '../models/layers-model-io.ts';
 import { maskedBoundaryLoss } from './detector-loss.ts';
 import { syntheticBank, syntheticLabelledBank } from '../testing/synthetic-bank.ts';
 import {
@@ -150,4 +151,58 @@ test('labelled pairs alone (no footage, no self-blends) are enough to train', as
   const first = result.log.slice(0, 4).reduce((s, e) => s + e.loss, 0) / 4;
   const last = result.log.slice(-4).reduce((s, e) => s + e.loss, 0) / 4;
   assert.ok(last < first, `loss went down: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+});
+
+for (const trainWorkers of [1, 2]) {
+  test(`the MobileNetV2 backbone trains (${trainWorkers} worker${trainWorkers > 1 ? 's' : ''}) with frozen batch-norm statistics`, async () => {
+    const labelled = {
+      train: syntheticLabelledBank(6, 'train', 64),
+      val: syntheticLabelledBank(2, 'val', 64),
+    };
+    const out = await mkdtemp(join(tmpdir(), 'unmask-train-mobilenet-'));
+    const architecture: DetectorArchitecture = {
+      backbone: 'mobilenet-v2',
+      inputSize: 64,
+      widths: [],
+      boundaryStage: 3,
+      dropout: 0.2,
+    };
+    const result = await trainDetector({ reals: syntheticBank(6, 64), labelled }, out, {
+      ...config,
+      architecture,
+      steps: 4,
+      evalEvery: 2,
+      checkpointEvery: 2,
+      pairsPerStep: 2,
+      supervisedPairsPerStep: 2,
+      learningRate: 1e-4,
+      trainWorkers,
+    });
+    assert.equal(result.steps, 4);
+    assert.ok(result.log.every((e) => Number.isFinite(e.loss)));
+    const trained = await loadDetector({ modelDir: result.modelDir });
+    assert.equal(trained.metadata.architecture.backbone, 'mobilenet-v2');
+    const fresh = await createDetectorNetwork(architecture, 1);
+    const weights = (await loadLayersModel(result.modelDir)).model;
+    const stat = (m: tf.LayersModel, name: string) =>
+      m
+        .getLayer('block_3_expand_BN')
+        .weights.find((w) => w.name.includes(name))!
+        .read()
+        .dataSync();
+    assert.deepEqual(stat(weights, 'moving_mean'), stat(fresh, 'moving_mean'), 'moving statistics untouched');
+    const kernel = (m: tf.LayersModel) => m.getLayer('block_3_expand').getWeights()[0]!.dataSync();
+    assert.notDeepEqual(kernel(weights), kernel(fresh), 'the backbone itself was fine-tuned');
+    fresh.dispose();
+    weights.dispose();
+    trained.dispose();
+  });
+}
+
+test('the plain backbone refuses data-parallel training (its batch-norm statistics are not shared)', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'unmask-train-refuse-'));
+  await assert.rejects(
+    trainDetector({ reals: syntheticBank(12) }, out, { ...config, trainWorkers: 2 }),
+    /frozen batch norm/,
+  );
 });
