@@ -301,7 +301,10 @@ function randomValues(shape: number[]): Float32Array {
   return Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => Math.random() * 2 - 1);
 }
 
-/** The two depthwise gradients on each layer, by the cpu backend, by forward ops on wasm, and by our SIMD loops. */
+/**
+ * The two depthwise gradients on each layer, by the cpu backend, by forward ops on wasm, and by our SIMD loops;
+ * each row's name gives the layer's forward pass on wasm (XNNPACK, same filter each call) for scale.
+ */
 async function depthwiseRows(): Promise<BenchRow[]> {
   registerWasmTrainingKernels();
   const rows: BenchRow[] = [];
@@ -347,6 +350,7 @@ async function depthwiseRows(): Promise<BenchRow[]> {
     const oursDw = kernelMs(w.dw, 9);
     const opsDx = kernelMs(() => depthwiseBackpropInputViaConv(w.dy, w.filter, layer.x, params), 9);
     const opsDw = kernelMs(() => depthwiseBackpropFilterViaSlices(w.x, w.dy, filterShape, params), 9);
+    const forward = kernelMs(() => tf.depthwiseConv2d(w.x, w.filter, params.strides, params.pad), 9);
     tf.dispose([w.x, w.filter, w.dy]);
     await tf.setBackend('cpu');
     const c = setUp();
@@ -356,7 +360,7 @@ async function depthwiseRows(): Promise<BenchRow[]> {
 
     const macs = tf.util.sizeFromShape(info.outShape) * 9;
     const row = (what: string, baseline: string, baselineMs: number, oursMs: number): BenchRow => ({
-      name: `${what} ${layer.name} (ours ${(macs / oursMs / 1e6).toFixed(1)} GMAC/s)`,
+      name: `${what} ${layer.name} (ours ${(macs / oursMs / 1e6).toFixed(1)} GMAC/s; fwd ${forward.toFixed(1)} ms)`,
       baseline,
       baselineMs,
       oursMs,
@@ -498,9 +502,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const onlyDepthwise = process.argv.includes('depthwise');
   console.log(loadLine('before'));
   const rows = onlyDepthwise ? withSpeedups(await depthwiseRows()) : await benchWasmKernels();
+  const depthwiseNote = `depthwise rows: the kernel call alone, no read-back; cpu median of ${DEPTHWISE_CPU_RUNS}`;
   console.log(
-    `tfjs ${tf.version.tfjs}, batch ${BATCH}; wasm (SIMD, one thread): median of 7–9 runs; cpu: ${CPU_RUNS} run ` +
-      `(depthwise rows: the kernel call alone, no read-back; cpu median of ${DEPTHWISE_CPU_RUNS})`,
+    `tfjs ${tf.version.tfjs}, batch ${BATCH}; wasm (SIMD, one thread): median of 7–9 runs; ` +
+      (onlyDepthwise ? depthwiseNote : `cpu: ${CPU_RUNS} run (${depthwiseNote})`),
   );
   printRows(rows);
   console.log(loadLine('after'));
