@@ -10,11 +10,14 @@
  *     encoder's 5×5 stride-2 layers at batch 8, and the image layer, where the plan keeps the merged conv);
  *   - reductions and per-channel binary ops (batch norm, biases) on a detector-sized activation: stock vs ours,
  *     and the gradients of Sum and Mean: tfjs-core's (dy times a ones tensor filled in JavaScript) vs ours;
- *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale).
- * Run: npx tsx bench/wasm-kernels.bench.ts
+ *   - one full Adam train step of the autoencoder on wasm (and on cpu, for scale);
+ *   - the depthwise conv gradients (DepthwiseConv2dNativeBackpropInput and -Filter) on MobileNetV2's layers at
+ *     batch 16: the cpu backend's kernels (wasm has none) and our forward-op fallback vs our SIMD loops.
+ * Run: npx tsx bench/wasm-kernels.bench.ts [depthwise]   (`depthwise`: only the depthwise rows)
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { loadLine } from './stats.ts';
 import { displacedWasmKernel, registerWasmTrainingKernels } from '../engine/runtime/wasm-kernels/register.ts';
 import {
   meanGradConfig,
@@ -29,6 +32,10 @@ import {
   conv2dBackpropInputViaConv,
   conv2dGradInfo,
 } from '../engine/runtime/wasm-kernels/conv2d-backprop.ts';
+import {
+  depthwiseBackpropFilterViaSlices,
+  depthwiseBackpropInputViaConv,
+} from '../engine/runtime/wasm-kernels/depthwise-backprop.ts';
 
 export interface BenchRow {
   name: string;
@@ -260,6 +267,116 @@ function withCoreGradient(kernelName: ReduceKernel): <T>(fn: () => T) => T {
   };
 }
 
+/** MobileNetV2's depthwise layers: 3×3, 'same', stride 1 or 2. */
+const DEPTHWISE_LAYERS: Omit<Layer, 'filter'>[] = [
+  { name: 'MobileNetV2 32²×144 3×3 s1', x: [BATCH, 32, 32, 144], strides: 1 },
+  { name: 'MobileNetV2 16²×192 3×3 s2', x: [BATCH, 16, 16, 192], strides: 2 },
+  { name: 'MobileNetV2 8²×576 3×3 s1', x: [BATCH, 8, 8, 576], strides: 1 },
+];
+/**
+ * The cpu backend's depthwise filter gradient (TensorBuffer.get per element) took 3–5 s on the first layer, and
+ * up to ten times that with another job on the machine: three runs each, none untimed.
+ */
+const DEPTHWISE_CPU_RUNS = 3;
+
+/**
+ * Median time of the kernel call alone over `runs` calls after `warmup` untimed ones: both backends compute
+ * synchronously inside runKernel, and reading a wasm output back (an input-sized copy out of the heap) would cost
+ * more than our input gradient itself.
+ */
+function kernelMs(fn: () => tf.Tensor, runs: number, warmup = 1): number {
+  const time = (): number => {
+    const t0 = performance.now();
+    const out = fn();
+    const dt = performance.now() - t0;
+    out.dispose();
+    return dt;
+  };
+  for (let i = 0; i < warmup; i++) time();
+  return median(Array.from({ length: runs }, time));
+}
+
+/** Uniform values in [-1, 1). */
+function randomValues(shape: number[]): Float32Array {
+  return Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => Math.random() * 2 - 1);
+}
+
+/**
+ * The two depthwise gradients on each layer, by the cpu backend, by forward ops on wasm, and by our SIMD loops;
+ * each row's name gives the layer's forward pass on wasm (XNNPACK, same filter each call) for scale.
+ */
+async function depthwiseRows(): Promise<BenchRow[]> {
+  registerWasmTrainingKernels();
+  const rows: BenchRow[] = [];
+  for (const layer of DEPTHWISE_LAYERS) {
+    const filterShape: Shape4D = [3, 3, layer.x[3], 1];
+    const params = { strides: layer.strides, pad: 'same' } as const;
+    const info = tf.backend_util.computeConv2DInfo(
+      layer.x,
+      filterShape,
+      params.strides,
+      1,
+      params.pad,
+      'floor',
+      true,
+    );
+    const data = {
+      x: randomValues(layer.x),
+      filter: randomValues(filterShape),
+      dy: randomValues(info.outShape),
+    };
+    const inputAttrs = { ...params, dilations: 1, inputShape: layer.x };
+    const filterAttrs = { ...params, dilations: 1, filterShape };
+    /** On the current backend: the inputs, and each gradient by the registered kernel. */
+    const setUp = () => {
+      const x = tf.tensor4d(data.x, layer.x);
+      const filter = tf.tensor4d(data.filter, filterShape);
+      const dy = tf.tensor4d(data.dy, info.outShape);
+      const engine = tf.engine();
+      return {
+        x,
+        filter,
+        dy,
+        dx: () =>
+          engine.runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy, filter }, inputAttrs) as tf.Tensor,
+        dw: () =>
+          engine.runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, filterAttrs) as tf.Tensor,
+      };
+    };
+
+    await tf.setBackend('wasm');
+    const w = setUp();
+    const oursDx = kernelMs(w.dx, 9);
+    const oursDw = kernelMs(w.dw, 9);
+    const opsDx = kernelMs(() => depthwiseBackpropInputViaConv(w.dy, w.filter, layer.x, params), 9);
+    const opsDw = kernelMs(() => depthwiseBackpropFilterViaSlices(w.x, w.dy, filterShape, params), 9);
+    const forward = kernelMs(() => tf.depthwiseConv2d(w.x, w.filter, params.strides, params.pad), 9);
+    tf.dispose([w.x, w.filter, w.dy]);
+    await tf.setBackend('cpu');
+    const c = setUp();
+    const cpuDx = kernelMs(c.dx, DEPTHWISE_CPU_RUNS, 0);
+    const cpuDw = kernelMs(c.dw, DEPTHWISE_CPU_RUNS, 0);
+    tf.dispose([c.x, c.filter, c.dy]);
+
+    const macs = tf.util.sizeFromShape(info.outShape) * 9;
+    const row = (what: string, baseline: string, baselineMs: number, oursMs: number): BenchRow => ({
+      name: `${what} ${layer.name} (ours ${(macs / oursMs / 1e6).toFixed(1)} GMAC/s; fwd ${forward.toFixed(1)} ms)`,
+      baseline,
+      baselineMs,
+      oursMs,
+      speedup: 0,
+    });
+    rows.push(
+      row('depthwise dx', 'cpu backend', cpuDx, oursDx),
+      row('depthwise dW', 'cpu backend', cpuDw, oursDw),
+      row('depthwise dx', 'wasm forward ops', opsDx, oursDx),
+      row('depthwise dW', 'wasm forward ops', opsDw, oursDw),
+    );
+  }
+  await tf.setBackend('wasm');
+  return rows;
+}
+
 export async function benchWasmKernels(): Promise<BenchRow[]> {
   registerWasmTrainingKernels();
   registerFastGradients();
@@ -360,6 +477,11 @@ export async function benchWasmKernels(): Promise<BenchRow[]> {
     oursMs: wasmStep,
     speedup: 0,
   });
+  rows.push(...(await depthwiseRows()));
+  return withSpeedups(rows);
+}
+
+function withSpeedups(rows: BenchRow[]): BenchRow[] {
   for (const row of rows) row.speedup = row.baselineMs / row.oursMs;
   return rows;
 }
@@ -377,9 +499,14 @@ function printRows(rows: BenchRow[]): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await benchWasmKernels();
+  const onlyDepthwise = process.argv.includes('depthwise');
+  console.log(loadLine('before'));
+  const rows = onlyDepthwise ? withSpeedups(await depthwiseRows()) : await benchWasmKernels();
+  const depthwiseNote = `depthwise rows: the kernel call alone, no read-back; cpu median of ${DEPTHWISE_CPU_RUNS}`;
   console.log(
-    `tfjs ${tf.version.tfjs}, batch ${BATCH}; wasm (SIMD, one thread): median of 7–9 runs; cpu: ${CPU_RUNS} run`,
+    `tfjs ${tf.version.tfjs}, batch ${BATCH}; wasm (SIMD, one thread): median of 7–9 runs; ` +
+      (onlyDepthwise ? depthwiseNote : `cpu: ${CPU_RUNS} run (${depthwiseNote})`),
   );
   printRows(rows);
+  console.log(loadLine('after'));
 }

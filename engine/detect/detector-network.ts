@@ -8,8 +8,9 @@
  *     │    where the model believes two images were blended, not an unsupervised saliency.
  *     └─ global average pool → dropout → dense(1) → manipulation logit (calibrated later by Platt scaling).
  *
- * Plain 3×3 convolutions only: they train on every backend (wasm has no depthwise backprop kernels) and
- * XNNPACK runs them fast. Sizes were chosen by measurement on 2 CPU cores; see the model card.
+ * Plain 3×3 convolutions only: they trained on every backend when wasm had no depthwise backprop kernels (it has
+ * ours now, ../runtime/wasm-kernels), and XNNPACK runs them fast. Sizes were chosen by measurement on 2 CPU cores;
+ * see the model card.
  */
 import { tf } from '../runtime/tensorflow.ts';
 

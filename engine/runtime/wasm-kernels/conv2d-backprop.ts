@@ -40,6 +40,18 @@ export function conv2dGradInfo(
   );
 }
 
+/** A conv gradient's dy must have exactly the conv's output shape (depthwise too: its out channels are C·m). */
+export function checkDyShape(
+  kernelName: string,
+  dyShape: readonly number[],
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dyShape.length !== 4 || dyShape.some((d, i) => d !== expected[i])) {
+    throw new Error(`${kernelName}: dy has shape [${dyShape.join(', ')}], expected [${expected.join(', ')}]`);
+  }
+}
+
 function checkDy(dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, what: string): void {
   if (dy.shape[0] !== info.batchSize || dy.shape[3] !== info.outChannels) {
     throw new Error(

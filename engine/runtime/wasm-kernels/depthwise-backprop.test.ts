@@ -2,7 +2,8 @@
  * The depthwise conv gradients on the wasm backend (DepthwiseConv2dNativeBackpropInput and -Filter: our SIMD loops,
  * ./simd-kernels.ts, and the forward-op fallbacks, ./depthwise-backprop.ts) against the cpu backend's kernels, over
  * strides, paddings, channel counts with and without a remainder of 4 or 16, and batch sizes; then the gradients
- * of a small depthwise conv → batch norm → relu6 block through tf.grads, on both backends.
+ * of a small depthwise conv → batch norm → relu6 block, and of a fused depthwise conv, through tf.grads on both
+ * backends.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -223,9 +224,9 @@ describe('a depthwise conv → batch norm → relu6 block has the same gradients
           ];
           const p = tf.tensor4d(projection, [3, outSize, outSize, 24]);
           const loss = (x: tf.Tensor, w: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Scalar => {
-            // 3× the input, so that relu6 clips at both ends.
-            const y = tf.depthwiseConv2d(tf.mul(x, 3) as tf.Tensor4D, w as tf.Tensor4D, strides, 'same');
+            const y = tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, 'same');
             const { mean, variance } = tf.moments(y, [0, 1, 2]);
+            // A scale of 1.5–4.5 spreads the normalised values to about ±10, so relu6 clips at both ends.
             const normed = tf.batchNorm(y, mean, variance, beta, tf.mul(gamma, 3), 1e-3);
             return tf.sum(tf.mul(tf.clipByValue(normed, 0, 6), p));
           };
@@ -249,6 +250,47 @@ describe('a depthwise conv → batch norm → relu6 block has the same gradients
       });
     });
   }
+});
+
+test('the fused depthwise conv (bias, relu) has the same gradients on wasm as on cpu', async () => {
+  const rand = seededRandom(5100);
+  const data = [
+    randomValues(rand, [2, 9, 9, 20]),
+    randomValues(rand, [3, 3, 20, 1]),
+    randomValues(rand, [20]),
+  ];
+  const gradients = (): Float32Array[] =>
+    tf.tidy(() => {
+      const inputs = [
+        tf.tensor4d(data[0]!, [2, 9, 9, 20]),
+        tf.tensor4d(data[1]!, [3, 3, 20, 1]),
+        tf.tensor1d(data[2]!),
+      ];
+      const loss = (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor): tf.Scalar =>
+        tf.sum(
+          tf.square(
+            tf.fused.depthwiseConv2d({
+              x: x as tf.Tensor4D,
+              filter: w as tf.Tensor4D,
+              strides: 2,
+              pad: 'same',
+              bias,
+              activation: 'relu',
+            }),
+          ),
+        );
+      return tf
+        .grads(loss)(inputs)
+        .map((g) => g.dataSync() as Float32Array);
+    });
+  await useBackend('cpu');
+  const expected = gradients();
+  await useBackend('wasm');
+  const ours = gradients();
+  ['x', 'filter', 'bias'].forEach((name, i) => {
+    const error = relativeError(ours[i]!, expected[i]!);
+    assert.ok(error <= 1e-4, `gradient of ${name}: relative error ${error}`);
+  });
 });
 
 describe('depthwise kernel hygiene', () => {

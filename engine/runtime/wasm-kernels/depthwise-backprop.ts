@@ -10,7 +10,7 @@
  *   y[n, u, v, c·m + q] = Σ_{a, b} x[n, u·sh + a − pt, v·sw + b − pl, c] · w[a, b, c, q]   (x is 0 outside).
  */
 import * as tf from '@tensorflow/tfjs';
-import { padOrCrop, type Conv2DGradParams } from './conv2d-backprop.ts';
+import { checkDyShape, padOrCrop, type Conv2DGradParams } from './conv2d-backprop.ts';
 
 type Shape4D = [number, number, number, number];
 
@@ -50,18 +50,6 @@ export function depthwiseGradInfo(
   );
 }
 
-/** A depthwise gradient's dy must have exactly the conv's output shape. */
-export function checkDepthwiseDy(
-  kernelName: string,
-  dyShape: readonly number[],
-  info: tf.backend_util.Conv2DInfo,
-): void {
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dyShape.length !== 4 || dyShape.some((d, i) => d !== expected[i])) {
-    throw new Error(`${kernelName}: dy has shape [${dyShape.join(', ')}], expected [${expected.join(', ')}]`);
-  }
-}
-
 /**
  * dx = ∂L/∂x given dy. With dy dilated by the strides (dyd[U·sh] = dy[U], zeros between),
  *   dx[n, i, j, c] = Σ_q Σ_{a, b} dyd[n, i + pt − a, j + pl − b, c·m + q] · w[a, b, c, q],
@@ -76,7 +64,7 @@ export function depthwiseBackpropInputViaConv(
 ): tf.Tensor4D {
   const kernel = tf.DepthwiseConv2dNativeBackpropInput;
   const info = depthwiseGradInfo(kernel, inputShape, filter.shape, p);
-  checkDepthwiseDy(kernel, dy.shape, info);
+  checkDyShape(kernel, dy.shape, info);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { batchSize: n, inHeight: H, inWidth: W, inChannels: c, outChannels: cm } = info;
   const [, oh, ow] = dy.shape;
@@ -114,7 +102,7 @@ export function depthwiseBackpropFilterViaSlices(
 ): tf.Tensor4D {
   const kernel = tf.DepthwiseConv2dNativeBackpropFilter;
   const info = depthwiseGradInfo(kernel, x.shape, filterShape, p);
-  checkDepthwiseDy(kernel, dy.shape, info);
+  checkDyShape(kernel, dy.shape, info);
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { batchSize: n, inHeight: H, inWidth: W, inChannels: c, outChannels: cm } = info;
   const { top: pt, left: pl } = info.padInfo;

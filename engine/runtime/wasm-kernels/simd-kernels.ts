@@ -15,10 +15,10 @@
  * - `broadcastChannelsSimd`: add, sub, mul and div between a tensor and a per-channel vector, which the stock
  *   kernels run through their general broadcast loop;
  * - `expandRowsSimd`: the gradient of a Sum or Mean over a run of axes (kernel `UnmaskExpandReduced`, used by
- *   ../gradients/reduce-grad.ts), a copy where tfjs-core multiplies by a tensor of ones filled in JavaScript.
+ *   ../gradients/reduce-grad.ts), a copy where tfjs-core multiplies by a tensor of ones filled in JavaScript;
  * - `depthwiseBackpropFilterSimd` and `depthwiseBackpropInputSimd`: the two gradients of a depthwise conv with
  *   channel multiplier 1 (DepthwiseConv2dNativeBackpropFilter and -Input, which the backend lacks), per-channel
- *   loops with the vectors along the channels, any channel count;
+ *   loops with the vectors along the channels, any channel count.
  * Each returns undefined where it does not apply (a backend build whose memory we cannot import, or channel counts
  * the loops do not tile), and the caller then takes the stock or XNNPACK path.
  */
@@ -26,8 +26,8 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { expandedRun } from '../gradients/reduce-grad.ts';
-import { conv2dGradInfo, type Conv2DGradParams } from './conv2d-backprop.ts';
-import { checkDepthwiseDy, depthwiseGradInfo, type DepthwiseGradParams } from './depthwise-backprop.ts';
+import { checkDyShape, conv2dGradInfo, type Conv2DGradParams } from './conv2d-backprop.ts';
+import { depthwiseGradInfo, type DepthwiseGradParams } from './depthwise-backprop.ts';
 
 /**
  * The part of the WebAssembly JS API used here. Node has all of it, but its type definitions (without the DOM
@@ -165,16 +165,6 @@ function heapOffset(backend: BackendWasm, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
 }
 
-/** A conv gradient's dy must have exactly the conv's output shape. */
-function checkDyShape(kernelName: string, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): void {
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dy.shape.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `${kernelName}: dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`,
-    );
-  }
-}
-
 /** About 128 KiB of x and dy per band: an L2-sized working set for the taps and channel tiles passing over it. */
 function bandRows(info: tf.backend_util.Conv2DInfo): number {
   const { batchSize, outWidth, inChannels, strideWidth, outChannels } = info;
@@ -199,7 +189,7 @@ export function conv2dBackpropFilterSimd(
   const kernels = simdKernels(backend);
   if (kernels === undefined) return undefined;
   const info = conv2dGradInfo(x.shape as Shape4D, filterShape, p);
-  checkDyShape('Conv2DBackpropFilter', dy, info);
+  checkDyShape('Conv2DBackpropFilter', dy.shape, info);
   const out = backend.makeOutput(filterShape, 'float32');
   kernels.conv2dFilterGrad(
     heapOffset(backend, x),
@@ -390,7 +380,7 @@ export function conv2dBackpropInputSimd(
   const kernels = simdKernels(backend);
   if (kernels === undefined) return undefined;
   const info = conv2dGradInfo(inputShape, filterShape, p);
-  checkDyShape('Conv2DBackpropInput', dy, info);
+  checkDyShape('Conv2DBackpropInput', dy.shape, info);
   return gather(
     backend,
     kernels,
@@ -640,7 +630,7 @@ export function depthwiseBackpropFilterSimd(
 ): tf.TensorInfo | undefined {
   const kernel = tf.DepthwiseConv2dNativeBackpropFilter;
   const info = depthwiseGradInfo(kernel, x.shape as Shape4D, filterShape, p);
-  checkDepthwiseDy(kernel, dy.shape, info);
+  checkDyShape(kernel, dy.shape, info);
   if (filterShape[3] !== 1 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
   const kernels = simdKernels(backend);
   if (kernels === undefined) return undefined;
@@ -670,7 +660,7 @@ export function depthwiseBackpropInputSimd(
   const kernel = tf.DepthwiseConv2dNativeBackpropInput;
   const filterShape = filter.shape as Shape4D;
   const info = depthwiseGradInfo(kernel, inputShape, filterShape, p);
-  checkDepthwiseDy(kernel, dy.shape, info);
+  checkDyShape(kernel, dy.shape, info);
   if (filterShape[3] !== 1 || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   const kernels = simdKernels(backend);
   if (kernels === undefined) return undefined;

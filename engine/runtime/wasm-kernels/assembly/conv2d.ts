@@ -2,7 +2,7 @@
 // (scripts/build-wasm-kernels.ts). The module imports the tfjs wasm backend's own memory, so it reads and writes
 // tensors where they lie; it has no data segment and allocates nothing.
 //
-// Two loop nests on 128-bit SIMD (../simd-kernels.ts calls them; bench/wasm-kernels.bench.ts times them):
+// Loop nests on 128-bit SIMD (../simd-kernels.ts calls them; bench/wasm-kernels.bench.ts times them):
 //   - conv2dFilterGrad, the weight gradient, which tfjs-backend-wasm 4.22 lacks. As one XNNPACK conv (x and dy
 //     transposed, dy as the filter, repacked on every call) it ran at 2.5–6 GMAC/s on the swap model's layers.
 //   - conv2dGather, a direct conv that gathers each output pixel's taps (the forward conv, and the input
