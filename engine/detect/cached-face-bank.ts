@@ -1,17 +1,17 @@
 /** Face banks cached in an output folder, so reruns (resume after a kill) skip extraction. */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { DEFAULT_EXTRACT_FACES } from '../faces/extract-faces.ts';
-import { loadFaceDetector } from '../faces/face-detector.ts';
 import type { Resampling } from '../imaging/float-image.ts';
 import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { buildFaceBank, listMediaFiles } from './build-face-bank.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { loadFaceBank, saveFaceBank, type DatasetSplit, type FaceBank } from './face-bank.ts';
+import { alignLabelledFaces } from './align-labelled-faces.ts';
 import {
-  buildLabelledFaceBanks,
   LABELLED_FACES_CSV,
   parseLabelledFaceCsv,
   type LabelledFaceBanks,
@@ -82,6 +82,7 @@ export async function cachedLabelledFaceBanks(
   out: string,
   onProgress: ProgressListener,
   signal: AbortSignal,
+  threads = Math.max(1, availableParallelism()),
 ): Promise<{ banks: LabelledFaceBanks; report: LabelledFacesReport }> {
   const root = resolve(dir);
   const csvPath = join(root, LABELLED_FACES_CSV);
@@ -106,13 +107,7 @@ export async function cachedLabelledFaceBanks(
     }
   }
   const rows = parseLabelledFaceCsv(csv, csvPath);
-  const detector = await loadFaceDetector();
-  let built: Awaited<ReturnType<typeof buildLabelledFaceBanks>>;
-  try {
-    built = await buildLabelledFaceBanks(root, rows, detector, options, onProgress, signal);
-  } finally {
-    detector.dispose();
-  }
+  const built = await alignLabelledFaces(root, rows, options, threads, onProgress, signal);
   const splits = Object.keys(built.banks) as DatasetSplit[];
   await mkdir(out, { recursive: true });
   for (const split of splits) await saveFaceBank(built.banks[split]!, bankPath(split));

@@ -12,6 +12,7 @@ import { warpAffineRgb } from '../faces/align.ts';
 import { encodePng } from '../imaging/png.ts';
 import { GRACE_HOPPER_JPG, ASTRONAUT_PNG } from '../testing/fixtures.ts';
 import type { RgbFrame } from '../video/frame.ts';
+import { alignLabelledFaces } from './align-labelled-faces.ts';
 import { cachedLabelledFaceBanks } from './cached-face-bank.ts';
 import {
   buildLabelledFaceBanks,
@@ -191,4 +192,19 @@ test('the cache is reused while the CSV and options stay the same', async () => 
   );
   assert.ok(progressed > 0, 'changed options rebuild the banks');
   assert.equal(other.report.kept, first.report.kept);
+});
+
+test('aligning on two threads gives exactly what one thread gives, in row order', async () => {
+  const rows = parseLabelledFaceCsv(await readFile(join(dir, 'metadata.csv'), 'utf8'));
+  const one = await alignLabelledFaces(dir, rows, options, 1);
+  let progress = 0;
+  const two = await alignLabelledFaces(dir, rows, options, 2, (e) => (progress = e.done), undefined, 1);
+  assert.equal(progress, rows.length);
+  const skipped = (r: typeof one.report) => r.skippedFiles.map((s) => [s.file, s.reason]);
+  assert.deepEqual(skipped(two.report), skipped(one.report));
+  assert.deepEqual(two.report.counts, one.report.counts);
+  for (const split of ['train', 'val'] as const) {
+    assert.deepEqual(two.banks[split]!.entries, one.banks[split]!.entries);
+    assert.deepEqual(two.banks[split]!.crops, one.banks[split]!.crops);
+  }
 });
