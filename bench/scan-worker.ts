@@ -1,13 +1,14 @@
 /**
  * One benchmark measurement in a fresh process (so peak RSS belongs to one mode only). Prints one JSON line.
- * Usage: tsx bench/scan-worker.ts <decode|faces|scan> <video> <fps>
- * (decode: frames only; faces: + face detection and tracking; scan: + the manipulation detector)
+ * Usage: tsx bench/scan-worker.ts <decode|faces|scan> <video> <fps> [detector dir]
+ * (decode: frames only; faces: + face detection and tracking; scan: + the manipulation detector, the shipped one
+ * or the model in [detector dir])
  */
 import { scanVideo, DEFAULT_SCAN_OPTIONS } from '../engine/scan/scan-video.ts';
 import { streamFrames } from '../engine/video/decode.ts';
 import { probeVideo } from '../engine/video/probe.ts';
 
-const [mode, video, fpsText] = process.argv.slice(2);
+const [mode, video, fpsText, detectorDir] = process.argv.slice(2);
 if (!mode || !video || !fpsText) throw new Error('usage: scan-worker <decode|faces|scan> <video> <fps>');
 const sampling = { fps: Number(fpsText) };
 
@@ -23,6 +24,7 @@ if (mode === 'decode') {
     sampling,
     includeLandmarks: false,
     scoreFaces: mode === 'scan',
+    detector: detectorDir ? { modelDir: detectorDir } : {},
   });
   frames = result.frames.length;
   scoredFaces = result.frames.reduce(
