@@ -254,7 +254,7 @@ export async function buildLabelledFaceBanks(
   };
   const outsides: number[] = [];
   const decode = (row: LabelledFaceRow) =>
-    decodeImageFile(join(dir, row.file)).catch((e: unknown) => e as Error);
+    decodeDatasetImage(join(dir, row.file)).catch((e: unknown) => e as Error);
   const queue: Array<Promise<RgbFrame | Error>> = rows.slice(0, decodeAhead).map(decode);
   for (const [i, row] of rows.entries()) {
     if (signal?.aborted) throw new UnmaskError('cancelled', 'Cancelled.');
