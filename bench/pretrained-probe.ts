@@ -23,25 +23,13 @@ import { packPairs } from '../engine/detect/pair-producer.ts';
 import { setLogits, type LabelledSet } from '../engine/learn/continual.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
 import { initTensorflow, tf } from '../engine/runtime/tensorflow.ts';
-import {
-  faceresInput,
-  HUMAN_MODELS_DIR,
-  loadFaceresGraph,
-  loadGraphModelFile,
-} from '../engine/swap/face-embedding.ts';
+import { FACERES_DIM, faceresFeatures, fitProbe, layerColumns, type FeatureSet } from './faceres-probe.ts';
+import { HUMAN_MODELS_DIR, loadFaceresGraph, loadGraphModelFile } from '../engine/swap/face-embedding.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.argv[2] ?? join(ROOT, '..', 'shared', 'data'));
 const CACHE = join(ROOT, '.cache', 'pretrained-probe');
 const CROP = 160;
-/** MobileNet v1 stages (output size at 224² input, channels). */
-const LAYERS = [
-  ['conv_pw_1', 64],
-  ['conv_pw_3', 128],
-  ['conv_pw_5', 256],
-  ['conv_pw_11', 512],
-  ['conv_pw_13', 1024],
-] as const;
 const L2_GRID = [1e-3, 1e-2, 1e-1];
 /** The model card's look-only set: the dev videos and the real clips the detector never trained on. */
 const LOOK_ONLY: Array<[string, 0 | 1]> = [
@@ -128,37 +116,9 @@ function zeroShotScores(pixels: Float32Array, n: number): ZeroShotScores {
   }
   return out;
 }
-const NODES = LAYERS.map(([name]) => `${name}_relu/clip_by_value`);
-const DIM = LAYERS.reduce((sum, [, channels]) => sum + 2 * channels, 0);
+const DIM = FACERES_DIM;
+const features = (pixels: Float32Array, n: number) => faceresFeatures(faceres, pixels, n, CROP);
 
-/** Crops (n × CROP² × 3, 0..1) → n × DIM features, 16 at a time (Human's preprocessing, `faceresInput`). */
-function features(pixels: Float32Array, n: number): Float32Array {
-  const per = CROP * CROP * 3;
-  const out = new Float32Array(n * DIM);
-  for (let start = 0; start < n; start += 16) {
-    const end = Math.min(n, start + 16);
-    const chunk = tf.tidy(() => {
-      const crops = tf.tensor4d(pixels.subarray(start * per, end * per), [end - start, CROP, CROP, 3]);
-      const maps = faceres.execute(faceresInput(crops), NODES) as tf.Tensor4D[];
-      return tf.concat(
-        maps.flatMap((m) => {
-          const { mean, variance } = tf.moments(m, [1, 2]);
-          return [mean, variance.add(1e-6).sqrt()];
-        }),
-        1,
-      );
-    });
-    out.set(chunk.dataSync(), start * DIM);
-    chunk.dispose();
-  }
-  return out;
-}
-
-interface FeatureSet {
-  f: Float32Array;
-  y: Array<0 | 1>;
-  group: string[];
-}
 /** The detector's logits, and the mean of its logits on each crop and on the crop mirrored left to right. */
 interface DetectorLogits {
   plain: number[];
@@ -261,40 +221,6 @@ function videoAuc(logits: number[], set: FeatureSet): number {
   return rocAuc([...videos.values()].map((v) => ({ score: v.sum / v.n, label: v.label })));
 }
 
-/** L2 logistic regression on the chosen columns, standardised on training; returns a scorer. */
-function fitProbe(columns: number[], l2: number): (set: FeatureSet) => number[] {
-  const pick = (set: FeatureSet) => {
-    const n = set.y.length;
-    const out = new Float32Array(n * columns.length);
-    for (let i = 0; i < n; i++)
-      columns.forEach((c, j) => (out[i * columns.length + j] = set.f[i * DIM + c]!));
-    return tf.tensor2d(out, [n, columns.length]);
-  };
-  const x = pick(train.probe);
-  const { mean, variance } = tf.moments(x, 0);
-  const scale = variance.sqrt().add(1e-6);
-  const xn = x.sub(mean).div(scale);
-  const y = tf.tensor2d(train.probe.y, [train.probe.y.length, 1]);
-  const w = tf.variable(tf.zeros([columns.length, 1]));
-  const b = tf.variable(tf.zeros([1]));
-  const optimizer = tf.train.adam(0.01);
-  for (let step = 0; step < 300; step++)
-    optimizer.minimize(() =>
-      tf.tidy(
-        () =>
-          tf.losses.sigmoidCrossEntropy(y, xn.matMul(w).add(b)).add(w.square().sum().mul(l2)) as tf.Scalar,
-      ),
-    );
-  optimizer.dispose();
-  tf.dispose([x, xn, y]);
-  return (set) => {
-    const z = tf.tidy(() => pick(set).sub(mean).div(scale).matMul(w).add(b));
-    const scores = Array.from(z.dataSync());
-    z.dispose();
-    return scores;
-  };
-}
-
 console.log(
   `\n## Pretrained face models that ship in npm (antispoof, liveness, faceres) against the shipped detector\n`,
 );
@@ -324,14 +250,8 @@ for (const name of ZERO_SHOT_NAMES) {
     videoAuc(lookZeroShot[name], look).toFixed(3),
   ]);
 }
-let offset = 0;
-const layerColumns = LAYERS.map(([name, channels]) => {
-  const columns = Array.from({ length: 2 * channels }, (_, i) => offset + i);
-  offset += 2 * channels;
-  return [name, columns] as const;
-});
-for (const [name, columns] of [...layerColumns, ['all five', [...Array(DIM).keys()]] as const]) {
-  const fits = L2_GRID.map((l2) => ({ l2, score: fitProbe([...columns], l2) }));
+for (const [name, columns] of layerColumns()) {
+  const fits = L2_GRID.map((l2) => ({ l2, score: fitProbe(train.probe, [...columns], l2) }));
   const best = fits
     .map((fit) => ({ ...fit, validationAuc: frameAuc(fit.score(validation.probe), validation.probe.y) }))
     .sort((a, b) => b.validationAuc - a.validationAuc)[0]!;
