@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFloatImage, resizeImage } from './float-image.ts';
+import { createFloatImage, resizeImage, type FloatImage } from './float-image.ts';
 import { bilateralFilter, gaussianBlur } from './filters.ts';
 import { createRandom } from '../util/random.ts';
 
@@ -36,6 +36,24 @@ test('bilateral filter smooths flat regions but keeps a step edge, unlike a Gaus
   );
 });
 
+test('bilateral filter matches the straightforward one (exp per tap) within 1e-5, borders included', () => {
+  const random = createRandom(11);
+  const image = createFloatImage(37, 29, 3);
+  for (let i = 0; i < image.data.length; i++) image.data[i] = 0.5 + random.normal() * 0.15;
+  for (const [space, range] of [
+    [1.5, 0.03],
+    [1.5, 0.12],
+    [2.4, 0.3],
+  ] as const) {
+    const fast = bilateralFilter(image, space, range);
+    const slow = referenceBilateral(image, space, range);
+    let worst = 0;
+    for (let i = 0; i < fast.data.length; i++)
+      worst = Math.max(worst, Math.abs(fast.data[i]! - slow.data[i]!));
+    assert.ok(worst < 1e-5, `σ ${space}/${range}: largest difference ${worst}`);
+  }
+});
+
 test('bilateral filter with zero sigma returns the image unchanged', () => {
   const image = noisyStep(8);
   assert.equal(bilateralFilter(image, 0, 0.1), image);
@@ -53,3 +71,41 @@ test('resizeImage with area resampling turns 1-pixel checks into flat grey; bili
   // Enlarging is the same either way.
   assert.deepEqual(resizeImage(checks, 200, 200, 'area'), resizeImage(checks, 200, 200, 'bilinear'));
 });
+
+/** The straightforward bilateral filter (exp per tap), as the optimised one must reproduce. */
+function referenceBilateral(image: FloatImage, sigmaSpace: number, sigmaRange: number): FloatImage {
+  if (sigmaSpace <= 0 || sigmaRange <= 0) return image;
+  const { width, height, channels, data } = image;
+  const radius = Math.max(1, Math.ceil(sigmaSpace * 2));
+  const spatial = new Float32Array((2 * radius + 1) ** 2);
+  for (let dy = -radius; dy <= radius; dy++)
+    for (let dx = -radius; dx <= radius; dx++)
+      spatial[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(
+        -(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace),
+      );
+  const rangeScale = -1 / (2 * sigmaRange * sigmaRange);
+  const out = createFloatImage(width, height, channels);
+  const acc = new Float64Array(channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const centre = (y * width + x) * channels;
+      acc.fill(0);
+      let total = 0;
+      for (let dy = -radius; dy <= radius; dy++) {
+        const yy = Math.min(height - 1, Math.max(0, y + dy));
+        for (let dx = -radius; dx <= radius; dx++) {
+          const xx = Math.min(width - 1, Math.max(0, x + dx));
+          const o = (yy * width + xx) * channels;
+          let distance = 0;
+          for (let ch = 0; ch < channels; ch++) distance += (data[o + ch]! - data[centre + ch]!) ** 2;
+          const w =
+            spatial[(dy + radius) * (2 * radius + 1) + dx + radius]! * Math.exp(distance * rangeScale);
+          total += w;
+          for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[o + ch]!;
+        }
+      }
+      for (let ch = 0; ch < channels; ch++) out.data[centre + ch] = acc[ch]! / total;
+    }
+  }
+  return out;
+}

@@ -85,33 +85,53 @@ export function bilateralFilter(image: FloatImage, sigmaSpace: number, sigmaRang
   if (sigmaSpace <= 0 || sigmaRange <= 0) return image;
   const { width, height, channels, data } = image;
   const radius = Math.max(1, Math.ceil(sigmaSpace * 2));
-  const spatial = new Float32Array((2 * radius + 1) ** 2);
+  const taps: Array<{ dx: number; dy: number; w: number }> = [];
   for (let dy = -radius; dy <= radius; dy++)
     for (let dx = -radius; dx <= radius; dx++)
-      spatial[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(
-        -(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace),
-      );
-  const rangeScale = -1 / (2 * sigmaRange * sigmaRange);
+      taps.push({ dx, dy, w: Math.exp(-(dx * dx + dy * dy) / (2 * sigmaSpace * sigmaSpace)) });
+  const spatial = Float64Array.from(taps, (t) => t.w);
+  const interiorOffset = Int32Array.from(taps, (t) => (t.dy * width + t.dx) * channels);
+  // The range weight exp(−d / 2σ²) of a squared colour distance d, from a table with linear interpolation
+  // (relative error below 1e-6); distances past exp(−16) weigh nothing.
+  const rangeScale = 1 / (2 * sigmaRange * sigmaRange);
+  const cutoff = 16 / rangeScale;
+  const bins = 4096;
+  const step = cutoff / bins;
+  const table = new Float64Array(bins + 2);
+  for (let i = 0; i < table.length; i++) table[i] = Math.exp(-i * step * rangeScale);
+  const invStep = 1 / step;
   const out = createFloatImage(width, height, channels);
   const acc = new Float64Array(channels);
+  const centreColour = new Float64Array(channels);
   for (let y = 0; y < height; y++) {
+    const interiorRow = y >= radius && y < height - radius;
     for (let x = 0; x < width; x++) {
       const centre = (y * width + x) * channels;
+      const interior = interiorRow && x >= radius && x < width - radius;
+      for (let ch = 0; ch < channels; ch++) centreColour[ch] = data[centre + ch]!;
       acc.fill(0);
       let total = 0;
-      for (let dy = -radius; dy <= radius; dy++) {
-        const yy = Math.min(height - 1, Math.max(0, y + dy));
-        for (let dx = -radius; dx <= radius; dx++) {
-          const xx = Math.min(width - 1, Math.max(0, x + dx));
-          const o = (yy * width + xx) * channels;
-          let distance = 0;
-          for (let ch = 0; ch < channels; ch++) distance += (data[o + ch]! - data[centre + ch]!) ** 2;
-          const w =
-            spatial[(dy + radius) * (2 * radius + 1) + dx + radius]! * Math.exp(distance * rangeScale);
-          total += w;
-          for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[o + ch]!;
+      for (let k = 0; k < taps.length; k++) {
+        let o: number;
+        if (interior) o = centre + interiorOffset[k]!;
+        else {
+          const yy = Math.min(height - 1, Math.max(0, y + taps[k]!.dy));
+          const xx = Math.min(width - 1, Math.max(0, x + taps[k]!.dx));
+          o = (yy * width + xx) * channels;
         }
+        let distance = 0;
+        for (let ch = 0; ch < channels; ch++) {
+          const d = data[o + ch]! - centreColour[ch]!;
+          distance += d * d;
+        }
+        if (distance >= cutoff) continue;
+        const f = distance * invStep;
+        const i = f | 0;
+        const w = spatial[k]! * (table[i]! + (table[i + 1]! - table[i]!) * (f - i));
+        total += w;
+        for (let ch = 0; ch < channels; ch++) acc[ch]! += w * data[o + ch]!;
       }
+      // The centre tap always weighs spatial(0)·1 > 0, so total is never 0.
       for (let ch = 0; ch < channels; ch++) out.data[centre + ch] = acc[ch]! / total;
     }
   }
