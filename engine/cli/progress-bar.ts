@@ -1,4 +1,8 @@
-/** Renders engine progress events as a bar on an interactive terminal; stays silent otherwise. */
+/**
+ * Renders engine progress events as a bar on an interactive terminal. Elsewhere (a log file, a pipe, CI) it
+ * writes a plain line at most every `intervalMs`, the first after `intervalMs`: long jobs (alignment, training)
+ * still show where they are, and short ones (or a one-line error) stay quiet.
+ */
 import { SingleBar, Presets } from 'cli-progress';
 import type { ProgressEvent, ProgressListener } from '../util/progress.ts';
 
@@ -7,8 +11,12 @@ export interface ProgressBar {
   stop(): void;
 }
 
-export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-  if (!stream.isTTY) return { listener: () => undefined, stop: () => undefined };
+export function createProgressBar(
+  stream: NodeJS.WriteStream = process.stderr,
+  intervalMs = 30_000,
+  now: () => number = Date.now,
+): ProgressBar {
+  if (!stream.isTTY) return progressLines(stream, intervalMs, now);
   let bar: SingleBar | undefined;
   let stage = '';
   const listener = (event: ProgressEvent): void => {
@@ -36,5 +44,18 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
       bar?.stop();
       bar = undefined;
     },
+  };
+}
+
+function progressLines(stream: NodeJS.WritableStream, intervalMs: number, now: () => number): ProgressBar {
+  let last = now();
+  return {
+    listener: (event) => {
+      if (now() - last < intervalMs) return;
+      const of = event.total !== undefined ? `/${event.total}` : '';
+      stream.write(`${event.stage} ${event.done}${of}${event.detail ? ` · ${event.detail}` : ''}\n`);
+      last = now();
+    },
+    stop: () => undefined,
   };
 }
