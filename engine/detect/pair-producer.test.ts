@@ -48,3 +48,30 @@ test('worker threads produce exactly the pairs the main thread would', async () 
     await threaded.close();
   }
 });
+
+test('a batch shared by three workers comes back whole and in order, supervised pairs included', async () => {
+  const bank = syntheticBank(6);
+  const items = [
+    { index: 0, seed: 21 },
+    { index: 1, fakeIndex: 2, seed: 22 },
+    { index: 3, seed: 23 },
+    { index: 4, fakeIndex: 5, seed: 24 },
+    { index: 5, seed: 25 },
+  ];
+  const local = createPairProducer(bank, 32, 8, 0);
+  const threaded = createPairProducer(bank, 32, 8, 3);
+  try {
+    const a = await local.produce(items);
+    const b = await threaded.produce(items);
+    assert.equal(b.count, 5);
+    assert.deepEqual(b.real, a.real);
+    assert.deepEqual(b.fake, a.fake);
+    assert.deepEqual(b.boundary, a.boundary);
+    assert.ok(
+      b.boundary.subarray(64, 128).every((v) => v === -1),
+      'a supervised fake has no known boundary',
+    );
+  } finally {
+    await threaded.close();
+  }
+});

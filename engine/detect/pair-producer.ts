@@ -111,16 +111,46 @@ export function createPairProducer(
   }
   let nextId = 0;
   return {
-    produce: (items) => {
-      const id = nextId++;
-      const worker = workers[id % workers.length]!;
-      return new Promise<PackedPairs>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, items: items.slice() } satisfies PairRequest);
-      });
+    // Each batch is cut into one slice per worker, so all of them work on it at once.
+    produce: async (items) => {
+      const per = Math.ceil(items.length / workers.length);
+      const slices = workers
+        .map((worker, w) => ({ worker, slice: items.slice(w * per, (w + 1) * per) }))
+        .filter(({ slice }) => slice.length > 0);
+      const parts = await Promise.all(
+        slices.map(
+          ({ worker, slice }) =>
+            new Promise<PackedPairs>((resolve, reject) => {
+              const id = nextId++;
+              pending.set(id, { resolve, reject });
+              worker.postMessage({ id, items: slice } satisfies PairRequest);
+            }),
+        ),
+      );
+      return concatPacked(parts);
     },
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));
     },
+  };
+}
+
+/** Packed pairs one after another, in order. Pure. */
+export function concatPacked(parts: readonly PackedPairs[]): PackedPairs {
+  if (parts.length === 1) return parts[0]!;
+  const join = (pick: (p: PackedPairs) => Float32Array) => {
+    const out = new Float32Array(parts.reduce((n, p) => n + pick(p).length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      out.set(pick(p), offset);
+      offset += pick(p).length;
+    }
+    return out;
+  };
+  return {
+    count: parts.reduce((n, p) => n + p.count, 0),
+    real: join((p) => p.real),
+    fake: join((p) => p.fake),
+    boundary: join((p) => p.boundary),
   };
 }
