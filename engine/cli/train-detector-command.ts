@@ -40,6 +40,7 @@ interface TrainFlags {
   backbone: 'plain' | 'mobilenet-v2';
   trainWorkers: number;
   learningRate: number;
+  warmupSteps: number;
   fake?: string[];
   out: string;
   steps: number;
@@ -102,6 +103,12 @@ export function addTrainDetectorCommand(program: Command): void {
       'peak Adam learning rate (cosine decay)',
       positiveNumber,
       DEFAULT_TRAIN_DETECTOR.learningRate,
+    )
+    .option(
+      '--warmup-steps <n>',
+      'steps of linear learning-rate warm-up (for the pretrained backbone)',
+      nonNegativeInteger,
+      DEFAULT_TRAIN_DETECTOR.warmupSteps,
     )
     .option(
       '--input-size <px>',
@@ -186,6 +193,7 @@ export function addTrainDetectorCommand(program: Command): void {
           },
           trainWorkers: flags.trainWorkers,
           learningRate: flags.learningRate,
+          warmupSteps: flags.warmupSteps,
           steps: flags.steps,
           seed: flags.seed,
           pairsPerStep: flags.pairs,

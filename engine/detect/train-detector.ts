@@ -18,7 +18,7 @@ import { initTensorflow, tf } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled, type Random } from '../util/random.ts';
-import { cosineDecay, setOptimizerLearningRate } from '../learn/learning-rate.ts';
+import { setOptimizerLearningRate, warmupCosine } from '../learn/learning-rate.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
 import { createDataParallelTrainer, type HostBatch } from '../learn/data-parallel.ts';
 import { UnmaskError } from '../util/errors.ts';
@@ -49,6 +49,8 @@ export interface TrainDetectorConfig {
   learningRate: number;
   /** Final learning rate as a fraction of the first (cosine decay). */
   finalLearningRateFraction: number;
+  /** Steps of linear learning-rate warm-up (for pretrained backbones). */
+  warmupSteps: number;
   boundaryLossWeight: number;
   evalEvery: number;
   checkpointEvery: number;
@@ -79,6 +81,7 @@ export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
   supervisedPairsPerStep: 16,
   learningRate: 2e-3,
   finalLearningRateFraction: 0.05,
+  warmupSteps: 0,
   boundaryLossWeight: 2,
   evalEvery: 100,
   checkpointEvery: 100,
@@ -103,6 +106,10 @@ export interface TrainingLogEntry {
   supervisedValidationAuc?: number;
   learningRate: number;
   elapsedSec: number;
+  /** Seconds this step waited for its pairs (pair production slower than training when large). */
+  pairWaitSec?: number;
+  /** Seconds of the training step itself (forward, backward, update). */
+  stepSec?: number;
 }
 
 export interface TrainDetectorResult {
@@ -469,18 +476,24 @@ export async function trainDetector(
     while (state.step < config.steps) {
       if (signal?.aborted) break;
       if ((Date.now() - started) / 60000 > config.maxMinutes) break;
+      const waitStarted = performance.now();
       const packed = await pending;
+      const pairWaitSec = (performance.now() - waitStarted) / 1000;
       pending = producer.produce(sampler.next());
-      const lr = cosineDecay(
+      const lr = warmupCosine(
         config.learningRate,
-        state.step / config.steps,
+        state.step,
+        config.steps,
+        config.warmupSteps,
         config.finalLearningRateFraction,
       );
       const extra =
         data.knownFakes && data.knownFakes.entries.length && config.knownFakesPerStep > 0
           ? knownFakeCrops(data.knownFakes, config.knownFakesPerStep, size, fakeRandom)
           : undefined;
+      const stepStarted = performance.now();
       const losses = await stepper.step(batchArrays(packed, size, mapSize, extra), lr);
+      const stepSec = (performance.now() - stepStarted) / 1000;
       if (!Number.isFinite(losses.loss))
         throw new UnmaskError(
           'internal',
@@ -494,6 +507,8 @@ export async function trainDetector(
         boundaryLoss: losses.boundary,
         learningRate: lr,
         elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
+        pairWaitSec,
+        stepSec,
       };
       if (state.step % config.evalEvery === 0 || state.step === config.steps) {
         const aucs = await evaluate();
@@ -501,7 +516,11 @@ export async function trainDetector(
         if (!Number.isNaN(aucs.supervised)) entry.supervisedValidationAuc = aucs.supervised;
       }
       state.log.push(entry);
+      const recent = state.log.slice(-20);
+      const mean = (pick: (e: TrainingLogEntry) => number | undefined) =>
+        recent.reduce((sum, e) => sum + (pick(e) ?? 0), 0) / recent.length;
       const shown = [
+        `${mean((e) => (e.stepSec ?? 0) + (e.pairWaitSec ?? 0)).toFixed(2)} s/step (${mean((e) => e.pairWaitSec).toFixed(2)} s waiting for pairs)`,
         entry.validationAuc !== undefined ? `self-blend val AUC ${entry.validationAuc.toFixed(3)}` : '',
         entry.supervisedValidationAuc !== undefined
           ? `dataset val AUC ${entry.supervisedValidationAuc.toFixed(3)}`

@@ -13,6 +13,22 @@ export function cosineDecay(base: number, progress: number, finalFraction: numbe
 }
 
 /**
+ * A linear warm-up over the first `warmupSteps` steps (from base/warmupSteps to base), then `cosineDecay`:
+ * fine-tuning a pretrained network with a fresh head would otherwise take full-size steps from the head's
+ * random gradients and damage the pretrained features first.
+ */
+export function warmupCosine(
+  base: number,
+  step: number,
+  steps: number,
+  warmupSteps: number,
+  finalFraction: number,
+): number {
+  const decayed = cosineDecay(base, step / steps, finalFraction);
+  return step < warmupSteps ? (decayed * (step + 1)) / warmupSteps : decayed;
+}
+
+/**
  * Sets a tfjs optimizer's learning rate for the next update. tfjs reads `learningRate` on every
  * applyGradients but keeps it protected, so schedules set it through this one cast.
  */
