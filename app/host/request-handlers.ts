@@ -6,10 +6,9 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
-import { exportReport, reportHtmlFor } from '../../engine/report/export-report.ts';
-import { pdfPageDecorations, type PdfPageDecorations } from '../../engine/report/pdf.ts';
+import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
-import type { AppInfo, EngineInfo, ReportFormat, RequestHandlers } from '../common/contract.ts';
+import type { AppInfo, EngineInfo, RequestHandlers } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
 import type { EngineLauncher } from './engine-launcher.ts';
 import { BatchJobs } from './batch-jobs.ts';
@@ -47,11 +46,6 @@ export interface Host {
   /** Marks a file the user chose (dialog, drop, upload) as readable by the renderer. */
   allowMedia(path: string): void;
   close(): void;
-}
-
-export function reportFileName(fileName: string, format: ReportFormat): string {
-  const stem = fileName.replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}._-]+/gu, '_');
-  return `${stem}.unmask-report.${format}`;
 }
 
 /** The doctor report without the per-candidate attempts: what the Settings screen shows. */
@@ -118,15 +112,15 @@ export function createHost(options: HostOptions): Host {
       return { url: shell.mediaUrl(path) };
     },
     exportReport: async ({ caseId, format }) => {
-      const source = await cases.reportSource(caseId);
-      const out = join(dataDir, 'reports', caseId, reportFileName(source.scan.input.fileName, format));
-      if (format === 'pdf' && shell.printPdf) {
-        const { report, html } = await reportHtmlFor(source);
-        await shell.printPdf(html, pdfPageDecorations(report.caseId, report.input.sha256), out);
-      } else {
-        await exportReport(source, format, out);
-      }
-      return { path: out };
+      // Rendered in an engine process like every other job: a hostile input can crash that job, not the host.
+      const shellPrints = format === 'pdf' && shell.printPdf !== undefined;
+      const done = await askEngine(
+        launchEngine,
+        { type: 'report', dataDir, caseId, format, reportsDir: join(dataDir, 'reports'), shellPrints },
+        'report-done',
+      );
+      if (done.print) await shell.printPdf!(done.print.html, done.print.decorations, done.path);
+      return { path: done.path };
     },
     revealPath: async ({ path }) => ({ revealed: await shell.revealPath(dirname(path)) }),
     listSwapProjects: () => studio.listProjects(),

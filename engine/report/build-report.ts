@@ -51,6 +51,30 @@ export function scanCaseId(scan: ScanResult): string {
   return `scan-${scan.input.sha256.slice(0, 12)}`;
 }
 
+/**
+ * Where the timelines' time axis ends: one sampling interval after the last sampled frame, or the container's
+ * end where that comes first. Only frames that were decoded set it: a crafted header can claim a duration of
+ * 1e12 s, which would squeeze every frame into the axis's first pixel.
+ */
+export function timelineEndSec(scan: ScanResult): number {
+  const probe = scan.probe as Partial<VideoProbe>;
+  const last = scan.frames.at(-1)?.timeSec ?? 0;
+  const sourceFps = probe.video?.avgFps ?? probe.video?.rFrameRate ?? null;
+  const { fps, everyNth } = scan.settings.sampling;
+  const sourceInterval = sourceFps && sourceFps > 0 ? 1 / sourceFps : 0;
+  const interval =
+    fps !== undefined
+      ? Math.max(1 / fps, sourceInterval)
+      : everyNth !== undefined
+        ? everyNth * sourceInterval
+        : sourceInterval;
+  const container = probe.durationSec;
+  const end = last + interval;
+  return container !== undefined && Number.isFinite(container) && container >= last && container <= end
+    ? container
+    : end;
+}
+
 export function buildReport(scan: ScanResult, context: ReportContext): Report {
   const probe = scan.probe as Partial<VideoProbe>;
   const perPerson = context.worstFramesPerPerson ?? 3;
@@ -144,6 +168,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       faces: scan.summary.faces,
       people: scan.summary.tracks,
       message: scan.summary.message,
+      timelineEndSec: timelineEndSec(scan),
     },
     settings: {
       sampling,

@@ -179,7 +179,7 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
     `<header><h3>Person ${person.trackId}</h3><span class="pill" style="background:${colour}">${LABEL_TEXT[person.label]} · ${percent(person.score)}</span></header>`,
     `<div class="meta">On screen ${formatTime(person.firstTimeSec)}–${formatTime(person.lastTimeSec)}; ${person.scoredFrames} of ${person.frames} sampled frames judged${person.decisive ? '' : '; too few to decide the verdict'}${person.strength ? `; ${esc(person.strength)} evidence` : ''}.</div>`,
     timelineChartSvg(person.timeline, {
-      durationSec: report.container.durationSec ?? person.lastTimeSec,
+      durationSec: report.summary.timelineEndSec,
       inconclusiveBand: band,
       width: 750,
     }),

@@ -110,6 +110,13 @@ export const reportSchema = z.object({
     faces: z.number().int().nonnegative(),
     people: z.number().int().nonnegative(),
     message: z.string(),
+    timelineEndSec: z
+      .number()
+      .nonnegative()
+      .describe(
+        "End of the timelines' time axis: one sampling interval after the last sampled frame, or the container's " +
+          'end if that comes first. A duration the container merely claims never sets it.',
+      ),
   }),
   settings: z.object({
     sampling: z.record(z.string(), z.number()),

@@ -14,6 +14,7 @@ import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
 import { parseReport } from './report-format.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
+import { formatTime, MAX_TIME_TICKS, timeAxisTicks } from './timeline-chart.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-report-'));
 
@@ -149,6 +150,42 @@ test('the PDF has pages, a header with case id and hash, and the verdict in its 
   const headers = text.match(/Unmask report · case case-0123456789ab/g) ?? [];
   assert.equal(headers.length, pages, 'the case id heads every page');
   assert.match(text, new RegExp(`page ${pages} of ${pages}`));
+});
+
+test('a container that claims a duration of 1e12 s changes neither the size of the report nor its axis', async () => {
+  const scan = await scannedFixture('one-face');
+  const { html: normal } = await reportHtmlFor({ scan });
+  for (const claimed of [1e9, 1e12, 1e15]) {
+    const hostile = structuredClone(scan);
+    (hostile.probe as { durationSec: number }).durationSec = claimed;
+    const { report, html } = await reportHtmlFor({ scan: hostile });
+    assert.ok(
+      html.length < normal.length + 2000,
+      `${claimed} s: ${html.length} against ${normal.length} chars`,
+    );
+    const ticks = html.split('</svg>')[0]!.match(/text-anchor="middle" fill="#374151">/g) ?? [];
+    assert.ok(ticks.length <= MAX_TIME_TICKS + 1, `${ticks.length} time labels`);
+    const lastFrame = scan.frames.at(-1)!.timeSec;
+    assert.ok(
+      report.summary.timelineEndSec <= lastFrame + 1,
+      `axis ends at ${report.summary.timelineEndSec} s`,
+    );
+    assert.equal(report.container.durationSec, claimed, 'the claim itself is still reported');
+  }
+});
+
+test('time axes have a bounded number of round ticks for any duration', () => {
+  for (const duration of [0.001, 0.3, 4, 59, 61, 3599, 3601, 86_400, 1e9, 1e12, 1e15, 1e300]) {
+    const ticks = timeAxisTicks(duration);
+    assert.ok(ticks.length >= 1 && ticks.length <= MAX_TIME_TICKS, `${duration} s: ${ticks.length} ticks`);
+    assert.equal(ticks[0], 0);
+    assert.ok(ticks.at(-1)! <= duration + 1e-9 * duration);
+    if (duration >= 1) assert.ok(ticks.length >= 3, `${duration} s: ${ticks.length} ticks`);
+  }
+  assert.deepEqual(timeAxisTicks(4), [0, 1, 2, 3, 4]);
+  assert.deepEqual(timeAxisTicks(7200), [0, 1200, 2400, 3600, 4800, 6000, 7200]);
+  assert.equal(formatTime(3725), '1:02:05');
+  assert.equal(formatTime(125), '2:05');
 });
 
 test('docs/report-format.schema.json is current (regenerate with npm run docs:schema)', () => {

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { scannedFixture } from '../../engine/testing/scanned-fixture.ts';
+import { openCaseLibrary } from './case-library.ts';
+import { launchNodeEngine, type EngineLauncher } from './engine-launcher.ts';
+import { createHost, type ShellServices } from './request-handlers.ts';
+import { fakeEngine, recorder } from './testing-engine.ts';
+
+const shell: ShellServices = {
+  info: { name: 'Unmask', version: 'test', shell: 'browser', platform: process.platform },
+  chooseVideo: async () => null,
+  mediaUrl: (path) => `media:${path}`,
+  revealPath: async () => true,
+};
+
+async function hostWith(launchEngine: EngineLauncher) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'unmask-host-'));
+  const cases = openCaseLibrary(dataDir);
+  const host = createHost({ dataDir, launchEngine, cases, emit: recorder().emit, shell });
+  return { dataDir, cases, host };
+}
+
+test('a report is rendered in an engine process: a crash there fails that export, not the host', async () => {
+  const engine = fakeEngine();
+  const { host } = await hostWith(engine.launch);
+  try {
+    const exported = host.handlers.exportReport({ caseId: 'case-0123456789ab', format: 'html' });
+    assert.equal(engine.sent[0]?.type, 'report');
+    engine.exit(null);
+    await assert.rejects(exported, /engine stopped unexpectedly/);
+    assert.deepEqual(await host.handlers.listCases({}), [], 'the host still answers');
+  } finally {
+    host.close();
+  }
+});
+
+test('a case whose container claims 1e15 s exports a small HTML report through the engine', async () => {
+  const scan = await scannedFixture('one-face');
+  (scan.probe as { durationSec: number }).durationSec = 1e15;
+  const { host, cases } = await hostWith(launchNodeEngine);
+  try {
+    const caseId = await cases.saveScan(scan);
+    const { path } = await host.handlers.exportReport({ caseId, format: 'html' });
+    assert.match(path, new RegExp(`reports/${caseId}/one-face\\.unmask-report\\.html$`));
+    assert.ok((await stat(path)).size < 2_000_000, `${(await stat(path)).size} bytes`);
+    assert.match(await readFile(path, 'utf8'), /Person 1/);
+    await assert.rejects(
+      host.handlers.exportReport({ caseId: 'case-000000000000', format: 'json' }),
+      (error: Error & { code?: string }) => error.code === 'caseNotFound',
+    );
+  } finally {
+    host.close();
+  }
+});
