@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -51,6 +51,30 @@ test('a case whose container claims 1e15 s exports a small HTML report through t
       host.handlers.exportReport({ caseId: 'case-000000000000', format: 'json' }),
       (error: Error & { code?: string }) => error.code === 'caseNotFound',
     );
+  } finally {
+    host.close();
+  }
+});
+
+test('a path becomes playable media only once the engine has probed it as a video', async () => {
+  const engine = fakeEngine();
+  const { host, dataDir } = await hostWith(engine.launch);
+  const secret = join(dataDir, 'shadow');
+  await writeFile(secret, 'root:$6$secret\n');
+  const video = join(dataDir, 'clip.mp4');
+  await writeFile(video, 'a video, as far as the fake engine says');
+  try {
+    await host.handlers.startScan({ path: secret });
+    assert.equal(await host.isAllowedMedia(secret), false, 'starting a scan allows nothing');
+    engine.reply({ type: 'error', code: 'inputNotMedia', message: 'not a video' });
+    assert.equal(await host.isAllowedMedia(secret), false, 'a refused file never becomes media');
+    await assert.rejects(host.handlers.getMediaUrl({ path: secret }), /not opened here/);
+
+    await host.handlers.startScan({ path: video });
+    assert.equal(await host.isAllowedMedia(video), false);
+    engine.reply({ type: 'probed', displayWidth: 640, displayHeight: 360, durationSec: 4 });
+    assert.equal(await host.isAllowedMedia(video), true);
+    assert.deepEqual(await host.handlers.getMediaUrl({ path: video }), { url: `media:${video}` });
   } finally {
     host.close();
   }

@@ -41,10 +41,11 @@ export interface HostOptions {
 
 export interface Host {
   handlers: RequestHandlers;
-  /** True when the renderer may read this file (it opened it, or it belongs to a case). */
+  /**
+   * True when the renderer may read this file: a video the engine probed in a scan, a case's input, or a file the
+   * studio wrote. Opening, uploading or naming a path is not enough.
+   */
   isAllowedMedia(path: string): Promise<boolean>;
-  /** Marks a file the user chose (dialog, drop, upload) as readable by the renderer. */
-  allowMedia(path: string): void;
   close(): void;
 }
 
@@ -67,8 +68,9 @@ export function engineInfo(report: DoctorReport): EngineInfo {
 
 export function createHost(options: HostOptions): Host {
   const { dataDir, launchEngine, cases, emit, shell } = options;
-  const scans = new ScanJobs(launchEngine, cases, emit);
+  /** Files the renderer may play besides cases and studio files: videos the engine probed in this session. */
   const allowed = new Set<string>();
+  const scans = new ScanJobs(launchEngine, cases, emit, (path) => allowed.add(path));
   const studio = new SwapJobs({
     dataDir,
     launch: launchEngine,
@@ -86,16 +88,11 @@ export function createHost(options: HostOptions): Host {
       engineInfo((await askEngine(launchEngine, { type: 'doctor' }, 'doctor-done')).report),
     getSettings: () => readSettings(dataDir),
     saveSettings: (settings) => writeSettings(dataDir, settings),
-    chooseVideo: async () => {
-      const chosen = await shell.chooseVideo();
-      if (chosen) allowed.add(chosen.path);
-      return chosen;
-    },
+    chooseVideo: () => shell.chooseVideo(),
     startScan: async ({ path }) => {
       const info = await stat(path).catch(() => null);
       if (!info) throw new UnmaskError('inputNotFound', `File not found: ${path}`);
       if (info.isDirectory()) throw new UnmaskError('inputIsDirectory', `${path} is a folder, not a video.`);
-      allowed.add(path);
       return { jobId: scans.start(path, await readSettings(dataDir)) };
     },
     cancelScan: async ({ jobId }) => ({ cancelled: scans.cancel(jobId) }),
@@ -140,7 +137,6 @@ export function createHost(options: HostOptions): Host {
   return {
     handlers,
     isAllowedMedia,
-    allowMedia: (path) => allowed.add(path),
     close: () => {
       scans.stopAll();
       studio.stopAll();

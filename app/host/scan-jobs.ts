@@ -23,10 +23,15 @@ export const SCAN_JOB: EngineJobKind = {
 export class ScanJobs {
   private readonly jobs: EngineJobs;
 
+  /**
+   * `accepted` is told a path once the engine has probed it as a video: only then may the renderer play it.
+   * A path the engine refuses (not media, a still image, a file it cannot read) never becomes playable.
+   */
   constructor(
     launch: EngineLauncher,
     private readonly cases: CaseLibrary,
     private readonly emit: EmitEvent,
+    private readonly accepted: (path: string) => void = () => undefined,
   ) {
     this.jobs = new EngineJobs(launch);
   }
@@ -41,6 +46,7 @@ export class ScanJobs {
       return {
         progress: (message) => {
           if (message.type === 'probed') {
+            this.accepted(path);
             const { displayWidth, displayHeight, durationSec } = message;
             this.emit('scan-probed', { jobId, displayWidth, displayHeight, durationSec });
           } else if (message.type === 'progress') {

@@ -1,6 +1,6 @@
 /**
  * `unmask-media://file/<encoded path>`: how the renderer's <video> plays a local file without file:// access.
- * Only files the host allows (opened by the user or belonging to a case) are served.
+ * Only files the host allows (videos the engine probed, cases' inputs, studio files) are served.
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';

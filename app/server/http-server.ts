@@ -213,7 +213,6 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
-    host.allowMedia(target);
     return sendJson(res, 200, { ok: true, value: { path: target } });
   }
 

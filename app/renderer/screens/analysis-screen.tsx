@@ -36,7 +36,8 @@ export function AnalysisScreen(props: Props) {
   const [flagged, setFlagged] = useState(false);
   const [showHeatmap, setShowHeatmap] = useState(false);
   const videoRef = useRef<HTMLVideoElement | null>(null);
-  const path = analysis?.path ?? null;
+  // The host lets the player read a file only once the engine has probed it as a video (or it is a case's).
+  const path = analysis && (analysis.caseId !== null || analysis.displayWidth > 0) ? analysis.path : null;
 
   useEffect(() => {
     setSrc(null);
