@@ -123,7 +123,11 @@ export const requestSchemas = {
   exportReport: z
     .object({ caseId, format: reportFormatSchema, consentNoticeDismissed: z.boolean().optional() })
     .strict(),
-  revealPath: z.object({ path: filePath }).strict(),
+  /** Opens a folder the app wrote (a case's reports, a finished render's folder); never a path the client names. */
+  revealOutput: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('report'), caseId }).strict(),
+    z.object({ kind: z.literal('render'), jobId }).strict(),
+  ]),
   listSwapProjects: none,
   /** Trains a new project (from identity A and B videos) or resumes one (`projectDir`). */
   startTraining: z
@@ -252,7 +256,7 @@ export interface RequestResults {
   deleteCase: { deleted: boolean };
   getMediaUrl: { url: string };
   exportReport: { path: string };
-  revealPath: { revealed: boolean };
+  revealOutput: { revealed: boolean };
   listSwapProjects: SwapProjectSummary[];
   startTraining: { jobId: string; projectDir: string };
   stopTraining: { stopping: boolean };

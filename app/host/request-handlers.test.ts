@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { scannedFixture } from '../../engine/testing/scanned-fixture.ts';
 import { openCaseLibrary } from './case-library.ts';
@@ -13,7 +13,7 @@ const shell: ShellServices = {
   info: { name: 'Unmask', version: 'test', shell: 'browser', platform: process.platform },
   chooseVideo: async () => null,
   mediaUrl: (path) => `media:${path}`,
-  revealPath: async () => true,
+  openFolder: async () => true,
 };
 
 async function hostWith(launchEngine: EngineLauncher) {
@@ -75,6 +75,38 @@ test('a path becomes playable media only once the engine has probed it as a vide
     engine.reply({ type: 'probed', displayWidth: 640, displayHeight: 360, durationSec: 4 });
     assert.equal(await host.isAllowedMedia(video), true);
     assert.deepEqual(await host.handlers.getMediaUrl({ path: video }), { url: `media:${video}` });
+  } finally {
+    host.close();
+  }
+});
+
+test('revealing opens the folder of an exported report, by case id, and nothing else', async () => {
+  const scan = await scannedFixture('one-face');
+  const opened: string[] = [];
+  const dataDir = await mkdtemp(join(tmpdir(), 'unmask-host-'));
+  const cases = openCaseLibrary(dataDir);
+  const host = createHost({
+    dataDir,
+    launchEngine: launchNodeEngine,
+    cases,
+    emit: recorder().emit,
+    shell: { ...shell, openFolder: async (dir) => opened.push(dir) > 0 },
+  });
+  try {
+    const caseId = await cases.saveScan(scan);
+    await assert.rejects(host.handlers.revealOutput({ kind: 'report', caseId }), /Nothing has been saved/);
+    const { path } = await host.handlers.exportReport({ caseId, format: 'json' });
+    assert.deepEqual(await host.handlers.revealOutput({ kind: 'report', caseId }), { revealed: true });
+    assert.deepEqual(opened, [dirname(path)]);
+    await assert.rejects(
+      host.handlers.revealOutput({ kind: 'report', caseId: '..' }),
+      /Nothing has been saved/,
+    );
+    await assert.rejects(
+      host.handlers.revealOutput({ kind: 'render', jobId: 'render-0123456789ab' }),
+      /Nothing has been saved/,
+    );
+    assert.equal(opened.length, 1);
   } finally {
     host.close();
   }

@@ -4,7 +4,7 @@
  * comes in as `ShellServices`.
  */
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
@@ -13,6 +13,7 @@ import type { CaseLibrary } from './case-library.ts';
 import type { EngineLauncher } from './engine-launcher.ts';
 import { BatchJobs } from './batch-jobs.ts';
 import { askEngine, type EmitEvent } from './engine-jobs.ts';
+import { folderToReveal } from './folder-to-reveal.ts';
 import { ScanJobs } from './scan-jobs.ts';
 import { readSettings, writeSettings } from './settings-file.ts';
 import { SwapJobs } from './swap-jobs.ts';
@@ -26,7 +27,8 @@ export interface ShellServices {
   chooseSavePath?(defaultPath: string): Promise<string | null>;
   /** A URL the renderer can play; only called for paths the host allows. */
   mediaUrl(path: string): string;
-  revealPath(path: string): Promise<boolean>;
+  /** Opens a folder in the file manager; only called for folders the app wrote (folder-to-reveal.ts). */
+  openFolder(dir: string): Promise<boolean>;
   /** Prints report HTML to PDF (Electron: printToPDF); absent, the engine's headless Chromium prints it. */
   printPdf?(html: string, decorations: PdfPageDecorations, outPath: string): Promise<void>;
 }
@@ -119,7 +121,15 @@ export function createHost(options: HostOptions): Host {
       if (done.print) await shell.printPdf!(done.print.html, done.print.decorations, done.path);
       return { path: done.path };
     },
-    revealPath: async ({ path }) => ({ revealed: await shell.revealPath(dirname(path)) }),
+    revealOutput: async (request) => {
+      const folder = folderToReveal(request, {
+        reportsDir: join(dataDir, 'reports'),
+        renderOutput: (jobId) => studio.renderOutput(jobId),
+      });
+      if (!folder || !(await stat(folder).catch(() => null))?.isDirectory())
+        throw new UnmaskError('inputNotFound', 'Nothing has been saved there yet.');
+      return { revealed: await shell.openFolder(folder) };
+    },
     listSwapProjects: () => studio.listProjects(),
     startTraining: (request) => studio.startTraining(request),
     stopTraining: async ({ jobId }) => ({ stopping: studio.stopTraining(jobId) }),

@@ -70,7 +70,7 @@ async function start(): Promise<void> {
         return result.canceled || !result.filePath ? null : result.filePath;
       },
       mediaUrl,
-      revealPath: async (dir) => (await shell.openPath(dir)) === '',
+      openFolder: async (dir) => (await shell.openPath(dir)) === '',
       printPdf: printHtmlToPdf,
     },
   });

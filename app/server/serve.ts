@@ -46,7 +46,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
           // In a browser the web bridge shows the browser's own file chooser and uploads the file.
           chooseVideo: async () => null,
           mediaUrl,
-          revealPath: openFolder,
+          openFolder,
         },
       }),
   });
