@@ -4,7 +4,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
+import { QUIET_CHROMIUM_ARGS, requireChromium } from '../../engine/runtime/chromium.ts';
 import type { AppEvents } from '../common/contract.ts';
 import type { Host } from '../host/request-handlers.ts';
 import { startHttpServer, type RunningServer } from './http-server.ts';
@@ -155,4 +157,38 @@ test('events reach WebSocket clients that present the token, and no others', asy
     payload: { jobId: 'scan-0123456789ab' },
   });
   socket.close();
+});
+
+test('media are served inert: a page or an SVG is a sandboxed download, a video keeps its type', async () => {
+  const page = join(dir, 'evil.html');
+  const svg = join(dir, 'evil.svg');
+  const script = "<script>document.title = 'ran: ' + location.href</script>";
+  await writeFile(page, `<!doctype html><title>inert</title>${script}`);
+  await writeFile(svg, `<svg xmlns="http://www.w3.org/2000/svg"><title>inert</title>${script}</svg>`);
+  const video = join(dir, 'clip.mp4');
+  await writeFile(video, 'not really a video');
+  for (const path of [page, svg, video]) allowed.add(path);
+  const media = (path: string) => `/media?path=${encodeURIComponent(path)}&token=${server.token}`;
+  for (const path of [page, svg]) {
+    const reply = await call(media(path));
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['content-type'], 'application/octet-stream', path);
+    assert.equal(reply.headers['content-disposition'], 'attachment');
+    assert.equal(reply.headers['content-security-policy'], 'sandbox');
+    assert.equal(reply.headers['x-content-type-options'], 'nosniff');
+  }
+  const clip = await call(media(video));
+  assert.equal(clip.headers['content-type'], 'video/mp4');
+  assert.equal(clip.headers['content-security-policy'], 'sandbox');
+
+  const browser = await chromium.launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS });
+  try {
+    const tab = await browser.newPage();
+    for (const path of [page, svg]) {
+      await tab.goto(new URL(media(path), server.url).href).catch(() => undefined);
+      assert.doesNotMatch(await tab.title(), /ran/, `${path}'s script did not run`);
+    }
+  } finally {
+    await browser.close();
+  }
 });

@@ -12,11 +12,13 @@ import { basename, extname, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isRequestChannel, parseRequestArgs, type AppEvents } from '../common/contract.ts';
+import { mediaHeaders } from '../host/media-headers.ts';
 import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
 
 export const RENDERER_CSP = rendererCsp({ websocket: true });
 
+/** Types of the renderer's own files; media have theirs from media-headers.ts. */
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -24,11 +26,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.webm': 'video/webm',
-  '.mkv': 'video/x-matroska',
 };
 
 export interface ServerOptions {
@@ -74,7 +71,7 @@ async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown>
   return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
 }
 
-/** Serves a file with HTTP range support (video elements seek with ranges). */
+/** Serves a file with HTTP range support (video elements seek with ranges); `headers` may set its type. */
 async function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
@@ -96,8 +93,8 @@ async function sendFile(
       return;
     }
     res.writeHead(206, {
-      ...headers,
       'content-type': type,
+      ...headers,
       'accept-ranges': 'bytes',
       'content-range': `bytes ${start}-${end}/${info.size}`,
       'content-length': String(end - start + 1),
@@ -106,8 +103,8 @@ async function sendFile(
     return;
   }
   res.writeHead(200, {
-    ...headers,
     'content-type': type,
+    ...headers,
     'accept-ranges': 'bytes',
     'content-length': String(info.size),
   });
@@ -178,7 +175,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
         res.writeHead(403).end();
         return;
       }
-      return sendFile(req, res, path, { 'cache-control': 'no-store' });
+      return sendFile(req, res, path, mediaHeaders(path));
     }
     if (req.method !== 'GET') {
       res.writeHead(405).end();
