@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -143,4 +143,18 @@ test('distinct bad inputs have distinct exit codes', () => {
 test('bad flags are a usage error', () => {
   const result = runUnmask(['scan', 'x.mp4', '--fps', '-3']);
   assert.equal(result.status, EXIT_CODES.usage);
+});
+
+test('scan refuses to write its JSON over the video it scans, by path or through a hard link', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-scan-'));
+  const video = join(dir, 'evidence.mp4');
+  await copyFile(await makeFixtureVideo('one-face'), video);
+  await link(video, join(dir, 'evidence-link.mp4'));
+  const before = await readFile(video);
+  for (const out of [video, join(dir, 'evidence-link.mp4')]) {
+    const result = runUnmask(['scan', video, '--out', out, '--max-frames', '2']);
+    assert.equal(result.status, EXIT_CODES.usage, result.stderr);
+    assert.match(result.stderr, /would overwrite the video/);
+  }
+  assert.deepEqual(await readFile(video), before, 'the evidence is untouched');
 });

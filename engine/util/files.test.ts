@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { UnmaskError } from './errors.ts';
-import { sha256Bytes, sha256File, writeFileAtomic } from './files.ts';
+import { isSameFile, sha256Bytes, sha256File, writeFileAtomic } from './files.ts';
 
 test('sha256File matches the known digest of "abc"', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'unmask-files-'));
@@ -32,4 +32,18 @@ test('writeFileAtomic onto a path whose parent is a file fails with outputNotWri
     return true;
   });
   assert.deepEqual(await readdir(dir), ['blocker']);
+});
+
+test('isSameFile sees one file through its path, a hard link and a symbolic link', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-files-'));
+  const video = join(dir, 'evidence.mp4');
+  await writeFile(video, 'video bytes');
+  await link(video, join(dir, 'hard.mp4'));
+  await symlink(video, join(dir, 'soft.mp4'));
+  await writeFile(join(dir, 'copy.mp4'), 'video bytes');
+  assert.equal(isSameFile(video, join(dir, '.', 'evidence.mp4')), true);
+  assert.equal(isSameFile(join(dir, 'hard.mp4'), video), true);
+  assert.equal(isSameFile(join(dir, 'soft.mp4'), video), true);
+  assert.equal(isSameFile(join(dir, 'copy.mp4'), video), false);
+  assert.equal(isSameFile(join(dir, 'new.json'), video), false, 'an output that does not exist yet');
 });

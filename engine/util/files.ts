@@ -1,8 +1,8 @@
 /** File helpers at the I/O edge: fingerprinting the input and writing outputs so a failure leaves nothing behind. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UnmaskError } from './errors.ts';
 
 /** SHA-256 of a file's bytes, streamed (constant memory), as lowercase hex. */
@@ -32,4 +32,16 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
     const reason = error instanceof Error ? error.message : String(error);
     throw new UnmaskError('outputNotWritable', `Cannot write ${path}: ${reason}`, { cause: error });
   }
+}
+
+/**
+ * True when both paths name one file: the same path, a symbolic link to it, or a hard link (same device and
+ * inode). Outputs are checked against inputs with this, so no command writes over the evidence it read.
+ */
+export function isSameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const statA = statSync(a, { throwIfNoEntry: false });
+  const statB = statSync(b, { throwIfNoEntry: false });
+  if (!statA || !statB) return false;
+  return realpathSync(a) === realpathSync(b) || (statA.dev === statB.dev && statA.ino === statB.ino);
 }
