@@ -34,6 +34,7 @@ test('one-face fixture: a face in ≥ 95 % of sampled frames, one stable track, 
     `${withFace}/${result.frames.length} frames with a face`,
   );
   assert.equal(result.tracks.length, 1, 'one person, one track id');
+  assert.equal(result.damage, undefined, 'an intact file has no damage record');
   assert.ok(result.frames.every((f) => f.faces.every((face) => face.trackId === result.tracks[0]!.id)));
   const face = result.frames[0]!.faces[0]!;
   assert.equal(face.landmarks.length, 468);
@@ -157,4 +158,29 @@ test('scan refuses to write its JSON over the video it scans, by path or through
     assert.match(result.stderr, /would overwrite the video/);
   }
   assert.deepEqual(await readFile(video), before, 'the evidence is untouched');
+});
+
+test('a file damaged mid-way is scanned where it decodes, with the errors and missing time ranges named', async () => {
+  const video = await makeFixtureVideo('damaged-middle');
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-scan-'));
+  const out = join(dir, 'scan.json');
+  const result = runUnmask(['scan', video, '--out', out, '--fps', '2', '--no-save']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /The file is damaged: ffmpeg reported \d+ decode errors and no frame could be decoded from/,
+  );
+  const scan = parseScanResult(JSON.parse(await readFile(out, 'utf8')));
+  const damage = scan.damage!;
+  assert.ok(damage.decodeErrors > 0);
+  assert.ok(damage.firstErrors.length > 0);
+  assert.equal(damage.missing.length, 1, JSON.stringify(damage.missing));
+  const [hole] = damage.missing;
+  assert.ok(hole!.fromSec > 3 && hole!.toSec < 12 && hole!.toSec - hole!.fromSec > 1, JSON.stringify(hole));
+  assert.ok(
+    scan.frames.every((f) => f.timeSec <= hole!.fromSec || f.timeSec >= hole!.toSec),
+    'no sampled frame inside the hole',
+  );
+  assert.ok(scan.summary.message.endsWith(damage.caveat));
+  assert.ok(scan.frames.at(-1)!.timeSec > 14, 'frames after the damage are still analysed');
 });

@@ -6,6 +6,7 @@ import type { ScanResult } from '../scan/scan-result.ts';
 import type { Provenance } from '../store/case-store.ts';
 import { aiGeneratedTags } from '../store/provenance.ts';
 import type { VideoProbe } from '../video/probe.ts';
+import { samplingIntervalSec } from '../video/timeline-gaps.ts';
 import {
   REPORT_FORMAT,
   REPORT_FORMAT_VERSION,
@@ -60,16 +61,8 @@ export function timelineEndSec(scan: ScanResult): number {
   const probe = scan.probe as Partial<VideoProbe>;
   const last = scan.frames.at(-1)?.timeSec ?? 0;
   const sourceFps = probe.video?.avgFps ?? probe.video?.rFrameRate ?? null;
-  const { fps, everyNth } = scan.settings.sampling;
-  const sourceInterval = sourceFps && sourceFps > 0 ? 1 / sourceFps : 0;
-  const interval =
-    fps !== undefined
-      ? Math.max(1 / fps, sourceInterval)
-      : everyNth !== undefined
-        ? everyNth * sourceInterval
-        : sourceInterval;
   const container = probe.durationSec;
-  const end = last + interval;
+  const end = last + samplingIntervalSec(scan.settings.sampling, sourceFps);
   return container !== undefined && Number.isFinite(container) && container >= last && container <= end
     ? container
     : end;
@@ -141,6 +134,9 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       method: scan.verdict.method,
     },
     consentWarning: { shown: flagged, text: CONSENT_WARNING_TEXT },
+    damage: scan.damage
+      ? { caveat: scan.damage.caveat, decodeErrors: scan.damage.decodeErrors, missing: scan.damage.missing }
+      : null,
     input: { ...scan.input },
     container: {
       formatName: probe.formatLongName ?? null,

@@ -79,6 +79,9 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
     `<p><strong>Score ${percent(v.score)}</strong>${v.strength ? ` · ${esc(v.strength)} evidence on the InVID verbal scale` : ''}${v.decidingTrackId !== null ? ` · decided by person ${v.decidingTrackId}` : ''}</p>`,
     `<div class="scale">${scaleSvg(v.score, v.inconclusiveBand)}</div>`,
     `</section>`,
+    report.damage
+      ? `<div class="notice" role="alert" data-field="damage"><strong>Damaged input.</strong> ${esc(report.damage.caveat)}</div>`
+      : '',
     report.consentWarning.shown
       ? `<div class="notice" role="alert" data-field="consent-warning"><strong>Consent warning.</strong> ${esc(report.consentWarning.text)}</div>`
       : '',

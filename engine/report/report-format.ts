@@ -73,6 +73,14 @@ export const reportSchema = z.object({
   consentWarning: z
     .object({ shown: z.boolean(), text: z.string() })
     .describe('Shown whenever any person is flagged likely manipulated.'),
+  damage: z
+    .object({
+      caveat: z.string(),
+      decodeErrors: z.number().int().nonnegative(),
+      missing: z.array(z.object({ fromSec: z.number(), toSec: z.number() })),
+    })
+    .nullable()
+    .describe('The input is damaged: decode errors and the time ranges that could not be analysed.'),
   input: z.object({
     fileName: z.string(),
     path: z.string(),

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { decodePng } from '../imaging/png.ts';
 import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
+import { scanDamage } from '../scan/scan-damage.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
@@ -172,6 +173,23 @@ test('a container that claims a duration of 1e12 s changes neither the size of t
     );
     assert.equal(report.container.durationSec, claimed, 'the claim itself is still reported');
   }
+});
+
+test('a damaged input is named right under the verdict, with its missing time ranges', async () => {
+  const scan = await scannedFixture('one-face');
+  assert.equal(reportFor({ scan }).damage, null);
+  scan.damage = scanDamage(12, ['Invalid NAL unit size'], [{ fromSec: 1.2, toSec: 2.6 }]);
+  const { report, html } = await reportHtmlFor({ scan });
+  assert.deepEqual(report.damage, {
+    caveat: scan.damage!.caveat,
+    decodeErrors: 12,
+    missing: [{ fromSec: 1.2, toSec: 2.6 }],
+  });
+  assert.match(
+    html,
+    /data-field="damage"><strong>Damaged input\.<\/strong> The file is damaged: ffmpeg reported 12 decode errors and no frame could be decoded from 1\.2 s to 2\.6 s/,
+  );
+  assert.ok(html.indexOf('data-field="damage"') < html.indexOf('<h2>People</h2>'));
 });
 
 test('time axes have a bounded number of round ticks for any duration', () => {

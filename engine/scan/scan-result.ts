@@ -113,6 +113,25 @@ export const aiLabelSchema = z
 
 const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
 
+const damageSchema = z
+  .object({
+    decodeErrors: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('Errors ffmpeg reported while decoding on past damaged data (skipped or concealed).'),
+    firstErrors: z.array(z.string()).describe('The first few of those messages, verbatim.'),
+    missing: z
+      .array(z.object({ fromSec: z.number().nonnegative(), toSec: z.number().nonnegative() }))
+      .describe('Time ranges where the sampling expected frames and none could be decoded: not analysed.'),
+    caveat: z
+      .string()
+      .describe('The damage in one sentence, for people; also at the end of summary.message.'),
+  })
+  .describe(
+    'Present only when the input is damaged: decoding went on past errors, or left holes in the timeline.',
+  );
+
 export const scanResultSchema = z.object({
   format: z.literal(SCAN_FORMAT),
   formatVersion: z.literal(SCAN_FORMAT_VERSION),
@@ -163,6 +182,7 @@ export const scanResultSchema = z.object({
     models: z.array(z.object({ name: z.string(), file: z.string(), sha256: z.string() })),
   }),
   aiLabel: aiLabelSchema.optional(),
+  damage: damageSchema.optional(),
   frames: z.array(scannedFrameSchema),
   tracks: z.array(trackSummarySchema),
   verdict: z.object({
@@ -188,6 +208,7 @@ export const scanResultSchema = z.object({
 
 export type ScanBox = z.infer<typeof boxSchema>;
 export type AiLabel = z.infer<typeof aiLabelSchema>;
+export type ScanDamage = z.infer<typeof damageSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
 export type ScanResult = z.infer<typeof scanResultSchema>;

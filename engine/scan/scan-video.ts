@@ -38,7 +38,9 @@ import {
   type FrameSampling,
 } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
+import { samplingIntervalSec, timelineGaps } from '../video/timeline-gaps.ts';
 import { readAiLabel } from './ai-label.ts';
+import { KEPT_DECODE_ERRORS, scanDamage } from './scan-damage.ts';
 import {
   SCAN_FORMAT,
   SCAN_FORMAT_VERSION,
@@ -188,8 +190,13 @@ export async function scanVideo(
   const perTrack = new Map<number, TimedProbability[]>();
   const sampling = samplingWithMinimumFrames(probe, options.sampling, MIN_SAMPLED_FRAMES);
   const total = countSampledFrames(probe, sampling);
+  let decodeErrors = 0;
+  const firstErrors: string[] = [];
+  const onDecodeError = (message: string) => {
+    if (decodeErrors++ < KEPT_DECODE_ERRORS) firstErrors.push(message);
+  };
   try {
-    for await (const decoded of streamFrames(path, probe, sampling, { signal })) {
+    for await (const decoded of streamFrames(path, probe, sampling, { signal, onDecodeError })) {
       const faces = await detectFacesScaled(faceDetector, decoded, options.detectionMaxSide);
       const trackIds = tracker.update(decoded.timeSec, faces);
       const toDisplay = probe.video.displayWidth / decoded.width;
@@ -305,6 +312,15 @@ export async function scanVideo(
     'no-manipulation-detected': `no manipulation detected (${Math.round(verdict.score * 100)}%)`,
     'not-enough-evidence': 'not enough evidence to judge',
   }[verdict.label];
+  const damage = scanDamage(
+    decodeErrors,
+    firstErrors,
+    timelineGaps(
+      frames.map((f) => f.timeSec),
+      sampling.startSec ?? 0,
+      samplingIntervalSec(sampling, probe.video.avgFps ?? probe.video.rFrameRate),
+    ),
+  );
   const aiLabel = readAiLabel(probe.tags);
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
@@ -348,6 +364,7 @@ export async function scanVideo(
       ],
     },
     ...(aiLabel && { aiLabel }),
+    ...(damage && { damage }),
     frames,
     tracks,
     verdict: {
@@ -364,7 +381,7 @@ export async function scanVideo(
       faces: faceCount,
       tracks: tracks.length,
       noFacesFound: faceCount === 0,
-      message: `${verdictMessage}${labelNote}`,
+      message: `${verdictMessage}${labelNote}${damage ? ` ${damage.caveat}` : ''}`,
     },
     run: { startedAt: startedAt.toISOString(), durationSec: round((performance.now() - started) / 1000, 2) },
   };

@@ -171,6 +171,14 @@ describe('sampling', () => {
     });
   });
 
+  test('intact clips decode without a single reported decode error', async () => {
+    for (const kind of ['one-face', 'rotated-90', 'odd-size', 'vfr', 'long-720p'] as const) {
+      const errors: string[] = [];
+      await decode(kind, { fps: 5 }, { onDecodeError: (message) => errors.push(message) });
+      assert.deepEqual(errors, [], kind);
+    }
+  });
+
   test('countSampledFrames without sampling is the frame count', () => {
     assert.equal(countSampledFrames(probeOf('one-face')), 100);
     assert.equal(countSampledFrames(probeOf('vfr')), 55);

@@ -124,6 +124,11 @@ export function AnalysisScreen(props: Props) {
         </div>
       </header>
 
+      {scan?.damage && (
+        <div class="notice danger" role="alert" data-testid="damage-warning">
+          <strong>Damaged input.</strong> {scan.damage.caveat}
+        </div>
+      )}
       {analysis.status === 'running' && (
         <ProgressBar
           done={analysis.progress?.done ?? 0}
