@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { copyFile, link, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFile, link, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
+import { openCaseStore } from '../store/case-store.ts';
 import { makeFixtureVideo, type FixtureKind } from '../testing/fixtures.ts';
-import { runUnmask } from '../testing/run-cli.ts';
+import { runUnmask, startUnmask } from '../testing/run-cli.ts';
 import { EXIT_CODES } from '../util/errors.ts';
 
 async function scan(kind: FixtureKind, extra: string[] = []): Promise<ScanResult> {
@@ -184,3 +186,42 @@ test('a file damaged mid-way is scanned where it decodes, with the errors and mi
   assert.ok(scan.summary.message.endsWith(damage.caveat));
   assert.ok(scan.frames.at(-1)!.timeSec > 14, 'frames after the damage are still analysed');
 });
+
+/** True once an ffmpeg process is decoding `path` (Linux /proc). */
+function ffmpegReads(path: string): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv[0]!.endsWith('ffmpeg') && argv.includes(path)) return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
+}
+
+test(
+  'a video deleted while it is scanned fails the scan: no JSON, no case (the rule the app uses)',
+  { skip: process.platform !== 'linux' && 'watches ffmpeg through /proc' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unmask-scan-'));
+    const video = join(dir, 'evidence.mp4');
+    await copyFile(await makeFixtureVideo('long-one-face'), video);
+    const dataDir = join(dir, 'cases');
+    const out = join(dir, 'scan.json');
+    const cli = startUnmask(['scan', video, '--out', out, '--fps', '2', '--data-dir', dataDir]);
+    const deadline = Date.now() + 120_000;
+    while (!ffmpegReads(video) && Date.now() < deadline) await sleep(50);
+    await rm(video);
+    assert.equal(await cli.exited, EXIT_CODES.inputNotFound, cli.stderr());
+    assert.match(cli.stderr(), /evidence\.mp4 was deleted, moved or replaced while it was being scanned/);
+    assert.equal(existsSync(out), false, 'no scan JSON');
+    const store = openCaseStore(dataDir);
+    try {
+      assert.deepEqual(store.listCases(), [], 'no case');
+    } finally {
+      store.close();
+    }
+  },
+);

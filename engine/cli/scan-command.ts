@@ -4,6 +4,7 @@ import { nonNegativeNumber, positiveInteger, positiveNumber } from './option-par
 import { join } from 'node:path';
 import { heatmapOverlay } from '../imaging/heatmap.ts';
 import { encodePng } from '../imaging/png.ts';
+import { assertInputKept } from '../scan/assert-input-kept.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo, type FlaggedFace } from '../scan/scan-video.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { isSameFile, writeFileAtomic } from '../util/files.ts';
@@ -110,6 +111,7 @@ export function addScanCommand(program: Command): void {
           },
         );
         bar.stop();
+        await assertInputKept(result);
         const json = `${JSON.stringify(result, null, 1)}\n`;
         if (flags.out) {
           await writeFileAtomic(flags.out, json);
