@@ -188,6 +188,8 @@ export interface AppInfo {
   shell: 'electron' | 'browser';
   platform: string;
   dataDir: string;
+  /** In a browser, the largest file that can be uploaded for a scan. */
+  maxUploadBytes?: number;
 }
 
 export interface CaseSummary {

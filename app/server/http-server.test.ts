@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
@@ -35,11 +36,20 @@ interface Reply {
   body: Buffer;
 }
 
-function call(
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
-): Promise<Reply> {
-  const url = new URL(path, server.url);
+interface CallOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Sent in pieces, without a content-length. */
+  chunks?: Buffer[];
+}
+
+function call(path: string, options: CallOptions = {}): Promise<Reply> {
+  return callOn(server, path, options);
+}
+
+function callOn(target: RunningServer, path: string, options: CallOptions = {}): Promise<Reply> {
+  const url = new URL(path, target.url);
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -49,6 +59,7 @@ function call(
       );
     });
     req.on('error', reject);
+    for (const chunk of options.chunks ?? []) req.write(chunk);
     req.end(options.body);
   });
 }
@@ -191,4 +202,72 @@ test('media are served inert: a page or an SVG is a sandboxed download, a video 
   } finally {
     await browser.close();
   }
+});
+
+/** A second server with a small upload limit, whose kept uploads the test chooses. */
+async function uploadServer(kept: Set<string>) {
+  return startHttpServer({
+    rendererDir: dir,
+    uploadDir: join(dir, 'limited-uploads'),
+    maxUploadBytes: 1000,
+    keepsUpload: async (path) => kept.has(path),
+    port: 0,
+    createHost: () => fakeHost(),
+  });
+}
+
+test('uploads over the limit are refused with 413, streamed or declared, and leave nothing behind', async () => {
+  const limited = await uploadServer(new Set());
+  try {
+    const headers = { authorization: `Bearer ${limited.token}`, 'content-type': 'application/octet-stream' };
+    const declared = await callOn(limited, '/api/upload?name=big.mp4', {
+      method: 'POST',
+      headers,
+      body: Buffer.alloc(2000),
+    });
+    const streamed = await callOn(limited, '/api/upload?name=big.mp4', {
+      method: 'POST',
+      headers: { ...headers, 'transfer-encoding': 'chunked' },
+      chunks: [Buffer.alloc(600), Buffer.alloc(600)],
+    });
+    for (const reply of [declared, streamed]) {
+      assert.equal(reply.status, 413);
+      const { error } = JSON.parse(reply.body.toString()) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'inputTooLarge');
+      assert.match(error.message, /^Uploads are limited to 1000 bytes;/);
+    }
+    assert.deepEqual(await readdir(join(dir, 'limited-uploads')), []);
+    const small = await callOn(limited, '/api/upload?name=small.mp4', {
+      method: 'POST',
+      headers,
+      body: Buffer.alloc(1000),
+    });
+    assert.equal(small.status, 200);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('uploads that no case keeps are removed when the server stops, and stale ones when it starts', async () => {
+  const kept = new Set<string>();
+  const stale = join(dir, 'limited-uploads', 'left-by-a-crash');
+  await mkdir(stale, { recursive: true });
+  await writeFile(join(stale, 'old.mp4'), 'x');
+  const limited = await uploadServer(kept);
+  assert.equal(existsSync(stale), false, 'a stale upload is gone at start');
+  const upload = async (name: string) => {
+    const reply = await callOn(limited, `/api/upload?name=${name}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${limited.token}` },
+      body: 'video bytes',
+    });
+    return (JSON.parse(reply.body.toString()) as { value: { path: string } }).value.path;
+  };
+  const scanned = await upload('scanned.mp4');
+  const dropped = await upload('dropped.mp4');
+  kept.add(scanned);
+  await limited.close();
+  assert.equal(existsSync(scanned), true, "a case's input is kept");
+  assert.equal(existsSync(dropped), false);
+  assert.equal(existsSync(dirname(dropped)), false);
 });

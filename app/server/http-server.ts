@@ -4,17 +4,19 @@
  * requests whose Host or Origin is not this server are refused (DNS rebinding).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isRequestChannel, parseRequestArgs, type AppEvents } from '../common/contract.ts';
 import { mediaHeaders } from '../host/media-headers.ts';
 import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
+import { isUnmaskError } from '../../engine/util/errors.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES, pruneUploads, receiveUpload } from './uploads.ts';
 
 export const RENDERER_CSP = rendererCsp({ websocket: true });
 
@@ -32,6 +34,10 @@ export interface ServerOptions {
   rendererDir: string;
   /** Where uploaded files (browser drops and picks) are stored. */
   uploadDir: string;
+  /** The largest upload accepted (default DEFAULT_MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number;
+  /** True for an uploaded file the user kept (a case's input); the others are removed on start and close. */
+  keepsUpload?: (path: string) => Promise<boolean>;
   /** Listen port; 0 picks a free one. */
   port: number;
   /** Set by createHost's caller: the server connects the host's events to the WebSocket clients. */
@@ -113,6 +119,9 @@ async function sendFile(
 
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
   const token = randomBytes(24).toString('hex');
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const keepsUpload = options.keepsUpload ?? (async () => false);
+  await pruneUploads(options.uploadDir, keepsUpload);
   const sockets = new Set<WebSocket>();
   let origin = '';
   const emit = <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => {
@@ -200,17 +209,18 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[\0/\\]/g, '_') || 'upload';
-    const dir = join(options.uploadDir, randomBytes(8).toString('hex'));
-    await mkdir(dir, { recursive: true });
-    const target = join(dir, name);
     try {
-      await pipeline(req, createWriteStream(target));
+      const path = await receiveUpload(req, options.uploadDir, url.searchParams.get('name'), maxUploadBytes);
+      return sendJson(res, 200, { ok: true, value: { path } });
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
+      // The rest of a refused body is not read: the connection closes after the answer.
+      res.setHeader('connection', 'close');
+      return sendJson(
+        res,
+        isUnmaskError(error) && error.code === 'inputTooLarge' ? 413 : 500,
+        wireError(error),
+      );
     }
-    return sendJson(res, 200, { ok: true, value: { path: target } });
   }
 
   const wss = new WebSocketServer({ noServer: true });
@@ -244,6 +254,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     token,
     host,
     close: async () => {
+      await pruneUploads(options.uploadDir, keepsUpload);
       host.close();
       for (const socket of sockets) socket.terminate();
       wss.close();
