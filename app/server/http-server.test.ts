@@ -64,7 +64,22 @@ function callOn(target: RunningServer, path: string, options: CallOptions = {}):
   });
 }
 
-const auth = () => ({ authorization: `Bearer ${server.token}`, 'content-type': 'application/json' });
+/** The session cookie of the main server, and the Set-Cookie header it came in. */
+let cookie = '';
+let setCookie = '';
+let mediaUrlOf: (path: string) => string;
+const auth = () => ({ cookie, 'content-type': 'application/json' });
+
+/** Exchanges a server's one-time start token for its session cookie, as the page does. */
+async function startSession(target: RunningServer): Promise<{ cookie: string; setCookie: string }> {
+  const reply = await callOn(target, '/api/session', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.token}` },
+  });
+  assert.equal(reply.status, 200);
+  const header = (reply.headers['set-cookie'] as string[] | undefined)?.[0] ?? '';
+  return { cookie: header.split(';')[0]!, setCookie: header };
+}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'unmask-serve-test-'));
@@ -73,11 +88,13 @@ before(async () => {
     rendererDir: dir,
     uploadDir: join(dir, 'uploads'),
     port: 0,
-    createHost: (e) => {
+    createHost: (e, mediaUrl) => {
       emit = e;
+      mediaUrlOf = mediaUrl;
       return fakeHost();
     },
   });
+  ({ cookie, setCookie } = await startSession(server));
 });
 
 after(async () => {
@@ -93,13 +110,18 @@ test('binds 127.0.0.1 and serves the renderer with its CSP', async () => {
   assert.equal((await call('/../package.json')).status, 404);
 });
 
-test('API requests need the token, the right Host and a same-origin Origin', async () => {
+test('API requests need the session cookie, the right Host and a same-origin Origin', async () => {
   assert.equal((await call('/api/request/getAppInfo', { method: 'POST', body: '{}' })).status, 401);
-  const wrongToken = { authorization: 'Bearer nope', 'content-type': 'application/json' };
-  assert.equal(
-    (await call('/api/request/getAppInfo', { method: 'POST', headers: wrongToken, body: '{}' })).status,
-    401,
-  );
+  const name = cookie.split('=')[0]!;
+  for (const headers of [
+    { cookie: `${name}=${'0'.repeat(48)}` } as Record<string, string>,
+    { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+  ])
+    assert.equal(
+      (await call('/api/request/getAppInfo', { method: 'POST', headers, body: '{}' })).status,
+      401,
+      JSON.stringify(headers),
+    );
   const rebound = await call('/api/request/getAppInfo', {
     method: 'POST',
     headers: { ...auth(), host: 'evil.example:80' },
@@ -114,6 +136,21 @@ test('API requests need the token, the right Host and a same-origin Origin', asy
   assert.equal(crossOrigin.status, 403);
   const ok = await call('/api/request/getAppInfo', { method: 'POST', headers: auth(), body: '{}' });
   assert.deepEqual(JSON.parse(ok.body.toString()), { ok: true, value: { channel: 'getAppInfo', args: {} } });
+});
+
+test("the start URL's token buys one HttpOnly, SameSite=Strict session; no URL the page uses carries a secret", async () => {
+  assert.match(setCookie, /^unmask_session_[0-9a-f]{8}=[0-9a-f]{48}; HttpOnly; SameSite=Strict; Path=\/$/);
+  const again = await call('/api/session', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  assert.equal(again.status, 401, 'the token in browser history opens nothing');
+  assert.equal(again.headers['set-cookie'], undefined);
+  const reload = await call('/api/session', { method: 'POST', headers: { cookie } });
+  assert.equal(reload.status, 200, 'a reload keeps its session');
+  assert.equal(mediaUrlOf('/v/clip.mp4'), '/media?path=%2Fv%2Fclip.mp4');
+  for (const path of ['/', '/api/request/getAppInfo', '/media?path=x'])
+    assert.equal((await call(path)).headers['referrer-policy'], 'no-referrer', path);
 });
 
 test('arguments are validated before a handler runs; errors come back as one-line envelopes', async () => {
@@ -141,25 +178,29 @@ test('uploads land in the upload folder and become playable media with range req
   const { value } = JSON.parse(up.body.toString()) as { value: { path: string } };
   assert.ok(value.path.startsWith(join(dir, 'uploads')), 'stays inside the upload folder');
   assert.ok(value.path.endsWith('clip.mp4'));
-  const media = `/media?path=${encodeURIComponent(value.path)}&token=${server.token}`;
-  assert.equal((await call(media)).status, 403, 'an upload is not media until the engine has probed it');
+  const media = `/media?path=${encodeURIComponent(value.path)}`;
+  assert.equal(
+    (await call(media, { headers: { cookie } })).status,
+    403,
+    'not media until the engine probed it',
+  );
   allowed.add(value.path);
-  const ranged = await call(media, { headers: { range: 'bytes=4-7' } });
+  const ranged = await call(media, { headers: { cookie, range: 'bytes=4-7' } });
   assert.equal(ranged.status, 206);
   assert.equal(ranged.body.toString(), '4567');
   assert.equal(ranged.headers['content-range'], `bytes 4-7/${bytes.length}`);
   assert.equal(
-    (await call(`/media?path=${encodeURIComponent('/etc/passwd')}&token=${server.token}`)).status,
+    (await call(`/media?path=${encodeURIComponent('/etc/passwd')}`, { headers: { cookie } })).status,
     403,
   );
-  assert.equal((await call(`/media?path=${encodeURIComponent(value.path)}&token=wrong`)).status, 403);
+  assert.equal((await call(media)).status, 403, 'no session, no media');
 });
 
-test('events reach WebSocket clients that present the token, and no others', async () => {
+test('events reach WebSocket clients that present the session cookie, and no others', async () => {
   const port = new URL(server.url).port;
-  const refused = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=wrong`);
+  const refused = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=${server.token}`);
   await new Promise((resolve) => refused.once('error', resolve));
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=${server.token}`);
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/api/events`, { headers: { cookie } });
   await new Promise((resolve) => socket.once('open', resolve));
   const received = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
   emit('scan-cancelled', { jobId: 'scan-0123456789ab' });
@@ -179,22 +220,24 @@ test('media are served inert: a page or an SVG is a sandboxed download, a video 
   const video = join(dir, 'clip.mp4');
   await writeFile(video, 'not really a video');
   for (const path of [page, svg, video]) allowed.add(path);
-  const media = (path: string) => `/media?path=${encodeURIComponent(path)}&token=${server.token}`;
+  const media = (path: string) => `/media?path=${encodeURIComponent(path)}`;
   for (const path of [page, svg]) {
-    const reply = await call(media(path));
+    const reply = await call(media(path), { headers: { cookie } });
     assert.equal(reply.status, 200);
     assert.equal(reply.headers['content-type'], 'application/octet-stream', path);
     assert.equal(reply.headers['content-disposition'], 'attachment');
     assert.equal(reply.headers['content-security-policy'], 'sandbox');
     assert.equal(reply.headers['x-content-type-options'], 'nosniff');
   }
-  const clip = await call(media(video));
+  const clip = await call(media(video), { headers: { cookie } });
   assert.equal(clip.headers['content-type'], 'video/mp4');
   assert.equal(clip.headers['content-security-policy'], 'sandbox');
 
   const browser = await chromium.launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS });
   try {
     const tab = await browser.newPage();
+    const [name, value] = cookie.split('=') as [string, string];
+    await tab.context().addCookies([{ name, value, url: new URL(server.url).origin }]);
     for (const path of [page, svg]) {
       await tab.goto(new URL(media(path), server.url).href).catch(() => undefined);
       assert.doesNotMatch(await tab.title(), /ran/, `${path}'s script did not run`);
@@ -219,7 +262,10 @@ async function uploadServer(kept: Set<string>) {
 test('uploads over the limit are refused with 413, streamed or declared, and leave nothing behind', async () => {
   const limited = await uploadServer(new Set());
   try {
-    const headers = { authorization: `Bearer ${limited.token}`, 'content-type': 'application/octet-stream' };
+    const headers = {
+      cookie: (await startSession(limited)).cookie,
+      'content-type': 'application/octet-stream',
+    };
     const declared = await callOn(limited, '/api/upload?name=big.mp4', {
       method: 'POST',
       headers,
@@ -255,10 +301,11 @@ test('uploads that no case keeps are removed when the server stops, and stale on
   await writeFile(join(stale, 'old.mp4'), 'x');
   const limited = await uploadServer(kept);
   assert.equal(existsSync(stale), false, 'a stale upload is gone at start');
+  const session = await startSession(limited);
   const upload = async (name: string) => {
     const reply = await callOn(limited, `/api/upload?name=${name}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${limited.token}` },
+      headers: { cookie: session.cookie },
       body: 'video bytes',
     });
     return (JSON.parse(reply.body.toString()) as { value: { path: string } }).value.path;

@@ -1,9 +1,9 @@
 /**
  * `unmask serve`: the renderer, unchanged, in a browser. The contract is carried over HTTP (one POST per
- * request) and a WebSocket (events). Binds 127.0.0.1 only; every API call must carry the per-run token, and
- * requests whose Host or Origin is not this server are refused (DNS rebinding).
+ * request) and a WebSocket (events). Binds 127.0.0.1 only; every API call, media request and WebSocket must carry
+ * the session cookie (session.ts), and requests whose Host or Origin is not this server are refused (DNS
+ * rebinding).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,6 +16,7 @@ import { mediaHeaders } from '../host/media-headers.ts';
 import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
 import { isUnmaskError } from '../../engine/util/errors.ts';
+import { Sessions } from './session.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES, pruneUploads, receiveUpload } from './uploads.ts';
 
 export const RENDERER_CSP = rendererCsp({ websocket: true });
@@ -48,23 +49,26 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
+  /** The start URL: the bootstrap token in its fragment, which a browser exchanges once for a session cookie. */
   url: string;
   token: string;
   host: Host;
   close(): Promise<void>;
 }
 
-function sameToken(given: string | null | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
+
+const UNAUTHORIZED = {
+  ok: false,
+  error: {
+    code: 'unauthorized',
+    message:
+      'This browser has no Unmask session: open the link `unmask serve` printed (each link works once).',
+  },
+};
 
 async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -118,7 +122,6 @@ async function sendFile(
 }
 
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
-  const token = randomBytes(24).toString('hex');
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const keepsUpload = options.keepsUpload ?? (async () => false);
   await pruneUploads(options.uploadDir, keepsUpload);
@@ -128,8 +131,10 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     const text = JSON.stringify({ event, payload });
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
   };
-  const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}&token=${token}`;
+  // The session cookie authenticates media, so their URLs carry no secret.
+  const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}`;
   const host = options.createHost(emit, mediaUrl);
+  const sessions = new Sessions();
 
   const allowedHost = (req: IncomingMessage) => {
     const hostHeader = req.headers.host ?? '';
@@ -140,6 +145,8 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   };
 
   const server = createServer((req, res) => {
+    // Nothing this server sends should tell another site where it came from.
+    res.setHeader('referrer-policy', 'no-referrer');
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, wireError(error));
       else res.end();
@@ -153,12 +160,6 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     }
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname.startsWith('/api/')) {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!sameToken(bearer, token))
-        return sendJson(res, 401, {
-          ok: false,
-          error: { code: 'unauthorized', message: 'Missing or wrong token.' },
-        });
       if (req.headers.origin && req.headers.origin !== origin)
         return sendJson(res, 403, {
           ok: false,
@@ -166,6 +167,8 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
         });
       if (req.method !== 'POST')
         return sendJson(res, 405, { ok: false, error: { code: 'method', message: 'POST only.' } });
+      if (url.pathname === '/api/session') return startSession(req, res);
+      if (!sessions.authenticated(req)) return sendJson(res, 401, UNAUTHORIZED);
       if (url.pathname === '/api/upload') return upload(req, res, url);
       const channel = url.pathname.slice('/api/request/'.length);
       if (!url.pathname.startsWith('/api/request/') || !isRequestChannel(channel))
@@ -180,7 +183,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     }
     if (url.pathname === '/media') {
       const path = url.searchParams.get('path') ?? '';
-      if (!sameToken(url.searchParams.get('token'), token) || !(await host.isAllowedMedia(path))) {
+      if (!sessions.authenticated(req) || !(await host.isAllowedMedia(path))) {
         res.writeHead(403).end();
         return;
       }
@@ -208,6 +211,14 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     });
   }
 
+  /** Exchanges the bootstrap token (once) for the session cookie; a browser that has a session keeps it. */
+  function startSession(req: IncomingMessage, res: ServerResponse): void {
+    const secret = sessions.exchange(req.headers.authorization);
+    if (secret) res.setHeader('set-cookie', sessions.setCookie(secret));
+    else if (!sessions.authenticated(req)) return sendJson(res, 401, UNAUTHORIZED);
+    return sendJson(res, 200, { ok: true, value: {} });
+  }
+
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
       const path = await receiveUpload(req, options.uploadDir, url.searchParams.get('name'), maxUploadBytes);
@@ -227,12 +238,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
     const okOrigin = !req.headers.origin || req.headers.origin === origin;
-    if (
-      url.pathname !== '/api/events' ||
-      !allowedHost(req) ||
-      !okOrigin ||
-      !sameToken(url.searchParams.get('token'), token)
-    ) {
+    if (url.pathname !== '/api/events' || !allowedHost(req) || !okOrigin || !sessions.authenticated(req)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
       socket.destroy();
       return;
@@ -250,8 +256,8 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   return {
-    url: `${origin}/#token=${token}`,
-    token,
+    url: `${origin}/#token=${sessions.bootstrapToken}`,
+    token: sessions.bootstrapToken,
     host,
     close: async () => {
       await pruneUploads(options.uploadDir, keepsUpload);
