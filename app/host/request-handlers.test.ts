@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { scannedFixture } from '../../engine/testing/scanned-fixture.ts';
+import { STALE_PARTIAL_MS } from '../../engine/util/files.ts';
 import { openCaseLibrary } from './case-library.ts';
 import { launchNodeEngine, type EngineLauncher } from './engine-launcher.ts';
 import { createHost, type ShellServices } from './request-handlers.ts';
@@ -107,6 +110,30 @@ test('revealing opens the folder of an exported report, by case id, and nothing 
       /Nothing has been saved/,
     );
     assert.equal(opened.length, 1);
+  } finally {
+    host.close();
+  }
+});
+
+test('the host removes partial reports left by a killed export when it starts', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'unmask-host-'));
+  const folder = join(dataDir, 'reports', 'case-0123456789ab');
+  await mkdir(folder, { recursive: true });
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const partial = join(folder, `.clip.unmask-report.pdf.${dead}.1700000000000.partial`);
+  await writeFile(partial, '%PDF-1.7 half');
+  const old = new Date(Date.now() - 2 * STALE_PARTIAL_MS);
+  await utimes(partial, old, old);
+  const host = createHost({
+    dataDir,
+    launchEngine: fakeEngine().launch,
+    cases: openCaseLibrary(dataDir),
+    emit: recorder().emit,
+    shell,
+  });
+  try {
+    for (let i = 0; i < 100 && existsSync(partial); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(existsSync(partial), false);
   } finally {
     host.close();
   }

@@ -3,9 +3,10 @@
  * `unmask serve`. What differs between the two shells (dialogs, media URLs, PDF printing, revealing a folder)
  * comes in as `ShellServices`.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
+import { removeStalePartials } from '../../engine/util/files.ts';
 import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
 import type { AppInfo, EngineInfo, RequestHandlers } from '../common/contract.ts';
@@ -68,6 +69,12 @@ export function engineInfo(report: DoctorReport): EngineInfo {
   };
 }
 
+async function removeStaleReportPartials(reportsDir: string): Promise<void> {
+  const folders = await readdir(reportsDir, { withFileTypes: true }).catch(() => []);
+  for (const folder of folders)
+    if (folder.isDirectory()) await removeStalePartials(join(reportsDir, folder.name)).catch(() => undefined);
+}
+
 export function createHost(options: HostOptions): Host {
   const { dataDir, launchEngine, cases, emit, shell } = options;
   /** Files the renderer may play besides cases and studio files: videos the engine probed in this session. */
@@ -81,6 +88,8 @@ export function createHost(options: HostOptions): Host {
     allowMedia: (path) => allowed.add(path),
   });
   const batches = new BatchJobs(dataDir, launchEngine, emit);
+  // A report export killed mid-write (the app quit, the machine died) leaves a temporary file beside the report.
+  void removeStaleReportPartials(join(dataDir, 'reports'));
   const isAllowedMedia = async (path: string) =>
     allowed.has(path) || studio.owns(path) || (await cases.knownPaths()).includes(path);
 
