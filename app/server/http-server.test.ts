@@ -318,3 +318,29 @@ test('uploads that no case keeps are removed when the server stops, and stale on
   assert.equal(existsSync(dropped), false);
   assert.equal(existsSync(dirname(dropped)), false);
 });
+
+test('http://localhost:PORT works as http://127.0.0.1:PORT does: Host, Origin and the WebSocket', async () => {
+  const { port } = new URL(server.url);
+  const local = { host: `localhost:${port}`, origin: `http://localhost:${port}` };
+  const reply = await call('/api/request/getAppInfo', {
+    method: 'POST',
+    headers: { ...auth(), ...local },
+    body: '{}',
+  });
+  assert.equal(reply.status, 200, reply.body.toString());
+  const socket = new WebSocket(`ws://localhost:${port}/api/events`, {
+    headers: { cookie },
+    origin: local.origin,
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  socket.close();
+  const foreign = await call('/api/request/getAppInfo', {
+    method: 'POST',
+    headers: { ...auth(), host: `localhost:${port}`, origin: `http://localhost:${Number(port) + 1}` },
+    body: '{}',
+  });
+  assert.equal(foreign.status, 403, 'another port on this machine is another origin');
+});

@@ -136,13 +136,13 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   const host = options.createHost(emit, mediaUrl);
   const sessions = new Sessions();
 
-  const allowedHost = (req: IncomingMessage) => {
-    const hostHeader = req.headers.host ?? '';
-    return (
-      hostHeader === new URL(origin).host ||
-      hostHeader === new URL(origin).host.replace('127.0.0.1', 'localhost')
-    );
-  };
+  // The names this server answers to: the loopback address it binds, and `localhost`. Host and Origin are
+  // checked against the same list (DNS rebinding, cross-site requests).
+  const selfOrigins = () => [origin, origin.replace('127.0.0.1', 'localhost')];
+  const allowedHost = (req: IncomingMessage) =>
+    selfOrigins().some((self) => new URL(self).host === req.headers.host);
+  const allowedOrigin = (req: IncomingMessage) =>
+    req.headers.origin === undefined || selfOrigins().includes(req.headers.origin);
 
   const server = createServer((req, res) => {
     // Nothing this server sends should tell another site where it came from.
@@ -160,7 +160,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     }
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname.startsWith('/api/')) {
-      if (req.headers.origin && req.headers.origin !== origin)
+      if (!allowedOrigin(req))
         return sendJson(res, 403, {
           ok: false,
           error: { code: 'forbidden', message: 'Cross-origin request refused.' },
@@ -237,8 +237,12 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
-    const okOrigin = !req.headers.origin || req.headers.origin === origin;
-    if (url.pathname !== '/api/events' || !allowedHost(req) || !okOrigin || !sessions.authenticated(req)) {
+    if (
+      url.pathname !== '/api/events' ||
+      !allowedHost(req) ||
+      !allowedOrigin(req) ||
+      !sessions.authenticated(req)
+    ) {
       socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
       socket.destroy();
       return;
