@@ -161,7 +161,7 @@ export function askEngine<T extends FromEngine['type']>(
     engine.onExit((code) => {
       if (done) return;
       done = true;
-      reject(new Error(`The engine stopped unexpectedly (exit ${code ?? 'by signal'}).`));
+      reject(new UnmaskError('internal', `The engine stopped unexpectedly (exit ${code ?? 'by signal'}).`));
     });
     engine.send(request);
   });

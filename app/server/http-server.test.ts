@@ -21,7 +21,13 @@ const allowed = new Set<string>();
 function fakeHost(): Host {
   const handlers = new Proxy(
     {},
-    { get: (_t, channel) => async (args: unknown) => ({ channel, args }) },
+    {
+      get: (_t, channel) => async (args: unknown) => {
+        // One handler fails the way a bug would, naming a file of this machine.
+        if (channel === 'getDoctorReport') throw new Error('ENOENT: no such file, open /root/.secret/x');
+        return { channel, args };
+      },
+    },
   ) as Host['handlers'];
   return {
     handlers,
@@ -159,8 +165,13 @@ test('arguments are validated before a handler runs; errors come back as one-lin
     headers: auth(),
     body: JSON.stringify({ identityA: '/a', identityB: '/b' }),
   });
-  const envelope = JSON.parse(bad.body.toString()) as { ok: boolean; error: { message: string } };
+  assert.equal(bad.status, 400);
+  const envelope = JSON.parse(bad.body.toString()) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
   assert.equal(envelope.ok, false);
+  assert.equal(envelope.error.code, 'invalidRequest');
   assert.match(envelope.error.message, /^Invalid startTraining request: consent/);
   assert.equal(
     (await call('/api/request/nope', { method: 'POST', headers: auth(), body: '{}' })).status,
@@ -343,4 +354,20 @@ test('http://localhost:PORT works as http://127.0.0.1:PORT does: Host, Origin an
     body: '{}',
   });
   assert.equal(foreign.status, 403, 'another port on this machine is another origin');
+});
+
+test('errors are 4xx with a code for bad requests, and never show a path or a source map', async () => {
+  const json = await call('/api/request/getAppInfo', { method: 'POST', headers: auth(), body: '{"oops' });
+  assert.equal(json.status, 400);
+  assert.deepEqual(JSON.parse(json.body.toString()).error.code, 'badJson');
+  assert.equal((await call('/%E0%A4%A')).status, 404);
+  await writeFile(join(dir, 'renderer.js.map'), JSON.stringify({ sources: ['/home/ada/unmask/app/x.ts'] }));
+  assert.equal((await call('/renderer.js.map')).status, 404);
+  const dot = await call('/api/upload?name=.', { method: 'POST', headers: { cookie }, body: 'x' });
+  assert.equal(dot.status, 200, dot.body.toString());
+  assert.match(JSON.parse(dot.body.toString()).value.path, /[/\\]upload$/);
+  const broken = await call('/api/request/getDoctorReport', { method: 'POST', headers: auth(), body: '{}' });
+  assert.equal(broken.status, 500);
+  assert.equal(JSON.parse(broken.body.toString()).error.code, 'internal');
+  assert.doesNotMatch(broken.body.toString(), /secret|\/root/);
 });

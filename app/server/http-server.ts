@@ -26,7 +26,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
 };
@@ -70,15 +69,48 @@ const UNAUTHORIZED = {
   },
 };
 
-async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown> {
+/** An answer about the request itself: malformed, invalid or unknown (4xx), with a code and no internals. */
+function sendRequestError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { ok: false, error: { code, message } });
+}
+
+/**
+ * An error the server did not expect: the details (which may name files of this machine) go to the terminal
+ * that runs `unmask serve`, the browser gets a code and a sentence.
+ */
+function sendInternalError(res: ServerResponse, error: unknown): void {
+  process.stderr.write(
+    `unmask serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendRequestError(
+    res,
+    500,
+    'internal',
+    'Unmask hit an internal error; the terminal running `unmask serve` has the details.',
+  );
+}
+
+const JSON_LIMIT = 1 << 20;
+
+/** The request body as JSON; undefined when it is not JSON, 'too-large' over JSON_LIMIT. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('Request body too large.');
+    if (size > JSON_LIMIT) return 'too-large';
     chunks.push(chunk as Buffer);
   }
-  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+  if (!chunks.length) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Serves a file with HTTP range support (video elements seek with ranges); `headers` may set its type. */
@@ -121,6 +153,22 @@ async function sendFile(
   await pipeline(createReadStream(path), res).catch(() => undefined);
 }
 
+/**
+ * The renderer file a URL path names, or null: undecodable paths, paths outside the renderer folder, and source
+ * maps (they would show where Unmask is installed) are not served.
+ */
+export function rendererFile(rendererDir: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = pathname === '/' ? 'index.html' : decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  const file = join(rendererDir, normalize(decoded).replace(/^[/\\]+/, ''));
+  const inside = file.startsWith(rendererDir.endsWith(sep) ? rendererDir : rendererDir + sep);
+  return inside && !file.endsWith('.map') ? file : null;
+}
+
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const keepsUpload = options.keepsUpload ?? (async () => false);
@@ -147,10 +195,7 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   const server = createServer((req, res) => {
     // Nothing this server sends should tell another site where it came from.
     res.setHeader('referrer-policy', 'no-referrer');
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, wireError(error));
-      else res.end();
-    });
+    handle(req, res).catch((error: unknown) => sendInternalError(res, error));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -173,12 +218,23 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
       const channel = url.pathname.slice('/api/request/'.length);
       if (!url.pathname.startsWith('/api/request/') || !isRequestChannel(channel))
         return sendJson(res, 404, { ok: false, error: { code: 'unknown', message: 'No such request.' } });
+      const body = await readJson(req);
+      if (body === 'too-large')
+        return sendRequestError(res, 413, 'tooLarge', 'The request body is too large.');
+      if (body === undefined) return sendRequestError(res, 400, 'badJson', 'The request body is not JSON.');
+      let args: unknown;
       try {
-        const args = parseRequestArgs(channel, await readJson(req));
+        args = parseRequestArgs(channel, body);
+      } catch (error) {
+        return sendRequestError(res, 400, 'invalidRequest', (error as Error).message);
+      }
+      try {
         const handler = host.handlers[channel] as (a: unknown) => Promise<unknown>;
         return sendJson(res, 200, { ok: true, value: await handler(args) });
       } catch (error) {
-        return sendJson(res, 200, wireError(error));
+        // A valid request whose answer is an error the user can act on (a missing file, a busy job).
+        if (isUnmaskError(error)) return sendJson(res, 200, wireError(error));
+        return sendInternalError(res, error);
       }
     }
     if (url.pathname === '/media') {
@@ -193,14 +249,8 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
       res.writeHead(405).end();
       return;
     }
-    const relative =
-      url.pathname === '/'
-        ? 'index.html'
-        : normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '');
-    const file = join(options.rendererDir, relative);
-    if (
-      !file.startsWith(options.rendererDir.endsWith(sep) ? options.rendererDir : options.rendererDir + sep)
-    ) {
+    const file = rendererFile(options.rendererDir, url.pathname);
+    if (!file) {
       res.writeHead(404).end();
       return;
     }
@@ -226,11 +276,8 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     } catch (error) {
       // The rest of a refused body is not read: the connection closes after the answer.
       res.setHeader('connection', 'close');
-      return sendJson(
-        res,
-        isUnmaskError(error) && error.code === 'inputTooLarge' ? 413 : 500,
-        wireError(error),
-      );
+      if (!isUnmaskError(error)) return sendInternalError(res, error);
+      return sendJson(res, error.code === 'inputTooLarge' ? 413 : 500, wireError(error));
     }
   }
 

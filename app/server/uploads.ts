@@ -46,7 +46,6 @@ export async function receiveUpload(
 ): Promise<string> {
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes);
   const dir = join(uploadDir, randomBytes(8).toString('hex'));
-  await mkdir(dir, { recursive: true });
   const target = join(dir, uploadFileName(requestedName));
   let received = 0;
   const limit = new Transform({
@@ -56,6 +55,7 @@ export async function receiveUpload(
     },
   });
   try {
+    await mkdir(dir, { recursive: true });
     await pipeline(req, limit, createWriteStream(target, { flags: 'wx' }));
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
