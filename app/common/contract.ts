@@ -181,6 +181,14 @@ export const DEFAULT_BATCH_PRIORITY = 1000;
 export type RequestChannel = keyof typeof requestSchemas;
 export type RequestArgs<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
 
+/** An ffmpeg or ffprobe the engine found, and a warning when it is old. */
+export interface EngineTool {
+  path: string;
+  source: string;
+  version: string;
+  warning: string | null;
+}
+
 export interface AppInfo {
   name: string;
   version: string;
@@ -215,8 +223,8 @@ export interface EngineInfo {
   node: string;
   platform: string;
   tensorflow: { backend: string; tfjsVersion: string } | { error: string };
-  ffmpeg: { path: string; source: string; version: string } | { error: string };
-  ffprobe: { path: string; source: string; version: string } | { error: string };
+  ffmpeg: EngineTool | { error: string };
+  ffprobe: EngineTool | { error: string };
   electron: { present: boolean; detail: string };
 }
 

@@ -55,7 +55,9 @@ export interface Host {
 /** The doctor report without the per-candidate attempts: what the Settings screen shows. */
 export function engineInfo(report: DoctorReport): EngineInfo {
   const tool = (t: DoctorReport['ffmpeg']) =>
-    'error' in t ? { error: t.error } : { path: t.path, source: t.source, version: t.version };
+    'error' in t
+      ? { error: t.error }
+      : { path: t.path, source: t.source, version: t.version, warning: t.warning };
   return {
     node: report.node,
     platform: report.platform,

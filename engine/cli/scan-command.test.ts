@@ -37,6 +37,10 @@ test('one-face fixture: a face in ≥ 95 % of sampled frames, one stable track, 
   );
   assert.equal(result.tracks.length, 1, 'one person, one track id');
   assert.equal(result.damage, undefined, 'an intact file has no damage record');
+  const ffmpeg = result.engine.ffmpeg;
+  assert.ok(ffmpeg.choice, 'the scan records why this ffmpeg was used');
+  const old = Number(ffmpeg.libavcodec?.split('.')[0] ?? 0) < 59;
+  assert.equal(ffmpeg.warning !== undefined, old, `libavcodec ${ffmpeg.libavcodec}: warned only if old`);
   assert.ok(result.frames.every((f) => f.faces.every((face) => face.trackId === result.tracks[0]!.id)));
   const face = result.frames[0]!.faces[0]!;
   assert.equal(face.landmarks.length, 468);

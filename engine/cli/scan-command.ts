@@ -112,6 +112,8 @@ export function addScanCommand(program: Command): void {
         );
         bar.stop();
         await assertInputKept(result);
+        for (const tool of [result.engine.ffmpeg, result.engine.ffprobe])
+          if (tool.warning) process.stderr.write(`Warning: ${tool.warning}\n`);
         const json = `${JSON.stringify(result, null, 1)}\n`;
         if (flags.out) {
           await writeFileAtomic(flags.out, json);

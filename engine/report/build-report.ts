@@ -184,7 +184,10 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       'Each face score is a calibrated probability (Platt scaling on held-out faces).',
       scan.verdict.method,
     ],
-    limitations: [...REPORT_LIMITATIONS],
+    limitations: [
+      ...REPORT_LIMITATIONS,
+      ...[scan.engine.ffmpeg.warning, scan.engine.ffprobe.warning].filter((w) => w !== undefined),
+    ],
     reproduction: {
       command: reproductionCommand(scan),
       note:

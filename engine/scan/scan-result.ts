@@ -111,7 +111,14 @@ export const aiLabelSchema = z
     "The file's own AI-generation label, read from its container tags; present only when such a tag exists. Unmask's swap studio writes it on every render.",
   );
 
-const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
+const toolSchema = z.object({
+  path: z.string(),
+  source: z.string(),
+  version: z.string(),
+  libavcodec: z.string().nullable().optional().describe('The libavcodec it was built with.'),
+  choice: z.string().optional().describe('Why this ffmpeg/ffprobe was chosen among the ones found.'),
+  warning: z.string().optional().describe('Present when it is older than FFmpeg 5.0: a known risk.'),
+});
 
 const damageSchema = z
   .object({

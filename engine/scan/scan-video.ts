@@ -26,7 +26,7 @@ import {
 } from '../faces/face-detector.ts';
 import { FaceTracker } from '../faces/tracker.ts';
 import type { FloatImage } from '../imaging/float-image.ts';
-import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
+import { resolveFfmpeg, type ResolvedTool } from '../runtime/ffmpeg.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
@@ -139,6 +139,12 @@ function faceGeometry(face: DetectedFace, trackId: number, toDisplay: number, in
     landmarks: includeLandmarks ? shown.landmarks.map(roundPoint) : [],
     pose: face.rotation ? { ...face.rotation } : null,
   };
+}
+
+/** What a scan records of the ffmpeg or ffprobe it used: which one, why, and a warning if it is old. */
+function toolRecord(tool: ResolvedTool) {
+  const { path, source, version, libavcodec, choice, warning } = tool;
+  return { path, source, version, libavcodec, choice, ...(warning && { warning }) };
 }
 
 function caveatsFor(face: DetectedFace): string[] {
@@ -356,8 +362,8 @@ export async function scanVideo(
       version: ENGINE_VERSION,
       tensorflowBackend: backend.backend,
       tfjsVersion: backend.tfjsVersion,
-      ffmpeg: { path: tools.ffmpeg.path, source: tools.ffmpeg.source, version: tools.ffmpeg.version },
-      ffprobe: { path: tools.ffprobe.path, source: tools.ffprobe.source, version: tools.ffprobe.version },
+      ffmpeg: toolRecord(tools.ffmpeg),
+      ffprobe: toolRecord(tools.ffprobe),
       models: [
         ...faceDetector.info.models.map((m) => ({ name: m.name, file: basename(m.file), sha256: m.sha256 })),
         ...detectorModels,
