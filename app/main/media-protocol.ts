@@ -1,22 +1,13 @@
 /**
  * `unmask-media://file/<encoded path>`: how the renderer's <video> plays a local file without file:// access.
- * Only files the host allows (videos the engine probed, cases' inputs, studio files) are served.
+ * Only files the host allows (videos the engine probed, cases' inputs, studio files) are served. The scheme is
+ * registered as privileged with the app's own in app-protocol.ts.
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { mediaHeaders } from '../host/media-headers.ts';
 
 export const MEDIA_SCHEME = 'unmask-media';
-
-/** Must run before the app is ready. */
-export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    {
-      scheme: MEDIA_SCHEME,
-      privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },
-    },
-  ]);
-}
 
 export function mediaUrl(path: string): string {
   return `${MEDIA_SCHEME}://file/${encodeURIComponent(path)}`;

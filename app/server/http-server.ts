@@ -8,11 +8,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isRequestChannel, parseRequestArgs, type AppEvents } from '../common/contract.ts';
 import { mediaHeaders } from '../host/media-headers.ts';
+import { rendererFile } from '../host/renderer-file.ts';
 import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
 import { isUnmaskError } from '../../engine/util/errors.ts';
@@ -151,22 +152,6 @@ async function sendFile(
     'content-length': String(info.size),
   });
   await pipeline(createReadStream(path), res).catch(() => undefined);
-}
-
-/**
- * The renderer file a URL path names, or null: undecodable paths, paths outside the renderer folder, and source
- * maps (they would show where Unmask is installed) are not served.
- */
-export function rendererFile(rendererDir: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = pathname === '/' ? 'index.html' : decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  const file = join(rendererDir, normalize(decoded).replace(/^[/\\]+/, ''));
-  const inside = file.startsWith(rendererDir.endsWith(sep) ? rendererDir : rendererDir + sep);
-  return inside && !file.endsWith('.map') ? file : null;
 }
 
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
