@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { copyFile, link, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,13 +191,15 @@ test('a file damaged mid-way is scanned where it decodes, with the errors and mi
   assert.ok(scan.frames.at(-1)!.timeSec > 14, 'frames after the damage are still analysed');
 });
 
-/** True once an ffmpeg process is decoding `path` (Linux /proc). */
+/** True once an ffmpeg process has `path` open, i.e. is decoding it (Linux /proc). */
 function ffmpegReads(path: string): boolean {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv[0]!.endsWith('ffmpeg') && argv.includes(path)) return true;
+      if (!argv[0]!.endsWith('ffmpeg') || !argv.includes(path)) continue;
+      const fds = readdirSync(`/proc/${entry}/fd`);
+      if (fds.some((fd) => readlinkSync(`/proc/${entry}/fd/${fd}`) === path)) return true;
     } catch {
       // the process ended while we looked
     }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, test } from 'node:test';
 import { makeFixtureVideo, VFR_FIXTURE_TIMES, type FixtureKind } from '../testing/fixtures.ts';
@@ -341,6 +343,16 @@ describe('process lifecycle', () => {
     const error = await expectUnmaskError(generator.next(), 'inputTruncated');
     assert.match(error.message, /moov atom not found/);
     assert.deepEqual(childFfmpegPids(), []);
+  });
+
+  test('a file deleted before ffmpeg opens it fails with inputNotFound, not as damaged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unmask-decode-'));
+    const gone = join(dir, 'gone.mp4');
+    copyFileSync(paths.get('one-face')!, gone);
+    const probe = await probeVideo(gone);
+    rmSync(gone);
+    const error = await expectUnmaskError(streamFrames(gone, probe).next(), 'inputNotFound');
+    assert.match(error.message, /was deleted or moved while it was being decoded/);
   });
 
   test('memory stays bounded when the consumer is slow', { timeout: 30_000 }, async () => {

@@ -10,6 +10,7 @@
  * Memory stays bounded: stdout is read one frame at a time as the consumer pulls, and a paused pipe
  * blocks ffmpeg. ffmpeg is killed (and reaped) when the consumer stops early, on abort and on error.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
@@ -436,6 +437,12 @@ export async function* streamFrames(
     }
     const failure = await decoder.outcome();
     if (signal?.aborted) throw cancelled(path, signal);
+    if (failure && !existsSync(path)) {
+      throw new UnmaskError(
+        'inputNotFound',
+        `"${path}" was deleted or moved while it was being decoded: ${failure.reason}.`,
+      );
+    }
     if (failure?.truncated) {
       throw new UnmaskError(
         'inputTruncated',
