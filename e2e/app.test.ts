@@ -210,7 +210,10 @@ describe('Unmask app', () => {
       assert.equal(failed['code'], 'inputNotFound');
       const analysis = analysisPage(app.page);
       await analysis.errorState.waitFor();
-      assert.match(await analysis.errorMessage.innerText(), /deleted or moved while it was being scanned/);
+      assert.match(
+        await analysis.errorMessage.innerText(),
+        /deleted, moved or replaced while it was being scanned/,
+      );
       await sidebar(app.page).go('home');
       await app.page.getByText('No cases yet').waitFor();
       assert.equal(await homePage(app.page).caseRows.count(), 0, 'no half-saved case');

@@ -123,7 +123,11 @@ export const requestSchemas = {
   exportReport: z
     .object({ caseId, format: reportFormatSchema, consentNoticeDismissed: z.boolean().optional() })
     .strict(),
-  revealPath: z.object({ path: filePath }).strict(),
+  /** Opens a folder the app wrote (a case's reports, a finished render's folder); never a path the client names. */
+  revealOutput: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('report'), caseId }).strict(),
+    z.object({ kind: z.literal('render'), jobId }).strict(),
+  ]),
   listSwapProjects: none,
   /** Trains a new project (from identity A and B videos) or resumes one (`projectDir`). */
   startTraining: z
@@ -177,6 +181,14 @@ export const DEFAULT_BATCH_PRIORITY = 1000;
 export type RequestChannel = keyof typeof requestSchemas;
 export type RequestArgs<C extends RequestChannel> = z.input<(typeof requestSchemas)[C]>;
 
+/** An ffmpeg or ffprobe the engine found, and a warning when it is old. */
+export interface EngineTool {
+  path: string;
+  source: string;
+  version: string;
+  warning: string | null;
+}
+
 export interface AppInfo {
   name: string;
   version: string;
@@ -184,6 +196,8 @@ export interface AppInfo {
   shell: 'electron' | 'browser';
   platform: string;
   dataDir: string;
+  /** In a browser, the largest file that can be uploaded for a scan. */
+  maxUploadBytes?: number;
 }
 
 export interface CaseSummary {
@@ -209,8 +223,8 @@ export interface EngineInfo {
   node: string;
   platform: string;
   tensorflow: { backend: string; tfjsVersion: string } | { error: string };
-  ffmpeg: { path: string; source: string; version: string } | { error: string };
-  ffprobe: { path: string; source: string; version: string } | { error: string };
+  ffmpeg: EngineTool | { error: string };
+  ffprobe: EngineTool | { error: string };
   electron: { present: boolean; detail: string };
 }
 
@@ -252,7 +266,7 @@ export interface RequestResults {
   deleteCase: { deleted: boolean };
   getMediaUrl: { url: string };
   exportReport: { path: string };
-  revealPath: { revealed: boolean };
+  revealOutput: { revealed: boolean };
   listSwapProjects: SwapProjectSummary[];
   startTraining: { jobId: string; projectDir: string };
   stopTraining: { stopping: boolean };

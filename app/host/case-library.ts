@@ -4,7 +4,6 @@
  */
 import { openCaseStore, type CaseSummary as StoredSummary } from '../../engine/store/case-store.ts';
 import { provenanceOfScan } from '../../engine/store/provenance.ts';
-import type { ReportSource } from '../../engine/report/export-report.ts';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import type { CaseDetail, CaseSummary, ScanResult } from '../common/contract.ts';
 
@@ -12,8 +11,6 @@ export interface CaseLibrary {
   saveScan(scan: ScanResult): Promise<string>;
   listCases(): Promise<CaseSummary[]>;
   getCase(caseId: string): Promise<CaseDetail>;
-  /** What a report of the case is built from (scan, notes, provenance). */
-  reportSource(caseId: string): Promise<ReportSource>;
   deleteCase(caseId: string): Promise<boolean>;
   /** Files the UI may play: every case's input. */
   knownPaths(): Promise<string[]>;
@@ -48,11 +45,6 @@ export function openCaseLibrary(dataDir: string): CaseLibrary {
       const found = store.getCase(caseId);
       if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId} in the library.`);
       return { summary: toSummary(found), scan: found.scan, notes: found.notes };
-    },
-    async reportSource(caseId) {
-      const found = store.getCase(caseId);
-      if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId} in the library.`);
-      return { scan: found.scan, caseId: found.id, notes: found.notes, provenance: found.provenance };
     },
     async deleteCase(caseId) {
       return store.deleteCase(caseId);

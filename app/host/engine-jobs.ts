@@ -5,7 +5,7 @@
  * swap-jobs.ts) only say what their messages mean.
  */
 import { randomBytes } from 'node:crypto';
-import { isUnmaskError } from '../../engine/util/errors.ts';
+import { EXIT_CODES, isUnmaskError, UnmaskError, type UnmaskErrorCode } from '../../engine/util/errors.ts';
 import type { AppEvents, JobError } from '../common/contract.ts';
 import type { FromEngine, ToEngine } from './engine-messages.ts';
 import type { EngineLauncher, EngineProcess } from './engine-launcher.ts';
@@ -127,28 +127,41 @@ export class EngineJobs {
   }
 }
 
-/** Runs one short engine job (e.g. the doctor report) and resolves with its answer. */
+/** An engine's error message as the error it was: an UnmaskError keeps its code across the process boundary. */
+export function engineError(code: string, message: string): Error {
+  return code in EXIT_CODES && code !== 'ok'
+    ? new UnmaskError(code as UnmaskErrorCode, message)
+    : new Error(message);
+}
+
+/**
+ * Runs one short engine job (the doctor report, a report export) in its own engine process and resolves with
+ * its answer. If the process dies, only this request fails.
+ */
 export function askEngine<T extends FromEngine['type']>(
   launch: EngineLauncher,
-  request: { type: 'doctor' },
+  request: ToEngine,
   answer: T,
 ): Promise<Extract<FromEngine, { type: T }>> {
   return new Promise((resolve, reject) => {
     const engine = launch();
     let done = false;
     engine.onMessage((message) => {
+      if (done) return;
       if (message.type === answer) {
         done = true;
         resolve(message as Extract<FromEngine, { type: T }>);
         engine.kill();
       } else if (message.type === 'error') {
         done = true;
-        reject(new Error(message.message));
+        reject(engineError(message.code, message.message));
         engine.kill();
       }
     });
     engine.onExit((code) => {
-      if (!done) reject(new Error(`The engine stopped unexpectedly (exit ${code ?? 'by signal'}).`));
+      if (done) return;
+      done = true;
+      reject(new UnmaskError('internal', `The engine stopped unexpectedly (exit ${code ?? 'by signal'}).`));
     });
     engine.send(request);
   });

@@ -6,6 +6,8 @@
 import type { BatchTotals } from '../../engine/batch/batch-summary.ts';
 import type { BatchEvent } from '../../engine/batch/run-batch.ts';
 import type { BatchScanSettings } from '../../engine/batch/scan-job.ts';
+import type { ReportFormatName } from '../../engine/report/export-report.ts';
+import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
 import type { AiLabel, ScannedFrame, ScanResult } from '../../engine/scan/scan-result.ts';
 import type { ConsentStatement } from '../../engine/swap/consent.ts';
@@ -42,8 +44,22 @@ export interface BatchJob {
   settings: BatchScanSettings;
 }
 
+/**
+ * A case's report, written to `<reportsDir>/<case id>/`. Rendering runs here, not in the host: a hostile input
+ * can only crash this job. With `shellPrints` (Electron's printToPDF) the engine answers with the HTML to print.
+ */
+export interface ReportJob {
+  type: 'report';
+  dataDir: string;
+  caseId: string;
+  format: ReportFormatName;
+  reportsDir: string;
+  shellPrints: boolean;
+}
+
 export type ToEngine =
   | { type: 'scan'; path: string; sampling: FrameSampling }
+  | ReportJob
   | TrainJob
   | RenderJob
   | BatchJob
@@ -62,4 +78,5 @@ export type FromEngine =
   | { type: 'batch-event'; event: BatchEvent }
   | { type: 'batch-done'; totals: BatchTotals; stopped: boolean }
   | { type: 'doctor-done'; report: DoctorReport }
+  | { type: 'report-done'; path: string; print?: { html: string; decorations: PdfPageDecorations } }
   | { type: 'error'; code: string; message: string };

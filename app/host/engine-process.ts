@@ -3,9 +3,17 @@
  * Electron utility process (messages through `process.parentPort`) or a Node child process (`process.send`).
  */
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { checkQueueServer } from '../../engine/batch/queue-connection.ts';
 import { parseQueueUrl } from '../../engine/batch/queue-url.ts';
 import { DEFAULT_BATCH_ATTEMPTS, runBatch } from '../../engine/batch/run-batch.ts';
+import {
+  caseReportSource,
+  exportReport,
+  reportFileName,
+  reportHtmlFor,
+} from '../../engine/report/export-report.ts';
+import { pdfPageDecorations } from '../../engine/report/pdf.ts';
 import { collectDoctorReport } from '../../engine/runtime/doctor.ts';
 import { readAiLabel } from '../../engine/scan/ai-label.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo } from '../../engine/scan/scan-video.ts';
@@ -19,7 +27,7 @@ import { trainSwapModel } from '../../engine/swap/train-swap.ts';
 import { isUnmaskError, UnmaskError } from '../../engine/util/errors.ts';
 import type { ProgressListener } from '../../engine/util/progress.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
-import type { BatchJob, FromEngine, RenderJob, ToEngine, TrainJob } from './engine-messages.ts';
+import type { BatchJob, FromEngine, RenderJob, ReportJob, ToEngine, TrainJob } from './engine-messages.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -139,6 +147,23 @@ async function batch(job: BatchJob): Promise<void> {
   }
 }
 
+/** Writes a case's report (or, where the shell prints PDFs, renders the HTML it prints). */
+async function report(job: ReportJob): Promise<void> {
+  const source = caseReportSource(job.caseId, job.dataDir);
+  const path = join(job.reportsDir, source.caseId!, reportFileName(source.scan.input.fileName, job.format));
+  if (job.shellPrints) {
+    const { report, html } = await reportHtmlFor(source);
+    send({
+      type: 'report-done',
+      path,
+      print: { html, decorations: pdfPageDecorations(report.caseId, report.input.sha256) },
+    });
+    return;
+  }
+  await exportReport(source, job.format, path);
+  send({ type: 'report-done', path });
+}
+
 async function run(job: ToEngine): Promise<void> {
   switch (job.type) {
     case 'cancel':
@@ -179,6 +204,8 @@ async function run(job: ToEngine): Promise<void> {
       return render(job);
     case 'batch':
       return batch(job);
+    case 'report':
+      return report(job);
   }
 }
 

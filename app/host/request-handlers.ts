@@ -3,17 +3,18 @@
  * `unmask serve`. What differs between the two shells (dialogs, media URLs, PDF printing, revealing a folder)
  * comes in as `ShellServices`.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
-import { exportReport, reportHtmlFor } from '../../engine/report/export-report.ts';
-import { pdfPageDecorations, type PdfPageDecorations } from '../../engine/report/pdf.ts';
+import { removeStalePartials } from '../../engine/util/files.ts';
+import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
-import type { AppInfo, EngineInfo, ReportFormat, RequestHandlers } from '../common/contract.ts';
+import type { AppInfo, EngineInfo, RequestHandlers } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
 import type { EngineLauncher } from './engine-launcher.ts';
 import { BatchJobs } from './batch-jobs.ts';
 import { askEngine, type EmitEvent } from './engine-jobs.ts';
+import { folderToReveal } from './folder-to-reveal.ts';
 import { ScanJobs } from './scan-jobs.ts';
 import { readSettings, writeSettings } from './settings-file.ts';
 import { SwapJobs } from './swap-jobs.ts';
@@ -27,7 +28,8 @@ export interface ShellServices {
   chooseSavePath?(defaultPath: string): Promise<string | null>;
   /** A URL the renderer can play; only called for paths the host allows. */
   mediaUrl(path: string): string;
-  revealPath(path: string): Promise<boolean>;
+  /** Opens a folder in the file manager; only called for folders the app wrote (folder-to-reveal.ts). */
+  openFolder(dir: string): Promise<boolean>;
   /** Prints report HTML to PDF (Electron: printToPDF); absent, the engine's headless Chromium prints it. */
   printPdf?(html: string, decorations: PdfPageDecorations, outPath: string): Promise<void>;
 }
@@ -42,22 +44,20 @@ export interface HostOptions {
 
 export interface Host {
   handlers: RequestHandlers;
-  /** True when the renderer may read this file (it opened it, or it belongs to a case). */
+  /**
+   * True when the renderer may read this file: a video the engine probed in a scan, a case's input, or a file the
+   * studio wrote. Opening, uploading or naming a path is not enough.
+   */
   isAllowedMedia(path: string): Promise<boolean>;
-  /** Marks a file the user chose (dialog, drop, upload) as readable by the renderer. */
-  allowMedia(path: string): void;
   close(): void;
-}
-
-export function reportFileName(fileName: string, format: ReportFormat): string {
-  const stem = fileName.replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}._-]+/gu, '_');
-  return `${stem}.unmask-report.${format}`;
 }
 
 /** The doctor report without the per-candidate attempts: what the Settings screen shows. */
 export function engineInfo(report: DoctorReport): EngineInfo {
   const tool = (t: DoctorReport['ffmpeg']) =>
-    'error' in t ? { error: t.error } : { path: t.path, source: t.source, version: t.version };
+    'error' in t
+      ? { error: t.error }
+      : { path: t.path, source: t.source, version: t.version, warning: t.warning };
   return {
     node: report.node,
     platform: report.platform,
@@ -71,10 +71,17 @@ export function engineInfo(report: DoctorReport): EngineInfo {
   };
 }
 
+async function removeStaleReportPartials(reportsDir: string): Promise<void> {
+  const folders = await readdir(reportsDir, { withFileTypes: true }).catch(() => []);
+  for (const folder of folders)
+    if (folder.isDirectory()) await removeStalePartials(join(reportsDir, folder.name)).catch(() => undefined);
+}
+
 export function createHost(options: HostOptions): Host {
   const { dataDir, launchEngine, cases, emit, shell } = options;
-  const scans = new ScanJobs(launchEngine, cases, emit);
+  /** Files the renderer may play besides cases and studio files: videos the engine probed in this session. */
   const allowed = new Set<string>();
+  const scans = new ScanJobs(launchEngine, cases, emit, (path) => allowed.add(path));
   const studio = new SwapJobs({
     dataDir,
     launch: launchEngine,
@@ -83,6 +90,8 @@ export function createHost(options: HostOptions): Host {
     allowMedia: (path) => allowed.add(path),
   });
   const batches = new BatchJobs(dataDir, launchEngine, emit);
+  // A report export killed mid-write (the app quit, the machine died) leaves a temporary file beside the report.
+  void removeStaleReportPartials(join(dataDir, 'reports'));
   const isAllowedMedia = async (path: string) =>
     allowed.has(path) || studio.owns(path) || (await cases.knownPaths()).includes(path);
 
@@ -92,16 +101,11 @@ export function createHost(options: HostOptions): Host {
       engineInfo((await askEngine(launchEngine, { type: 'doctor' }, 'doctor-done')).report),
     getSettings: () => readSettings(dataDir),
     saveSettings: (settings) => writeSettings(dataDir, settings),
-    chooseVideo: async () => {
-      const chosen = await shell.chooseVideo();
-      if (chosen) allowed.add(chosen.path);
-      return chosen;
-    },
+    chooseVideo: () => shell.chooseVideo(),
     startScan: async ({ path }) => {
       const info = await stat(path).catch(() => null);
       if (!info) throw new UnmaskError('inputNotFound', `File not found: ${path}`);
       if (info.isDirectory()) throw new UnmaskError('inputIsDirectory', `${path} is a folder, not a video.`);
-      allowed.add(path);
       return { jobId: scans.start(path, await readSettings(dataDir)) };
     },
     cancelScan: async ({ jobId }) => ({ cancelled: scans.cancel(jobId) }),
@@ -118,17 +122,25 @@ export function createHost(options: HostOptions): Host {
       return { url: shell.mediaUrl(path) };
     },
     exportReport: async ({ caseId, format }) => {
-      const source = await cases.reportSource(caseId);
-      const out = join(dataDir, 'reports', caseId, reportFileName(source.scan.input.fileName, format));
-      if (format === 'pdf' && shell.printPdf) {
-        const { report, html } = await reportHtmlFor(source);
-        await shell.printPdf(html, pdfPageDecorations(report.caseId, report.input.sha256), out);
-      } else {
-        await exportReport(source, format, out);
-      }
-      return { path: out };
+      // Rendered in an engine process like every other job: a hostile input can crash that job, not the host.
+      const shellPrints = format === 'pdf' && shell.printPdf !== undefined;
+      const done = await askEngine(
+        launchEngine,
+        { type: 'report', dataDir, caseId, format, reportsDir: join(dataDir, 'reports'), shellPrints },
+        'report-done',
+      );
+      if (done.print) await shell.printPdf!(done.print.html, done.print.decorations, done.path);
+      return { path: done.path };
     },
-    revealPath: async ({ path }) => ({ revealed: await shell.revealPath(dirname(path)) }),
+    revealOutput: async (request) => {
+      const folder = folderToReveal(request, {
+        reportsDir: join(dataDir, 'reports'),
+        renderOutput: (jobId) => studio.renderOutput(jobId),
+      });
+      if (!folder || !(await stat(folder).catch(() => null))?.isDirectory())
+        throw new UnmaskError('inputNotFound', 'Nothing has been saved there yet.');
+      return { revealed: await shell.openFolder(folder) };
+    },
     listSwapProjects: () => studio.listProjects(),
     startTraining: (request) => studio.startTraining(request),
     stopTraining: async ({ jobId }) => ({ stopping: studio.stopTraining(jobId) }),
@@ -146,7 +158,6 @@ export function createHost(options: HostOptions): Host {
   return {
     handlers,
     isAllowedMedia,
-    allowMedia: (path) => allowed.add(path),
     close: () => {
       scans.stopAll();
       studio.stopAll();

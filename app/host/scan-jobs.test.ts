@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -26,11 +26,12 @@ const scanResult = {
   summary: { faces: 1, tracks: 1 },
 } as unknown as ScanResult;
 
-/** A real file to scan: the host checks it still exists before saving the case. */
+/** A real file to scan: the host checks it is still there, unchanged in size, before saving the case. */
 let video = '';
 before(async () => {
   video = join(await mkdtemp(join(tmpdir(), 'unmask-scan-jobs-')), 'v.mp4');
   await writeFile(video, 'the fake engine never reads it');
+  scanResult.input = { ...scanResult.input, path: video, sizeBytes: (await stat(video)).size };
 });
 
 test('a finished scan is saved as a case before scan-finished is sent', async () => {
@@ -99,14 +100,17 @@ test('a file deleted while it was scanned fails the scan and saves no case', asy
   const { events, emit, next } = recorder();
   new ScanJobs(engine.launch, cases, emit).start(gone, DEFAULT_SETTINGS);
   await rm(gone);
-  engine.reply({ type: 'scan-done', result: scanResult });
+  engine.reply({
+    type: 'scan-done',
+    result: { ...scanResult, input: { ...scanResult.input, path: gone, fileName: 'gone.mp4' } },
+  });
   const failed = (await next('scan-failed')) as {
     error: { code: string; message: string; retryable: boolean };
   };
   assert.equal(failed.error.code, 'inputNotFound');
   assert.match(
     failed.error.message,
-    /gone\.mp4 was deleted or moved while it was being scanned; no case was saved/,
+    /gone\.mp4 was deleted, moved or replaced while it was being scanned; no case was saved/,
   );
   assert.equal(failed.error.retryable, false);
   assert.equal(cases.scans.size, 0);

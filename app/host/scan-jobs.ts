@@ -3,9 +3,8 @@
  * results as app events. A finished scan is saved as a case before `scan-finished` is sent; a cancelled,
  * failed or crashed scan, or one whose file disappeared while it ran, saves nothing.
  */
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { UnmaskError } from '../../engine/util/errors.ts';
+import { assertInputKept } from '../../engine/scan/assert-input-kept.ts';
 import type { Settings } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
 import { EngineJobs, type EmitEvent, type EngineJobKind } from './engine-jobs.ts';
@@ -23,10 +22,15 @@ export const SCAN_JOB: EngineJobKind = {
 export class ScanJobs {
   private readonly jobs: EngineJobs;
 
+  /**
+   * `accepted` is told a path once the engine has probed it as a video: only then may the renderer play it.
+   * A path the engine refuses (not media, a still image, a file it cannot read) never becomes playable.
+   */
   constructor(
     launch: EngineLauncher,
     private readonly cases: CaseLibrary,
     private readonly emit: EmitEvent,
+    private readonly accepted: (path: string) => void = () => undefined,
   ) {
     this.jobs = new EngineJobs(launch);
   }
@@ -41,6 +45,7 @@ export class ScanJobs {
       return {
         progress: (message) => {
           if (message.type === 'probed') {
+            this.accepted(path);
             const { displayWidth, displayHeight, durationSec } = message;
             this.emit('scan-probed', { jobId, displayWidth, displayHeight, durationSec });
           } else if (message.type === 'progress') {
@@ -50,13 +55,7 @@ export class ScanJobs {
         },
         done: async (message) => {
           if (message.type !== 'scan-done') return;
-          // A file deleted or replaced while it was scanned would leave a case whose evidence is gone (reports
-          // re-read the input after checking its SHA-256): such a scan is failed, not saved.
-          if (!(await stat(path).catch(() => null))?.isFile())
-            throw new UnmaskError(
-              'inputNotFound',
-              `${basename(path)} was deleted or moved while it was being scanned; no case was saved.`,
-            );
+          await assertInputKept(message.result);
           const caseId = await this.cases.saveScan(message.result);
           this.emit('scan-finished', { jobId, caseId });
           this.emit('cases-changed', { caseIds: [caseId] });

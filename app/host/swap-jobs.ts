@@ -71,6 +71,8 @@ export class SwapJobs {
   private training: string | null = null;
   /** Output paths the user chose in a save dialog: the only places outside the studio folder renders go. */
   private readonly chosenOutputs = new Set<string>();
+  /** Output file of each render that finished in this session, by job id. */
+  private readonly finishedRenders = new Map<string, string>();
   readonly studioDir: string;
 
   constructor(private readonly options: SwapJobsOptions) {
@@ -81,6 +83,11 @@ export class SwapJobs {
   /** True for files the studio wrote (projects, previews, default renders). */
   owns(path: string): boolean {
     return resolve(path).startsWith(this.studioDir + sep);
+  }
+
+  /** The file a render job wrote, once it has finished. */
+  renderOutput(jobId: string): string | undefined {
+    return this.finishedRenders.get(jobId);
   }
 
   private get projectsDir(): string {
@@ -240,6 +247,7 @@ export class SwapJobs {
         done: (message) => {
           if (message.type !== 'render-done') return;
           this.options.allowMedia(message.output);
+          this.finishedRenders.set(jobId, message.output);
           const { frames, changedFrames, label } = message;
           emit('render-finished', {
             jobId,

@@ -18,7 +18,7 @@ export function rendererCsp(options: { websocket: boolean; mediaScheme?: string 
     "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob:${options.mediaScheme ? ` ${options.mediaScheme}:` : ''}`,
     `media-src 'self' blob:${options.mediaScheme ? ` ${options.mediaScheme}:` : ''}`,
-    `connect-src 'self'${options.websocket ? ' ws://127.0.0.1:*' : ''}`,
+    `connect-src 'self'${options.websocket ? ' ws://127.0.0.1:* ws://localhost:*' : ''}`,
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

@@ -1,5 +1,5 @@
 /** The application menu. Commands the renderer carries out are sent to it as `menu-command` events. */
-import { Menu, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../common/contract.ts';
 import { broadcast } from './ipc-handlers.ts';
 
@@ -34,7 +34,8 @@ export function installAppMenu(dataDir: string): void {
         { role: 'zoomIn' },
         { role: 'zoomOut' },
         { role: 'togglefullscreen' },
-        { role: 'toggleDevTools' },
+        // DevTools only while developing: a packaged build has no way to open them.
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
       ],
     },
     { role: 'windowMenu' },

@@ -12,7 +12,7 @@ import {
   type RequestHandlers,
 } from '../common/contract.ts';
 import { wireError } from '../host/wire.ts';
-import { RENDERER_URL } from './window-factory.ts';
+import { RENDERER_URL } from './navigation-rules.ts';
 
 function fromAppPage(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;

@@ -1,6 +1,7 @@
 /**
  * Electron main process: one window from the factory, IPC handlers from the shared host, the engine in
- * utility processes, native dialogs, the menu, recent documents and the media protocol.
+ * utility processes, native dialogs, the menu, recent documents, the app and media protocols, and the app-wide
+ * guard on every web contents.
  */
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import { openCaseLibrary } from '../host/case-library.ts';
@@ -8,14 +9,17 @@ import { buildAppBundles } from '../host/renderer-bundle.ts';
 import { createHost, type Host } from '../host/request-handlers.ts';
 import { installAppMenu } from './app-menu.ts';
 import { broadcast, registerIpcHandlers } from './ipc-handlers.ts';
-import { handleMediaProtocol, mediaUrl, registerMediaScheme } from './media-protocol.ts';
+import { handleAppProtocol, registerAppSchemes } from './app-protocol.ts';
+import { handleMediaProtocol, mediaUrl } from './media-protocol.ts';
 import { printHtmlToPdf } from './pdf-printer.ts';
 import { launchUtilityEngine } from './utility-engine.ts';
+import { denyAllPermissions, installWebContentsGuard } from './web-contents-guard.ts';
 import { createAppWindow } from './window-factory.ts';
 
 const VIDEO_EXTENSIONS = ['mp4', 'mov', 'm4v', 'mkv', 'webm', 'avi', 'mpg', 'mpeg', 'ts', '3gp'];
 
-registerMediaScheme();
+registerAppSchemes();
+installWebContentsGuard();
 if (process.env['UNMASK_DATA_DIR']) app.setPath('userData', process.env['UNMASK_DATA_DIR']);
 
 let host: Host | null = null;
@@ -24,6 +28,8 @@ async function start(): Promise<void> {
   // A packaged app ships the built renderer; from a checkout it is rebuilt on start (well under a second).
   if (!app.isPackaged) await buildAppBundles();
   const dataDir = app.getPath('userData');
+  denyAllPermissions();
+  handleAppProtocol();
   host = createHost({
     dataDir,
     launchEngine: launchUtilityEngine,
@@ -70,7 +76,7 @@ async function start(): Promise<void> {
         return result.canceled || !result.filePath ? null : result.filePath;
       },
       mediaUrl,
-      revealPath: async (dir) => (await shell.openPath(dir)) === '',
+      openFolder: async (dir) => (await shell.openPath(dir)) === '',
       printPdf: printHtmlToPdf,
     },
   });

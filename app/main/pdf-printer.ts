@@ -1,7 +1,6 @@
 /** Prints report HTML to PDF with Chromium's own printer (webContents.printToPDF) in a hidden, sandboxed window. */
 import { BrowserWindow } from 'electron';
-import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,8 +15,10 @@ export async function printHtmlToPdf(
   decorations: PdfPageDecorations,
   outPath: string,
 ): Promise<void> {
-  const page = join(tmpdir(), `unmask-report-${randomBytes(6).toString('hex')}.html`);
-  await writeFile(page, html);
+  // A private folder (mkdtemp makes it 0700) and a file only this user can read: the report names the evidence.
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-print-'));
+  const page = join(dir, 'report.html');
+  await writeFile(page, html, { mode: 0o600 });
   const window = new BrowserWindow({
     show: false,
     webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false },
@@ -35,6 +36,6 @@ export async function printHtmlToPdf(
     await writeFileAtomic(outPath, pdf);
   } finally {
     window.destroy();
-    await rm(page, { force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }

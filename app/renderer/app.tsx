@@ -257,6 +257,7 @@ export function App() {
         {screen === 'home' && (
           <HomeScreen
             cases={cases}
+            maxUploadBytes={info?.maxUploadBytes}
             casesError={casesError}
             onChooseVideo={chooseVideo}
             onDropFile={dropFile}

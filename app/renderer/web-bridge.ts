@@ -1,6 +1,6 @@
 /**
  * `window.unmask` for a browser talking to `unmask serve`: requests are POSTed to /api/request/<channel> with
- * the per-run token, events arrive on one WebSocket (reconnected if it drops), and files the user picks or
+ * the session cookie (see app/server/session.ts), events arrive on one WebSocket (reconnected if it drops), and files the user picks or
  * drops are uploaded to the server, which answers with the path the engine reads. Implements the same
  * UnmaskApi type as the Electron preload; in Electron this script finds `window.unmask` already set and
  * does nothing.
@@ -15,36 +15,40 @@ import {
   type UnmaskApi,
 } from '../common/contract.ts';
 
-function readToken(): string {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem('unmask-token', fromHash);
-    history.replaceState(null, '', location.pathname);
-    return fromHash;
-  }
-  return sessionStorage.getItem('unmask-token') ?? '';
+/**
+ * Exchanges the start URL's one-time token for the session cookie (HttpOnly: this script never sees it) and
+ * drops the token from the address bar. A reload, or a second tab, finds no token and goes on with the cookie.
+ */
+async function startSession(): Promise<void> {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (location.hash) history.replaceState(null, '', location.pathname);
+  await fetch('/api/session', {
+    method: 'POST',
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch(() => undefined);
 }
 
 function createWebBridge(): UnmaskApi {
-  const token = readToken();
+  const session = startSession();
   const listeners = new Map<AppEventName, Set<(payload: never) => void>>();
 
   const connect = (delayMs: number) => {
-    const socket = new WebSocket(`ws://${location.host}/api/events?token=${encodeURIComponent(token)}`);
+    const socket = new WebSocket(`ws://${location.host}/api/events`);
     socket.onmessage = (message) => {
       const { event, payload } = JSON.parse(String(message.data)) as { event: AppEventName; payload: never };
       for (const listener of listeners.get(event) ?? []) listener(payload);
     };
     socket.onclose = () => setTimeout(() => connect(Math.min(delayMs * 2, 5000)), delayMs);
   };
-  connect(250);
+  void session.then(() => connect(250));
 
   async function request(channel: RequestChannel, args: unknown): Promise<unknown> {
+    await session;
     let response: Response;
     try {
       response = await fetch(`/api/request/${channel}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(args ?? {}),
       });
     } catch {
@@ -56,9 +60,10 @@ function createWebBridge(): UnmaskApi {
   }
 
   async function importFile(file: PickedFile): Promise<string> {
+    await session;
     const response = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      headers: { 'content-type': 'application/octet-stream' },
       body: file as unknown as Blob,
     });
     const envelope = (await response.json()) as Envelope<{ path: string }>;

@@ -1,40 +1,44 @@
 /**
  * `unmask serve`: the renderer, unchanged, in a browser. The contract is carried over HTTP (one POST per
- * request) and a WebSocket (events). Binds 127.0.0.1 only; every API call must carry the per-run token, and
- * requests whose Host or Origin is not this server are refused (DNS rebinding).
+ * request) and a WebSocket (events). Binds 127.0.0.1 only; every API call, media request and WebSocket must carry
+ * the session cookie (session.ts), and requests whose Host or Origin is not this server are refused (DNS
+ * rebinding).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, normalize, sep } from 'node:path';
+import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isRequestChannel, parseRequestArgs, type AppEvents } from '../common/contract.ts';
+import { mediaHeaders } from '../host/media-headers.ts';
+import { rendererFile } from '../host/renderer-file.ts';
 import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
+import { isUnmaskError } from '../../engine/util/errors.ts';
+import { Sessions } from './session.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES, pruneUploads, receiveUpload } from './uploads.ts';
 
 export const RENDERER_CSP = rendererCsp({ websocket: true });
 
+/** Types of the renderer's own files; media have theirs from media-headers.ts. */
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.webm': 'video/webm',
-  '.mkv': 'video/x-matroska',
 };
 
 export interface ServerOptions {
   rendererDir: string;
   /** Where uploaded files (browser drops and picks) are stored. */
   uploadDir: string;
+  /** The largest upload accepted (default DEFAULT_MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number;
+  /** True for an uploaded file the user kept (a case's input); the others are removed on start and close. */
+  keepsUpload?: (path: string) => Promise<boolean>;
   /** Listen port; 0 picks a free one. */
   port: number;
   /** Set by createHost's caller: the server connects the host's events to the WebSocket clients. */
@@ -45,17 +49,11 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
+  /** The start URL: the bootstrap token in its fragment, which a browser exchanges once for a session cookie. */
   url: string;
   token: string;
   host: Host;
   close(): Promise<void>;
-}
-
-function sameToken(given: string | null | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -63,18 +61,60 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage, limit = 1 << 20): Promise<unknown> {
+const UNAUTHORIZED = {
+  ok: false,
+  error: {
+    code: 'unauthorized',
+    message:
+      'This browser has no Unmask session: open the link `unmask serve` printed (each link works once).',
+  },
+};
+
+/** An answer about the request itself: malformed, invalid or unknown (4xx), with a code and no internals. */
+function sendRequestError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { ok: false, error: { code, message } });
+}
+
+/**
+ * An error the server did not expect: the details (which may name files of this machine) go to the terminal
+ * that runs `unmask serve`, the browser gets a code and a sentence.
+ */
+function sendInternalError(res: ServerResponse, error: unknown): void {
+  process.stderr.write(
+    `unmask serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendRequestError(
+    res,
+    500,
+    'internal',
+    'Unmask hit an internal error; the terminal running `unmask serve` has the details.',
+  );
+}
+
+const JSON_LIMIT = 1 << 20;
+
+/** The request body as JSON; undefined when it is not JSON, 'too-large' over JSON_LIMIT. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('Request body too large.');
+    if (size > JSON_LIMIT) return 'too-large';
     chunks.push(chunk as Buffer);
   }
-  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+  if (!chunks.length) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Serves a file with HTTP range support (video elements seek with ranges). */
+/** Serves a file with HTTP range support (video elements seek with ranges); `headers` may set its type. */
 async function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
@@ -96,8 +136,8 @@ async function sendFile(
       return;
     }
     res.writeHead(206, {
-      ...headers,
       'content-type': type,
+      ...headers,
       'accept-ranges': 'bytes',
       'content-range': `bytes ${start}-${end}/${info.size}`,
       'content-length': String(end - start + 1),
@@ -106,8 +146,8 @@ async function sendFile(
     return;
   }
   res.writeHead(200, {
-    ...headers,
     'content-type': type,
+    ...headers,
     'accept-ranges': 'bytes',
     'content-length': String(info.size),
   });
@@ -115,29 +155,32 @@ async function sendFile(
 }
 
 export async function startHttpServer(options: ServerOptions): Promise<RunningServer> {
-  const token = randomBytes(24).toString('hex');
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const keepsUpload = options.keepsUpload ?? (async () => false);
+  await pruneUploads(options.uploadDir, keepsUpload);
   const sockets = new Set<WebSocket>();
   let origin = '';
   const emit = <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => {
     const text = JSON.stringify({ event, payload });
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
   };
-  const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}&token=${token}`;
+  // The session cookie authenticates media, so their URLs carry no secret.
+  const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}`;
   const host = options.createHost(emit, mediaUrl);
+  const sessions = new Sessions();
 
-  const allowedHost = (req: IncomingMessage) => {
-    const hostHeader = req.headers.host ?? '';
-    return (
-      hostHeader === new URL(origin).host ||
-      hostHeader === new URL(origin).host.replace('127.0.0.1', 'localhost')
-    );
-  };
+  // The names this server answers to: the loopback address it binds, and `localhost`. Host and Origin are
+  // checked against the same list (DNS rebinding, cross-site requests).
+  const selfOrigins = () => [origin, origin.replace('127.0.0.1', 'localhost')];
+  const allowedHost = (req: IncomingMessage) =>
+    selfOrigins().some((self) => new URL(self).host === req.headers.host);
+  const allowedOrigin = (req: IncomingMessage) =>
+    req.headers.origin === undefined || selfOrigins().includes(req.headers.origin);
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, wireError(error));
-      else res.end();
-    });
+    // Nothing this server sends should tell another site where it came from.
+    res.setHeader('referrer-policy', 'no-referrer');
+    handle(req, res).catch((error: unknown) => sendInternalError(res, error));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -147,51 +190,52 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     }
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname.startsWith('/api/')) {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!sameToken(bearer, token))
-        return sendJson(res, 401, {
-          ok: false,
-          error: { code: 'unauthorized', message: 'Missing or wrong token.' },
-        });
-      if (req.headers.origin && req.headers.origin !== origin)
+      if (!allowedOrigin(req))
         return sendJson(res, 403, {
           ok: false,
           error: { code: 'forbidden', message: 'Cross-origin request refused.' },
         });
       if (req.method !== 'POST')
         return sendJson(res, 405, { ok: false, error: { code: 'method', message: 'POST only.' } });
+      if (url.pathname === '/api/session') return startSession(req, res);
+      if (!sessions.authenticated(req)) return sendJson(res, 401, UNAUTHORIZED);
       if (url.pathname === '/api/upload') return upload(req, res, url);
       const channel = url.pathname.slice('/api/request/'.length);
       if (!url.pathname.startsWith('/api/request/') || !isRequestChannel(channel))
         return sendJson(res, 404, { ok: false, error: { code: 'unknown', message: 'No such request.' } });
+      const body = await readJson(req);
+      if (body === 'too-large')
+        return sendRequestError(res, 413, 'tooLarge', 'The request body is too large.');
+      if (body === undefined) return sendRequestError(res, 400, 'badJson', 'The request body is not JSON.');
+      let args: unknown;
       try {
-        const args = parseRequestArgs(channel, await readJson(req));
+        args = parseRequestArgs(channel, body);
+      } catch (error) {
+        return sendRequestError(res, 400, 'invalidRequest', (error as Error).message);
+      }
+      try {
         const handler = host.handlers[channel] as (a: unknown) => Promise<unknown>;
         return sendJson(res, 200, { ok: true, value: await handler(args) });
       } catch (error) {
-        return sendJson(res, 200, wireError(error));
+        // A valid request whose answer is an error the user can act on (a missing file, a busy job).
+        if (isUnmaskError(error)) return sendJson(res, 200, wireError(error));
+        return sendInternalError(res, error);
       }
     }
     if (url.pathname === '/media') {
       const path = url.searchParams.get('path') ?? '';
-      if (!sameToken(url.searchParams.get('token'), token) || !(await host.isAllowedMedia(path))) {
+      if (!sessions.authenticated(req) || !(await host.isAllowedMedia(path))) {
         res.writeHead(403).end();
         return;
       }
-      return sendFile(req, res, path, { 'cache-control': 'no-store' });
+      return sendFile(req, res, path, mediaHeaders(path));
     }
     if (req.method !== 'GET') {
       res.writeHead(405).end();
       return;
     }
-    const relative =
-      url.pathname === '/'
-        ? 'index.html'
-        : normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '');
-    const file = join(options.rendererDir, relative);
-    if (
-      !file.startsWith(options.rendererDir.endsWith(sep) ? options.rendererDir : options.rendererDir + sep)
-    ) {
+    const file = rendererFile(options.rendererDir, url.pathname);
+    if (!file) {
       res.writeHead(404).end();
       return;
     }
@@ -202,30 +246,34 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     });
   }
 
+  /** Exchanges the bootstrap token (once) for the session cookie; a browser that has a session keeps it. */
+  function startSession(req: IncomingMessage, res: ServerResponse): void {
+    const secret = sessions.exchange(req.headers.authorization);
+    if (secret) res.setHeader('set-cookie', sessions.setCookie(secret));
+    else if (!sessions.authenticated(req)) return sendJson(res, 401, UNAUTHORIZED);
+    return sendJson(res, 200, { ok: true, value: {} });
+  }
+
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const name = basename(url.searchParams.get('name') ?? 'upload').replace(/[\0/\\]/g, '_') || 'upload';
-    const dir = join(options.uploadDir, randomBytes(8).toString('hex'));
-    await mkdir(dir, { recursive: true });
-    const target = join(dir, name);
     try {
-      await pipeline(req, createWriteStream(target));
+      const path = await receiveUpload(req, options.uploadDir, url.searchParams.get('name'), maxUploadBytes);
+      return sendJson(res, 200, { ok: true, value: { path } });
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
+      // The rest of a refused body is not read: the connection closes after the answer.
+      res.setHeader('connection', 'close');
+      if (!isUnmaskError(error)) return sendInternalError(res, error);
+      return sendJson(res, error.code === 'inputTooLarge' ? 413 : 500, wireError(error));
     }
-    host.allowMedia(target);
-    return sendJson(res, 200, { ok: true, value: { path: target } });
   }
 
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
-    const okOrigin = !req.headers.origin || req.headers.origin === origin;
     if (
       url.pathname !== '/api/events' ||
       !allowedHost(req) ||
-      !okOrigin ||
-      !sameToken(url.searchParams.get('token'), token)
+      !allowedOrigin(req) ||
+      !sessions.authenticated(req)
     ) {
       socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
       socket.destroy();
@@ -244,10 +292,11 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   return {
-    url: `${origin}/#token=${token}`,
-    token,
+    url: `${origin}/#token=${sessions.bootstrapToken}`,
+    token: sessions.bootstrapToken,
     host,
     close: async () => {
+      await pruneUploads(options.uploadDir, keepsUpload);
       host.close();
       for (const socket of sockets) socket.terminate();
       wss.close();

@@ -7,6 +7,7 @@ import { launchNodeEngine } from '../host/engine-launcher.ts';
 import { buildAppBundles, RENDERER_DIR } from '../host/renderer-bundle.ts';
 import { createHost } from '../host/request-handlers.ts';
 import { startHttpServer, type RunningServer } from './http-server.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './uploads.ts';
 
 const APP_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -31,22 +32,32 @@ export interface ServeOptions {
 
 export async function startServe(options: ServeOptions): Promise<RunningServer> {
   await buildAppBundles();
+  const cases = openCaseLibrary(options.dataDir);
   return startHttpServer({
     rendererDir: RENDERER_DIR,
     uploadDir: join(options.dataDir, 'imports'),
+    maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+    // An upload is kept once it is a case's input; the others go when the server starts or stops.
+    keepsUpload: async (path) => (await cases.knownPaths()).includes(path),
     port: options.port,
     createHost: (emit, mediaUrl) =>
       createHost({
         dataDir: options.dataDir,
         launchEngine: launchNodeEngine,
-        cases: openCaseLibrary(options.dataDir),
+        cases,
         emit,
         shell: {
-          info: { name: 'Unmask', version: APP_VERSION, shell: 'browser', platform: process.platform },
+          info: {
+            name: 'Unmask',
+            version: APP_VERSION,
+            shell: 'browser',
+            platform: process.platform,
+            maxUploadBytes: DEFAULT_MAX_UPLOAD_BYTES,
+          },
           // In a browser the web bridge shows the browser's own file chooser and uploads the file.
           chooseVideo: async () => null,
           mediaUrl,
-          revealPath: openFolder,
+          openFolder,
         },
       }),
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchTotals, csvField, summaryCsv, type BatchSummaryRow } from './batch-summary.ts';
+import { attemptsUsed, batchTotals, csvField, summaryCsv, type BatchSummaryRow } from './batch-summary.ts';
 
 const row = (patch: Partial<BatchSummaryRow>): BatchSummaryRow => ({
   file: '/clips/a.mp4',
@@ -58,4 +58,14 @@ test('totals count files by status and jobs by distinct content', () => {
     existingJobs: 1,
     fromLibrary: 1,
   });
+});
+
+test('attempts count what the workers count: finished ones and the one running, never a dead worker', () => {
+  // A job whose first worker was killed and whose second finished: BullMQ started it twice, counted one attempt.
+  assert.equal(attemptsUsed('completed', 1), 1);
+  assert.equal(attemptsUsed('failed', 3), 3);
+  assert.equal(attemptsUsed('active', 0), 1, 'the first attempt, under way');
+  assert.equal(attemptsUsed('active', 1), 2, 'a retry, under way');
+  assert.equal(attemptsUsed('delayed', 1), 1, 'waiting to retry');
+  assert.equal(attemptsUsed('waiting', 0), 0, 'back in the queue after its worker died');
 });

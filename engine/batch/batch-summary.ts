@@ -20,7 +20,11 @@ export interface BatchSummaryRow {
   score: number | null;
   caseId: string | null;
   error: string | null;
-  /** Scan attempts started for this file's job (0 when nothing was scanned for this batch). */
+  /**
+   * Scan attempts this file's job used, as the workers count them (0 when nothing was scanned for this batch): a
+   * scan that finished or failed, plus the one running. A worker that died or released the job mid-scan used
+   * none, so a job recovered that way still shows 1 (docs/batch.md).
+   */
   attempts: number;
   scannedBy: string | null;
   source: BatchFileSource;
@@ -44,6 +48,14 @@ export interface BatchSummary {
   finishedAt: string;
   totals: BatchTotals;
   files: BatchSummaryRow[];
+}
+
+/**
+ * Attempts used by a job in `state`, from BullMQ's `attemptsMade` (counted when an attempt ends in a result, a
+ * failure or a retry; never for a stalled or released one), plus the attempt under way while the job is active.
+ */
+export function attemptsUsed(state: string, attemptsMade: number): number {
+  return state === 'active' ? attemptsMade + 1 : attemptsMade;
 }
 
 export function batchTotals(rows: readonly BatchSummaryRow[]): BatchTotals {

@@ -245,7 +245,12 @@ describe('a worker killed mid-job', () => {
       assert.equal(status, 0, stderr);
       assert.equal(summary.totals.completed, 3);
       const recovered = summary.files.find((f) => `sha256-${f.sha256}`.startsWith(killedJob))!;
-      assert.equal(recovered.attempts, 2, 'started by the victim, then by the survivor');
+      assert.equal(
+        recovered.attempts,
+        1,
+        'the dead worker used no attempt (as the survivor says: attempt 1)',
+      );
+      assert.match(survivor.stderr(), new RegExp(`started .*\\(${killedJob}…, attempt 1\\)`));
       assert.ok(recovered.scannedBy?.endsWith(`:${survivor.child.pid}`), 'finished by the survivor');
       const survivorStarts = startedJobs([survivor]);
       assert.equal(survivorStarts.filter((id) => id === killedJob).length, 1);
@@ -289,6 +294,7 @@ describe('a worker told to stop (SIGTERM)', () => {
       assert.equal(byJob(finished).attempts, 1);
       assert.ok(byJob(finished).scannedBy?.endsWith(`:${patient!.child.pid}`));
       assert.equal(byJob(released).status, 'completed');
+      assert.equal(byJob(released).attempts, 1, 'a released scan uses no attempt');
       assert.ok(byJob(released).scannedBy?.endsWith(`:${finisher!.child.pid}`));
     } finally {
       await stopWorkers([finisher!]);

@@ -21,6 +21,7 @@ import { provenanceFromProbe } from '../store/provenance.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import {
+  attemptsUsed,
   batchTotals,
   type BatchFileSource,
   type BatchSummary,
@@ -290,7 +291,7 @@ export async function runBatch(
         onEvent({ type: 'requeued', jobId: job.jobId, reason: 'the queue no longer had this job' });
         return;
       }
-      const common = { attempts: found.attemptsStarted ?? 0 };
+      const common = { attempts: attemptsUsed(state, found.attemptsMade ?? 0) };
       if (state === 'completed') {
         const result = scanJobResultSchema.safeParse(found.returnvalue);
         if (!result.success) {

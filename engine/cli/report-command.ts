@@ -1,5 +1,5 @@
 /** `unmask report <case-id|scan.json> --format json|html|pdf --out <file>`: a report a verification desk can file. */
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   exportReport,
@@ -9,6 +9,7 @@ import {
 } from '../report/export-report.ts';
 import { defaultDataDir } from '../store/data-dir.ts';
 import { UnmaskError } from '../util/errors.ts';
+import { isSameFile } from '../util/files.ts';
 import { DATA_DIR_OPTION_HELP } from './cases-command.ts';
 
 interface ReportFlags {
@@ -38,7 +39,7 @@ export function addReportCommand(program: Command): void {
     .action(async (reference: string, flags: ReportFlags) => {
       const format = flags.format ?? formatFromExtension(flags.out);
       const source = await loadReportSource(reference, flags.dataDir ?? defaultDataDir());
-      if (resolve(flags.out) === resolve(source.scan.input.path))
+      if (isSameFile(flags.out, source.scan.input.path))
         throw new UnmaskError('usage', 'The report would overwrite the scanned video; choose another --out.');
       const report = await exportReport(source, format, flags.out);
       process.stderr.write(

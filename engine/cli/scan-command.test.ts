@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { copyFile, link, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
+import { openCaseStore } from '../store/case-store.ts';
 import { makeFixtureVideo, type FixtureKind } from '../testing/fixtures.ts';
-import { runUnmask } from '../testing/run-cli.ts';
+import { runUnmask, startUnmask } from '../testing/run-cli.ts';
 import { EXIT_CODES } from '../util/errors.ts';
 
 async function scan(kind: FixtureKind, extra: string[] = []): Promise<ScanResult> {
@@ -34,6 +36,11 @@ test('one-face fixture: a face in ≥ 95 % of sampled frames, one stable track, 
     `${withFace}/${result.frames.length} frames with a face`,
   );
   assert.equal(result.tracks.length, 1, 'one person, one track id');
+  assert.equal(result.damage, undefined, 'an intact file has no damage record');
+  const ffmpeg = result.engine.ffmpeg;
+  assert.ok(ffmpeg.choice, 'the scan records why this ffmpeg was used');
+  const old = Number(ffmpeg.libavcodec?.split('.')[0] ?? 0) < 59;
+  assert.equal(ffmpeg.warning !== undefined, old, `libavcodec ${ffmpeg.libavcodec}: warned only if old`);
   assert.ok(result.frames.every((f) => f.faces.every((face) => face.trackId === result.tracks[0]!.id)));
   const face = result.frames[0]!.faces[0]!;
   assert.equal(face.landmarks.length, 468);
@@ -144,3 +151,83 @@ test('bad flags are a usage error', () => {
   const result = runUnmask(['scan', 'x.mp4', '--fps', '-3']);
   assert.equal(result.status, EXIT_CODES.usage);
 });
+
+test('scan refuses to write its JSON over the video it scans, by path or through a hard link', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-scan-'));
+  const video = join(dir, 'evidence.mp4');
+  await copyFile(await makeFixtureVideo('one-face'), video);
+  await link(video, join(dir, 'evidence-link.mp4'));
+  const before = await readFile(video);
+  for (const out of [video, join(dir, 'evidence-link.mp4')]) {
+    const result = runUnmask(['scan', video, '--out', out, '--max-frames', '2']);
+    assert.equal(result.status, EXIT_CODES.usage, result.stderr);
+    assert.match(result.stderr, /would overwrite the video/);
+  }
+  assert.deepEqual(await readFile(video), before, 'the evidence is untouched');
+});
+
+test('a file damaged mid-way is scanned where it decodes, with the errors and missing time ranges named', async () => {
+  const video = await makeFixtureVideo('damaged-middle');
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-scan-'));
+  const out = join(dir, 'scan.json');
+  const result = runUnmask(['scan', video, '--out', out, '--fps', '2', '--no-save']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /The file is damaged: ffmpeg reported \d+ decode errors and no frame could be decoded from/,
+  );
+  const scan = parseScanResult(JSON.parse(await readFile(out, 'utf8')));
+  const damage = scan.damage!;
+  assert.ok(damage.decodeErrors > 0);
+  assert.ok(damage.firstErrors.length > 0);
+  assert.equal(damage.missing.length, 1, JSON.stringify(damage.missing));
+  const [hole] = damage.missing;
+  assert.ok(hole!.fromSec > 3 && hole!.toSec < 12 && hole!.toSec - hole!.fromSec > 1, JSON.stringify(hole));
+  assert.ok(
+    scan.frames.every((f) => f.timeSec <= hole!.fromSec || f.timeSec >= hole!.toSec),
+    'no sampled frame inside the hole',
+  );
+  assert.ok(scan.summary.message.endsWith(damage.caveat));
+  assert.ok(scan.frames.at(-1)!.timeSec > 14, 'frames after the damage are still analysed');
+});
+
+/** True once an ffmpeg process has `path` open, i.e. is decoding it (Linux /proc). */
+function ffmpegReads(path: string): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!argv[0]!.endsWith('ffmpeg') || !argv.includes(path)) continue;
+      const fds = readdirSync(`/proc/${entry}/fd`);
+      if (fds.some((fd) => readlinkSync(`/proc/${entry}/fd/${fd}`) === path)) return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
+}
+
+test(
+  'a video deleted while it is scanned fails the scan: no JSON, no case (the rule the app uses)',
+  { skip: process.platform !== 'linux' && 'watches ffmpeg through /proc' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unmask-scan-'));
+    const video = join(dir, 'evidence.mp4');
+    await copyFile(await makeFixtureVideo('long-one-face'), video);
+    const dataDir = join(dir, 'cases');
+    const out = join(dir, 'scan.json');
+    const cli = startUnmask(['scan', video, '--out', out, '--fps', '2', '--data-dir', dataDir]);
+    const deadline = Date.now() + 120_000;
+    while (!ffmpegReads(video) && Date.now() < deadline) await sleep(50);
+    await rm(video);
+    assert.equal(await cli.exited, EXIT_CODES.inputNotFound, cli.stderr());
+    assert.match(cli.stderr(), /evidence\.mp4 was deleted, moved or replaced while it was being scanned/);
+    assert.equal(existsSync(out), false, 'no scan JSON');
+    const store = openCaseStore(dataDir);
+    try {
+      assert.deepEqual(store.listCases(), [], 'no case');
+    } finally {
+      store.close();
+    }
+  },
+);

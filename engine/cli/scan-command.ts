@@ -4,8 +4,10 @@ import { nonNegativeNumber, positiveInteger, positiveNumber } from './option-par
 import { join } from 'node:path';
 import { heatmapOverlay } from '../imaging/heatmap.ts';
 import { encodePng } from '../imaging/png.ts';
+import { assertInputKept } from '../scan/assert-input-kept.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo, type FlaggedFace } from '../scan/scan-video.ts';
-import { writeFileAtomic } from '../util/files.ts';
+import { UnmaskError } from '../util/errors.ts';
+import { isSameFile, writeFileAtomic } from '../util/files.ts';
 import type { FrameSampling } from '../video/decode.ts';
 import { createProgressBar } from './progress-bar.ts';
 import { DATA_DIR_OPTION_HELP } from './cases-command.ts';
@@ -71,6 +73,11 @@ export function addScanCommand(program: Command): void {
       };
       if (flags.everyNth && flags.fps)
         throw new InvalidArgumentError('--fps and --every-nth cannot be combined');
+      if (flags.out && isSameFile(flags.out, video))
+        throw new UnmaskError(
+          'usage',
+          'The scan JSON would overwrite the video it scans; choose another --out.',
+        );
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -104,6 +111,9 @@ export function addScanCommand(program: Command): void {
           },
         );
         bar.stop();
+        await assertInputKept(result);
+        for (const tool of [result.engine.ffmpeg, result.engine.ffprobe])
+          if (tool.warning) process.stderr.write(`Warning: ${tool.warning}\n`);
         const json = `${JSON.stringify(result, null, 1)}\n`;
         if (flags.out) {
           await writeFileAtomic(flags.out, json);

@@ -6,6 +6,7 @@ import type { ScanResult } from '../scan/scan-result.ts';
 import type { Provenance } from '../store/case-store.ts';
 import { aiGeneratedTags } from '../store/provenance.ts';
 import type { VideoProbe } from '../video/probe.ts';
+import { samplingIntervalSec } from '../video/timeline-gaps.ts';
 import {
   REPORT_FORMAT,
   REPORT_FORMAT_VERSION,
@@ -49,6 +50,22 @@ const HEADLINES: Record<Report['verdict']['label'], string> = {
 
 export function scanCaseId(scan: ScanResult): string {
   return `scan-${scan.input.sha256.slice(0, 12)}`;
+}
+
+/**
+ * Where the timelines' time axis ends: one sampling interval after the last sampled frame, or the container's
+ * end where that comes first. Only frames that were decoded set it: a crafted header can claim a duration of
+ * 1e12 s, which would squeeze every frame into the axis's first pixel.
+ */
+export function timelineEndSec(scan: ScanResult): number {
+  const probe = scan.probe as Partial<VideoProbe>;
+  const last = scan.frames.at(-1)?.timeSec ?? 0;
+  const sourceFps = probe.video?.avgFps ?? probe.video?.rFrameRate ?? null;
+  const container = probe.durationSec;
+  const end = last + samplingIntervalSec(scan.settings.sampling, sourceFps);
+  return container !== undefined && Number.isFinite(container) && container >= last && container <= end
+    ? container
+    : end;
 }
 
 export function buildReport(scan: ScanResult, context: ReportContext): Report {
@@ -117,6 +134,9 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       method: scan.verdict.method,
     },
     consentWarning: { shown: flagged, text: CONSENT_WARNING_TEXT },
+    damage: scan.damage
+      ? { caveat: scan.damage.caveat, decodeErrors: scan.damage.decodeErrors, missing: scan.damage.missing }
+      : null,
     input: { ...scan.input },
     container: {
       formatName: probe.formatLongName ?? null,
@@ -144,6 +164,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       faces: scan.summary.faces,
       people: scan.summary.tracks,
       message: scan.summary.message,
+      timelineEndSec: timelineEndSec(scan),
     },
     settings: {
       sampling,
@@ -163,7 +184,10 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       'Each face score is a calibrated probability (Platt scaling on held-out faces).',
       scan.verdict.method,
     ],
-    limitations: [...REPORT_LIMITATIONS],
+    limitations: [
+      ...REPORT_LIMITATIONS,
+      ...[scan.engine.ffmpeg.warning, scan.engine.ffprobe.warning].filter((w) => w !== undefined),
+    ],
     reproduction: {
       command: reproductionCommand(scan),
       note:

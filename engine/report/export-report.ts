@@ -52,13 +52,24 @@ export async function loadReportSource(reference: string, dataDir: string): Prom
       throw error;
     }
   }
+  return caseReportSource(reference, dataDir);
+}
+
+/** A case of the library in `dataDir`, by id only (never read as a file path). */
+export function caseReportSource(caseId: string, dataDir: string): ReportSource {
   const store = openCaseStore(dataDir);
   try {
-    const found = store.requireCase(reference);
+    const found = store.requireCase(caseId);
     return { scan: found.scan, caseId: found.id, notes: found.notes, provenance: found.provenance };
   } finally {
     store.close();
   }
+}
+
+/** `clip.mp4` → `clip.unmask-report.pdf`: the name the app gives a case's report. */
+export function reportFileName(fileName: string, format: ReportFormatName): string {
+  const stem = fileName.replace(/\.[^.]+$/, '').replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  return `${stem}.unmask-report.${format}`;
 }
 
 export function reportFor(source: ReportSource, generatedAt = new Date().toISOString()): Report {

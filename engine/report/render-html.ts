@@ -79,6 +79,9 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
     `<p><strong>Score ${percent(v.score)}</strong>${v.strength ? ` · ${esc(v.strength)} evidence on the InVID verbal scale` : ''}${v.decidingTrackId !== null ? ` · decided by person ${v.decidingTrackId}` : ''}</p>`,
     `<div class="scale">${scaleSvg(v.score, v.inconclusiveBand)}</div>`,
     `</section>`,
+    report.damage
+      ? `<div class="notice" role="alert" data-field="damage"><strong>Damaged input.</strong> ${esc(report.damage.caveat)}</div>`
+      : '',
     report.consentWarning.shown
       ? `<div class="notice" role="alert" data-field="consent-warning"><strong>Consent warning.</strong> ${esc(report.consentWarning.text)}</div>`
       : '',
@@ -179,7 +182,7 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
     `<header><h3>Person ${person.trackId}</h3><span class="pill" style="background:${colour}">${LABEL_TEXT[person.label]} · ${percent(person.score)}</span></header>`,
     `<div class="meta">On screen ${formatTime(person.firstTimeSec)}–${formatTime(person.lastTimeSec)}; ${person.scoredFrames} of ${person.frames} sampled frames judged${person.decisive ? '' : '; too few to decide the verdict'}${person.strength ? `; ${esc(person.strength)} evidence` : ''}.</div>`,
     timelineChartSvg(person.timeline, {
-      durationSec: report.container.durationSec ?? person.lastTimeSec,
+      durationSec: report.summary.timelineEndSec,
       inconclusiveBand: band,
       width: 750,
     }),

@@ -73,6 +73,14 @@ export const reportSchema = z.object({
   consentWarning: z
     .object({ shown: z.boolean(), text: z.string() })
     .describe('Shown whenever any person is flagged likely manipulated.'),
+  damage: z
+    .object({
+      caveat: z.string(),
+      decodeErrors: z.number().int().nonnegative(),
+      missing: z.array(z.object({ fromSec: z.number(), toSec: z.number() })),
+    })
+    .nullable()
+    .describe('The input is damaged: decode errors and the time ranges that could not be analysed.'),
   input: z.object({
     fileName: z.string(),
     path: z.string(),
@@ -110,6 +118,13 @@ export const reportSchema = z.object({
     faces: z.number().int().nonnegative(),
     people: z.number().int().nonnegative(),
     message: z.string(),
+    timelineEndSec: z
+      .number()
+      .nonnegative()
+      .describe(
+        "End of the timelines' time axis: one sampling interval after the last sampled frame, or the container's " +
+          'end if that comes first. A duration the container merely claims never sets it.',
+      ),
   }),
   settings: z.object({
     sampling: z.record(z.string(), z.number()),

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { decodePng } from '../imaging/png.ts';
 import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
+import { scanDamage } from '../scan/scan-damage.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
@@ -14,6 +15,7 @@ import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
 import { parseReport } from './report-format.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
+import { formatTime, MAX_TIME_TICKS, timeAxisTicks } from './timeline-chart.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-report-'));
 
@@ -149,6 +151,59 @@ test('the PDF has pages, a header with case id and hash, and the verdict in its 
   const headers = text.match(/Unmask report · case case-0123456789ab/g) ?? [];
   assert.equal(headers.length, pages, 'the case id heads every page');
   assert.match(text, new RegExp(`page ${pages} of ${pages}`));
+});
+
+test('a container that claims a duration of 1e12 s changes neither the size of the report nor its axis', async () => {
+  const scan = await scannedFixture('one-face');
+  const { html: normal } = await reportHtmlFor({ scan });
+  for (const claimed of [1e9, 1e12, 1e15]) {
+    const hostile = structuredClone(scan);
+    (hostile.probe as { durationSec: number }).durationSec = claimed;
+    const { report, html } = await reportHtmlFor({ scan: hostile });
+    assert.ok(
+      html.length < normal.length + 2000,
+      `${claimed} s: ${html.length} against ${normal.length} chars`,
+    );
+    const ticks = html.split('</svg>')[0]!.match(/text-anchor="middle" fill="#374151">/g) ?? [];
+    assert.ok(ticks.length <= MAX_TIME_TICKS + 1, `${ticks.length} time labels`);
+    const lastFrame = scan.frames.at(-1)!.timeSec;
+    assert.ok(
+      report.summary.timelineEndSec <= lastFrame + 1,
+      `axis ends at ${report.summary.timelineEndSec} s`,
+    );
+    assert.equal(report.container.durationSec, claimed, 'the claim itself is still reported');
+  }
+});
+
+test('a damaged input is named right under the verdict, with its missing time ranges', async () => {
+  const scan = await scannedFixture('one-face');
+  assert.equal(reportFor({ scan }).damage, null);
+  scan.damage = scanDamage(12, ['Invalid NAL unit size'], [{ fromSec: 1.2, toSec: 2.6 }]);
+  const { report, html } = await reportHtmlFor({ scan });
+  assert.deepEqual(report.damage, {
+    caveat: scan.damage!.caveat,
+    decodeErrors: 12,
+    missing: [{ fromSec: 1.2, toSec: 2.6 }],
+  });
+  assert.match(
+    html,
+    /data-field="damage"><strong>Damaged input\.<\/strong> The file is damaged: ffmpeg reported 12 decode errors and no frame could be decoded from 1\.2 s to 2\.6 s/,
+  );
+  assert.ok(html.indexOf('data-field="damage"') < html.indexOf('<h2>People</h2>'));
+});
+
+test('time axes have a bounded number of round ticks for any duration', () => {
+  for (const duration of [0.001, 0.3, 4, 59, 61, 3599, 3601, 86_400, 1e9, 1e12, 1e15, 1e300]) {
+    const ticks = timeAxisTicks(duration);
+    assert.ok(ticks.length >= 1 && ticks.length <= MAX_TIME_TICKS, `${duration} s: ${ticks.length} ticks`);
+    assert.equal(ticks[0], 0);
+    assert.ok(ticks.at(-1)! <= duration + 1e-9 * duration);
+    if (duration >= 1) assert.ok(ticks.length >= 3, `${duration} s: ${ticks.length} ticks`);
+  }
+  assert.deepEqual(timeAxisTicks(4), [0, 1, 2, 3, 4]);
+  assert.deepEqual(timeAxisTicks(7200), [0, 1200, 2400, 3600, 4800, 6000, 7200]);
+  assert.equal(formatTime(3725), '1:02:05');
+  assert.equal(formatTime(125), '2:05');
 });
 
 test('docs/report-format.schema.json is current (regenerate with npm run docs:schema)', () => {

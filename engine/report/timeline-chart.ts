@@ -38,13 +38,13 @@ export function timelineChartSvg(points: readonly TimelinePoint[], options: Time
   const margin = { left: 44, right: 12, top: options.title ? 24 : 10, bottom: 30 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
-  const duration = Math.max(options.durationSec, points.at(-1)?.timeSec ?? 0, 1e-3);
+  // A crafted header can claim any duration (1e12 s, NaN): it moves the axis, never the number of ticks.
+  const claimed = Number.isFinite(options.durationSec) ? options.durationSec : 0;
+  const duration = Math.max(claimed, points.at(-1)?.timeSec ?? 0, 1e-3);
   const x = (t: number) => margin.left + (t / duration) * plotW;
   const y = (p: number) => margin.top + (1 - p) * plotH;
   const [low, high] = options.inconclusiveBand;
-  const timeStep = niceStep(duration / 6);
-  const timeTicks: number[] = [];
-  for (let t = 0; t <= duration + 1e-9; t += timeStep) timeTicks.push(t);
+  const timeTicks = timeAxisTicks(duration);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" role="img" aria-label="${escapeXml(options.title ?? 'Manipulation score over time')}">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
@@ -89,15 +89,32 @@ export function timelineChartSvg(points: readonly TimelinePoint[], options: Time
   return parts.join('');
 }
 
-/** "4.2 s" under a minute, else "m:ss". */
+/** "4.2 s" under a minute, "m:ss" under an hour, else "h:mm:ss". */
 export function formatTime(seconds: number): string {
   if (seconds < 60) return `${Number(seconds.toFixed(1))} s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.floor(seconds - m * 60);
-  return `${m}:${s < 10 ? '0' : ''}${s}`;
+  const two = (n: number) => `${n < 10 ? '0' : ''}${n}`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds - h * 3600) / 60);
+  const s = Math.floor(seconds - h * 3600 - m * 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
 
+/** The time axis never has more labelled ticks than this, whatever the duration. */
+export const MAX_TIME_TICKS = 7;
+
+/** Tick times from 0 to `durationSec`: at most MAX_TIME_TICKS of them, on a round step. */
+export function timeAxisTicks(durationSec: number): number[] {
+  const step = niceStep(durationSec / (MAX_TIME_TICKS - 1));
+  const count = Math.min(MAX_TIME_TICKS, Math.floor(durationSec / step + 1e-9) + 1);
+  return Array.from({ length: count }, (_, i) => i * step);
+}
+
+/** The smallest round step ≥ raw: seconds and minutes up to an hour, then 1, 2 or 5 × a power of ten hours. */
 function niceStep(raw: number): number {
-  const steps = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
-  return steps.find((s) => s >= raw) ?? 1200;
+  const steps = [0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+  const found = steps.find((s) => s >= raw);
+  if (found !== undefined) return found;
+  const hours = raw / 3600;
+  const power = 10 ** Math.floor(Math.log10(hours));
+  return 3600 * power * ([1, 2, 5].find((m) => m * power >= hours) ?? 10);
 }

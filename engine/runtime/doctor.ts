@@ -73,10 +73,11 @@ export function formatDoctorReport(report: DoctorReport): string {
       lines.push(`ffmpeg tool: NONE — ${tool.error}`);
       continue;
     }
-    lines.push(`${tool.tool}: ${tool.path} (${tool.source}, version ${tool.version})`);
+    lines.push(`${tool.tool}: ${tool.path} (${tool.source}, version ${tool.version}; ${tool.choice})`);
     for (const attempt of tool.attempts) {
       lines.push(`  ${attempt.ok ? '✓' : '✗'} ${attempt.source}: ${attempt.detail}`);
     }
+    if (tool.warning) lines.push(`  WARNING: ${tool.warning}`);
   }
   lines.push('', `Electron: ${report.electron.present ? 'present' : 'absent'} — ${report.electron.detail}`);
   return lines.join('\n');

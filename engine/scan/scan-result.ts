@@ -111,7 +111,33 @@ export const aiLabelSchema = z
     "The file's own AI-generation label, read from its container tags; present only when such a tag exists. Unmask's swap studio writes it on every render.",
   );
 
-const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
+const toolSchema = z.object({
+  path: z.string(),
+  source: z.string(),
+  version: z.string(),
+  libavcodec: z.string().nullable().optional().describe('The libavcodec it was built with.'),
+  choice: z.string().optional().describe('Why this ffmpeg/ffprobe was chosen among the ones found.'),
+  warning: z.string().optional().describe('Present when it is older than FFmpeg 5.0: a known risk.'),
+});
+
+const damageSchema = z
+  .object({
+    decodeErrors: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('Errors ffmpeg reported while decoding on past damaged data (skipped or concealed).'),
+    firstErrors: z.array(z.string()).describe('The first few of those messages, verbatim.'),
+    missing: z
+      .array(z.object({ fromSec: z.number().nonnegative(), toSec: z.number().nonnegative() }))
+      .describe('Time ranges where the sampling expected frames and none could be decoded: not analysed.'),
+    caveat: z
+      .string()
+      .describe('The damage in one sentence, for people; also at the end of summary.message.'),
+  })
+  .describe(
+    'Present only when the input is damaged: decoding went on past errors, or left holes in the timeline.',
+  );
 
 export const scanResultSchema = z.object({
   format: z.literal(SCAN_FORMAT),
@@ -163,6 +189,7 @@ export const scanResultSchema = z.object({
     models: z.array(z.object({ name: z.string(), file: z.string(), sha256: z.string() })),
   }),
   aiLabel: aiLabelSchema.optional(),
+  damage: damageSchema.optional(),
   frames: z.array(scannedFrameSchema),
   tracks: z.array(trackSummarySchema),
   verdict: z.object({
@@ -188,6 +215,7 @@ export const scanResultSchema = z.object({
 
 export type ScanBox = z.infer<typeof boxSchema>;
 export type AiLabel = z.infer<typeof aiLabelSchema>;
+export type ScanDamage = z.infer<typeof damageSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
 export type ScanResult = z.infer<typeof scanResultSchema>;

@@ -26,7 +26,7 @@ import {
 } from '../faces/face-detector.ts';
 import { FaceTracker } from '../faces/tracker.ts';
 import type { FloatImage } from '../imaging/float-image.ts';
-import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
+import { resolveFfmpeg, type ResolvedTool } from '../runtime/ffmpeg.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
@@ -38,7 +38,9 @@ import {
   type FrameSampling,
 } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
+import { samplingIntervalSec, timelineGaps } from '../video/timeline-gaps.ts';
 import { readAiLabel } from './ai-label.ts';
+import { KEPT_DECODE_ERRORS, scanDamage } from './scan-damage.ts';
 import {
   SCAN_FORMAT,
   SCAN_FORMAT_VERSION,
@@ -139,6 +141,12 @@ function faceGeometry(face: DetectedFace, trackId: number, toDisplay: number, in
   };
 }
 
+/** What a scan records of the ffmpeg or ffprobe it used: which one, why, and a warning if it is old. */
+function toolRecord(tool: ResolvedTool) {
+  const { path, source, version, libavcodec, choice, warning } = tool;
+  return { path, source, version, libavcodec, choice, ...(warning && { warning }) };
+}
+
 function caveatsFor(face: DetectedFace): string[] {
   const caveats: string[] = [];
   const pose = Math.max(Math.abs(face.rotation?.yaw ?? 0), Math.abs(face.rotation?.pitch ?? 0));
@@ -188,8 +196,13 @@ export async function scanVideo(
   const perTrack = new Map<number, TimedProbability[]>();
   const sampling = samplingWithMinimumFrames(probe, options.sampling, MIN_SAMPLED_FRAMES);
   const total = countSampledFrames(probe, sampling);
+  let decodeErrors = 0;
+  const firstErrors: string[] = [];
+  const onDecodeError = (message: string) => {
+    if (decodeErrors++ < KEPT_DECODE_ERRORS) firstErrors.push(message);
+  };
   try {
-    for await (const decoded of streamFrames(path, probe, sampling, { signal })) {
+    for await (const decoded of streamFrames(path, probe, sampling, { signal, onDecodeError })) {
       const faces = await detectFacesScaled(faceDetector, decoded, options.detectionMaxSide);
       const trackIds = tracker.update(decoded.timeSec, faces);
       const toDisplay = probe.video.displayWidth / decoded.width;
@@ -305,6 +318,15 @@ export async function scanVideo(
     'no-manipulation-detected': `no manipulation detected (${Math.round(verdict.score * 100)}%)`,
     'not-enough-evidence': 'not enough evidence to judge',
   }[verdict.label];
+  const damage = scanDamage(
+    decodeErrors,
+    firstErrors,
+    timelineGaps(
+      frames.map((f) => f.timeSec),
+      sampling.startSec ?? 0,
+      samplingIntervalSec(sampling, probe.video.avgFps ?? probe.video.rFrameRate),
+    ),
+  );
   const aiLabel = readAiLabel(probe.tags);
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
@@ -340,14 +362,15 @@ export async function scanVideo(
       version: ENGINE_VERSION,
       tensorflowBackend: backend.backend,
       tfjsVersion: backend.tfjsVersion,
-      ffmpeg: { path: tools.ffmpeg.path, source: tools.ffmpeg.source, version: tools.ffmpeg.version },
-      ffprobe: { path: tools.ffprobe.path, source: tools.ffprobe.source, version: tools.ffprobe.version },
+      ffmpeg: toolRecord(tools.ffmpeg),
+      ffprobe: toolRecord(tools.ffprobe),
       models: [
         ...faceDetector.info.models.map((m) => ({ name: m.name, file: basename(m.file), sha256: m.sha256 })),
         ...detectorModels,
       ],
     },
     ...(aiLabel && { aiLabel }),
+    ...(damage && { damage }),
     frames,
     tracks,
     verdict: {
@@ -364,7 +387,7 @@ export async function scanVideo(
       faces: faceCount,
       tracks: tracks.length,
       noFacesFound: faceCount === 0,
-      message: `${verdictMessage}${labelNote}`,
+      message: `${verdictMessage}${labelNote}${damage ? ` ${damage.caveat}` : ''}`,
     },
     run: { startedAt: startedAt.toISOString(), durationSec: round((performance.now() - started) / 1000, 2) },
   };

@@ -7,7 +7,6 @@
  * without a face are passed through unchanged (and still watermarked). Audio is kept. The container is tagged
  * `ai_generated=true` with the consent statements, and written atomically.
  */
-import { realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
 import type { Point } from '../faces/align.ts';
@@ -15,6 +14,7 @@ import { detectFacesScaled } from '../faces/detect-scaled.ts';
 import { loadFaceDetector, type DetectedFace, type FaceDetectorModel } from '../faces/face-detector.ts';
 import { floatFromRgb } from '../imaging/float-image.ts';
 import { UnmaskError } from '../util/errors.ts';
+import { isSameFile } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 import { countSampledFrames, streamFrames } from '../video/decode.ts';
 import { openFrameEncoder } from '../video/encode-frames.ts';
@@ -55,21 +55,11 @@ export const DEFAULT_RENDER: RenderOptions = {
 
 /** Refuses an output that is the input itself (same path, or the same file through a link). */
 export function assertDistinctOutput(input: string, output: string): void {
-  const same = () =>
-    new UnmaskError(
+  if (isSameFile(input, output))
+    throw new UnmaskError(
       'swapOutputIsInput',
       `Refusing to render onto the input itself (${resolve(input)}); choose another --out.`,
     );
-  if (resolve(input) === resolve(output)) throw same();
-  try {
-    if (realpathSync(input) === realpathSync(output)) throw same();
-    const a = statSync(input);
-    const b = statSync(output);
-    if (a.dev === b.dev && a.ino === b.ino) throw same();
-  } catch (error) {
-    if (error instanceof UnmaskError) throw error;
-    // The output does not exist yet: nothing to compare.
-  }
 }
 
 /** Container tags that label a rendered file as AI-generated and carry the consent statements. */

@@ -28,6 +28,7 @@ export const FIXTURE_KINDS = [
   'text-as-mp4',
   'truncated',
   'truncated-faststart',
+  'damaged-middle',
   'still-image',
   '8k-frame',
   'zero-byte',
@@ -49,6 +50,8 @@ export const FIXTURE_KINDS = [
  * - text-as-mp4: a text file named .mp4.
  * - truncated: one-face (moov atom at the end) cut to 40 % of its bytes: no moov, ffprobe fails.
  * - truncated-faststart: one-face with the moov atom first, cut to 70 %: probes fine, decoding runs out of data.
+ * - damaged-middle: the panning face over 15 s with 100 KB in the middle overwritten by pseudo-random bytes:
+ *   probes and decodes to the end, but ffmpeg reports errors and about 3 s of frames cannot be decoded.
  * - still-image: a copy of astronaut.png.
  * - 8k-frame: a single 7680×4320 gray frame, h264.
  * - zero-byte: an empty .mp4.
@@ -91,6 +94,7 @@ const FILE_NAMES: Record<FixtureKind, string> = {
   'text-as-mp4': 'text-as-mp4.mp4',
   truncated: 'truncated.mp4',
   'truncated-faststart': 'truncated-faststart.mp4',
+  'damaged-middle': 'damaged-middle.mp4',
   'still-image': 'still-image.png',
   '8k-frame': '8k-frame.mp4',
   'zero-byte': 'zero-byte.mp4',
@@ -182,6 +186,18 @@ async function probeRotation(path: string): Promise<number> {
   const matrix = stream?.side_data_list?.find((s) => typeof s.rotation === 'number')?.rotation;
   const clockwise = matrix !== undefined ? -matrix : Number(stream?.tags?.rotate ?? 0);
   return ((clockwise % 360) + 360) % 360;
+}
+
+/** Overwrites `length` bytes from the middle of the file with a fixed pseudo-random pattern. */
+async function damageMiddle(path: string, length: number): Promise<void> {
+  const bytes = await readFile(path);
+  const start = Math.floor((bytes.length - length) / 2);
+  let state = 0x2f6b_1d37;
+  for (let i = start; i < start + length; i++) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  await writeFile(path, bytes);
 }
 
 async function truncateCopy(source: string, out: string, fraction: number): Promise<void> {
@@ -303,6 +319,9 @@ async function build(kind: FixtureKind, out: string, options: FixtureOptions): P
         await rm(faststart, { force: true });
       }
     }
+    case 'damaged-middle':
+      await ffmpeg(panningFace(out, 15, false));
+      return damageMiddle(out, 100_000);
     case 'still-image':
       return copyFile(ASTRONAUT_PNG, out);
     case '8k-frame':

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, test } from 'node:test';
 import { makeFixtureVideo, VFR_FIXTURE_TIMES, type FixtureKind } from '../testing/fixtures.ts';
@@ -171,6 +173,14 @@ describe('sampling', () => {
     });
   });
 
+  test('intact clips decode without a single reported decode error', async () => {
+    for (const kind of ['one-face', 'rotated-90', 'odd-size', 'vfr', 'long-720p'] as const) {
+      const errors: string[] = [];
+      await decode(kind, { fps: 5 }, { onDecodeError: (message) => errors.push(message) });
+      assert.deepEqual(errors, [], kind);
+    }
+  });
+
   test('countSampledFrames without sampling is the frame count', () => {
     assert.equal(countSampledFrames(probeOf('one-face')), 100);
     assert.equal(countSampledFrames(probeOf('vfr')), 55);
@@ -333,6 +343,16 @@ describe('process lifecycle', () => {
     const error = await expectUnmaskError(generator.next(), 'inputTruncated');
     assert.match(error.message, /moov atom not found/);
     assert.deepEqual(childFfmpegPids(), []);
+  });
+
+  test('a file deleted before ffmpeg opens it fails with inputNotFound, not as damaged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unmask-decode-'));
+    const gone = join(dir, 'gone.mp4');
+    copyFileSync(paths.get('one-face')!, gone);
+    const probe = await probeVideo(gone);
+    rmSync(gone);
+    const error = await expectUnmaskError(streamFrames(gone, probe).next(), 'inputNotFound');
+    assert.match(error.message, /was deleted or moved while it was being decoded/);
   });
 
   test('memory stays bounded when the consumer is slow', { timeout: 30_000 }, async () => {

@@ -10,6 +10,7 @@
  * Memory stays bounded: stdout is read one frame at a time as the consumer pulls, and a paused pipe
  * blocks ffmpeg. ffmpeg is killed (and reaped) when the consumer stops early, on abort and on error.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
@@ -45,6 +46,11 @@ export interface StreamFramesOptions {
   signal?: AbortSignal;
   /** Downscale (keeping aspect, even dimensions) so that frames are at most this wide. */
   maxWidth?: number;
+  /**
+   * Called for each error ffmpeg reports while it goes on decoding (damaged data it skipped or concealed). Such
+   * a decode still succeeds: the caller decides what the damage means.
+   */
+  onDecodeError?: (message: string) => void;
 }
 
 /** Frames are always downscaled so that their longer side is at most this many pixels. */
@@ -197,6 +203,8 @@ function planDecode(probe: VideoProbe, sampling: FrameSampling, maxWidth: number
 
 const SHOWINFO_LINE = /^\[Parsed_showinfo_\d+ @ [^\]]*\] (?:\[info\] )?n:\s*\d+ pts:\s*(-?\d+|NOPTS)\s/;
 const ERROR_LINE = /^(?:\[[^\]]* @ [^\]]*\] )?\[(?:error|fatal|panic)\] (.*)$/;
+/** A decoder hiding damage: the frame is output, but parts of it were guessed from their neighbours. */
+const CONCEALMENT_LINE = /\] \[(?:info|warning)\] concealing \d+ DC, \d+ AC, \d+ MV errors/;
 /** Demuxer messages that mean the input ran out of data (ffmpeg then stops reading but may exit with 0). */
 const TRUNCATION_LINE = /partial file|moov atom not found|corrupt input packet/i;
 
@@ -283,6 +291,7 @@ class FfmpegDecoder {
   constructor(
     private readonly absolutePath: string,
     plan: DecodePlan,
+    private readonly onDecodeError: (message: string) => void = () => undefined,
   ) {
     const tools = resolveFfmpeg();
     this.command = ffmpeg(absolutePath)
@@ -326,9 +335,11 @@ class FfmpegDecoder {
       this.truncationSeen = true;
     const error = ERROR_LINE.exec(line);
     if (error) {
-      this.errors.push(error[1]!.replace(`${this.absolutePath}: `, '').trim());
+      const message = error[1]!.replace(`${this.absolutePath}: `, '').trim();
+      this.errors.push(message);
       if (this.errors.length > 20) this.errors.shift();
-    }
+      this.onDecodeError(message);
+    } else if (CONCEALMENT_LINE.test(line)) this.onDecodeError(line.replace(/^.*\] \[\w+\] /, ''));
   }
 
   /** The next `size` bytes of stdout; null at a clean end of stream; 'partial' when it ends mid-frame. */
@@ -398,7 +409,7 @@ export async function* streamFrames(
   const { signal } = options;
   if (signal?.aborted) throw cancelled(path, signal);
 
-  const decoder = new FfmpegDecoder(resolve(path), plan);
+  const decoder = new FfmpegDecoder(resolve(path), plan, options.onDecodeError);
   const onAbort = () => void decoder.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   const frameBytes = plan.width * plan.height * 3;
@@ -426,6 +437,12 @@ export async function* streamFrames(
     }
     const failure = await decoder.outcome();
     if (signal?.aborted) throw cancelled(path, signal);
+    if (failure && !existsSync(path)) {
+      throw new UnmaskError(
+        'inputNotFound',
+        `"${path}" was deleted or moved while it was being decoded: ${failure.reason}.`,
+      );
+    }
     if (failure?.truncated) {
       throw new UnmaskError(
         'inputTruncated',

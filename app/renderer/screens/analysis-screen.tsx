@@ -36,7 +36,8 @@ export function AnalysisScreen(props: Props) {
   const [flagged, setFlagged] = useState(false);
   const [showHeatmap, setShowHeatmap] = useState(false);
   const videoRef = useRef<HTMLVideoElement | null>(null);
-  const path = analysis?.path ?? null;
+  // The host lets the player read a file only once the engine has probed it as a video (or it is a case's).
+  const path = analysis && (analysis.caseId !== null || analysis.displayWidth > 0) ? analysis.path : null;
 
   useEffect(() => {
     setSrc(null);
@@ -123,6 +124,11 @@ export function AnalysisScreen(props: Props) {
         </div>
       </header>
 
+      {scan?.damage && (
+        <div class="notice danger" role="alert" data-testid="damage-warning">
+          <strong>Damaged input.</strong> {scan.damage.caveat}
+        </div>
+      )}
       {analysis.status === 'running' && (
         <ProgressBar
           done={analysis.progress?.done ?? 0}

@@ -2,9 +2,12 @@
 import { useState } from 'preact/hooks';
 import type { CaseSummary } from '../../common/contract.ts';
 import { EmptyState, VerdictBadge } from '../components/common.tsx';
+import { bytes } from '../format.ts';
 
 interface Props {
   cases: CaseSummary[] | null;
+  /** In a browser, the largest file that can be uploaded. */
+  maxUploadBytes: number | undefined;
   casesError: string | null;
   onChooseVideo(): void;
   onDropFile(file: File): void;
@@ -14,6 +17,7 @@ interface Props {
 
 export function HomeScreen({
   cases,
+  maxUploadBytes,
   casesError,
   onChooseVideo,
   onDropFile,
@@ -51,7 +55,10 @@ export function HomeScreen({
           ⬆
         </div>
         <p class="dropzone-title">Drop a video here</p>
-        <p class="muted">MP4, MOV, MKV, WebM, AVI · any length</p>
+        <p class="muted" data-testid="dropzone-formats">
+          MP4, MOV, MKV, WebM, AVI ·{' '}
+          {maxUploadBytes === undefined ? 'any length' : `files up to ${bytes(maxUploadBytes)}`}
+        </p>
         <button class="primary" onClick={onChooseVideo} data-testid="open-video">
           Open video…
         </button>

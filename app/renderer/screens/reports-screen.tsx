@@ -22,7 +22,7 @@ const FORMATS: Array<{ format: ReportFormat; title: string; text: string }> = [
 
 export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
   const [busy, setBusy] = useState<ReportFormat | null>(null);
-  const [result, setResult] = useState<{ path: string } | null>(null);
+  const [result, setResult] = useState<{ path: string; caseId: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const selected = cases?.find((c) => c.caseId === selectedCaseId) ?? cases?.[0] ?? null;
 
@@ -36,7 +36,7 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
         caseId: selected.caseId,
         format,
       });
-      setResult(out);
+      setResult({ ...out, caseId: selected.caseId });
       signalAppEvent('report-exported', { format, path: out.path });
     } catch (e) {
       setError(errorMessage(e));
@@ -109,7 +109,9 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
               <button
                 class="ghost"
                 onClick={() =>
-                  unmask.revealPath({ path: result.path }).catch((e: unknown) => setError(errorMessage(e)))
+                  unmask
+                    .revealOutput({ kind: 'report', caseId: result.caseId })
+                    .catch((e: unknown) => setError(errorMessage(e)))
                 }
                 data-testid="open-folder"
               >

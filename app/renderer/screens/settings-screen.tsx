@@ -22,7 +22,15 @@ function Tool({ name, tool }: { name: string; tool: EngineInfo['ffmpeg'] }) {
         {'error' in tool ? (
           <span class="inline-error">missing — {tool.error}</span>
         ) : (
-          `${tool.version} (${tool.source}) · ${tool.path}`
+          <>
+            {`${tool.version} (${tool.source}) · ${tool.path}`}
+            {tool.warning && (
+              <span class="inline-error" data-testid={`${name}-warning`}>
+                <br />
+                {tool.warning}
+              </span>
+            )}
+          </>
         )}
       </dd>
     </div>

@@ -530,7 +530,10 @@ export function StudioScreen() {
           <SyntheticLabel result={render.result} />
           <div class="actions">
             <span class="muted small">{render.result.output}</span>
-            <button class="ghost" onClick={() => unmask.revealPath({ path: render.result!.output })}>
+            <button
+              class="ghost"
+              onClick={() => unmask.revealOutput({ kind: 'render', jobId: render.result!.jobId })}
+            >
               Show in folder
             </button>
           </div>
