@@ -125,6 +125,7 @@ export function addLearnCommand(program: Command): void {
           bar.listener,
           new AbortController().signal,
           metadata.crop.resampling,
+          metadata.crop.margin,
         );
         const fake = await cachedFaceBank(
           'learn-fake-bank',
@@ -134,6 +135,7 @@ export function addLearnCommand(program: Command): void {
           bar.listener,
           new AbortController().signal,
           metadata.crop.resampling,
+          metadata.crop.margin,
         );
         bar.stop();
         if (real.entries.length < 4 || fake.entries.length < 4) {
