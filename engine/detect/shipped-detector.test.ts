@@ -10,17 +10,25 @@ import { sha256Bytes } from '../util/files.ts';
 import { DEFAULT_DETECTOR_CONFIG, loadDetector } from './detector.ts';
 
 const shipped = modelDir('detector');
+/** The shipped detector and the previous one, kept loadable with --detector. */
+const SHIPPED = ['detector', 'detector-v2'];
 
-test('the shipped detector files match their manifest and SHA256SUMS', async () => {
-  const manifest = await readModelManifest(shipped);
-  for (const [name, { sha256, bytes }] of Object.entries(manifest.files)) {
-    const data = readFileSync(join(shipped, name));
-    assert.equal(data.byteLength, bytes, `${name} size`);
-    assert.equal(sha256Bytes(data), sha256, `${name} sha256`);
-  }
-  const sums = readFileSync(join(shipped, 'SHA256SUMS'), 'utf8');
-  assert.ok(sums.includes(manifest.files['weights.bin']!.sha256), 'SHA256SUMS lists the weights');
-});
+for (const name of SHIPPED) {
+  test(`resources/models/${name}: files match their manifest and SHA256SUMS, and it loads`, async () => {
+    const dir = modelDir(name);
+    const manifest = await readModelManifest(dir);
+    for (const [file, { sha256, bytes }] of Object.entries(manifest.files)) {
+      const data = readFileSync(join(dir, file));
+      assert.equal(data.byteLength, bytes, `${file} size`);
+      assert.equal(sha256Bytes(data), sha256, `${file} sha256`);
+    }
+    const sums = readFileSync(join(dir, 'SHA256SUMS'), 'utf8');
+    assert.ok(sums.includes(manifest.files['weights.bin']!.sha256), 'SHA256SUMS lists the weights');
+    const detector = await loadDetector({ modelDir: dir });
+    assert.equal(detector.metadata.calibration.method, 'platt');
+    detector.dispose();
+  });
+}
 
 test('the shipped detector loads, predicts both heads in range and leaks no tensors', async () => {
   assert.equal(DEFAULT_DETECTOR_CONFIG.modelDir, shipped);
