@@ -64,6 +64,23 @@ export const DEFAULT_PAIR_AUGMENT: PairAugmentConfig = {
   borderSideRange: [0.7, 1],
 };
 
+/**
+ * Lighter, for supervised pairs (a real face and a real deepfake of it): a generator's traces are subtle textures
+ * that heavy blur, edge-preserving smoothing and JPEG at quality 20 erase, where a self-blend's boundary survives
+ * them. Still enough compression and resampling for re-encoded video.
+ */
+export const SUPERVISED_PAIR_AUGMENT: PairAugmentConfig = {
+  ...DEFAULT_PAIR_AUGMENT,
+  blurProbability: 0.1,
+  maxBlurSigma: 0.8,
+  smoothProbability: 0.1,
+  resampleProbability: 0.2,
+  resampleRange: [0.6, 0.9],
+  noiseProbability: 0.1,
+  jpegProbability: 0.5,
+  jpegQualityRange: [40, 98],
+};
+
 /** Random similarity about the crop centre, applied to the face and its landmark hull together. */
 export function jitterGeometry(
   face: FloatImage,

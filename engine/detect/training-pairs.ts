@@ -15,6 +15,8 @@ import {
   drawPhotometric,
   jitterGeometry,
   maybeJpeg,
+  SUPERVISED_PAIR_AUGMENT,
+  type PairAugmentConfig,
 } from './pair-augment.ts';
 import { DEFAULT_SELF_BLEND, selfBlend, type SelfBlendConfig } from './self-blend.ts';
 
@@ -65,13 +67,22 @@ export function makeTrainingPair(
     ...config,
     jpegProbability: 0,
   });
-  return finishPair(sample.real, sample.fake, sample.boundary, random, seed, boundarySize);
+  return finishPair(
+    sample.real,
+    sample.fake,
+    sample.boundary,
+    random,
+    seed,
+    boundarySize,
+    DEFAULT_PAIR_AUGMENT,
+  );
 }
 
 /**
  * A supervised pair: a dataset's real face `realIndex` (label 0) and a deepfake of the same source `fakeIndex`
- * (label 1), moved, recoloured and mirrored alike, so that only the manipulation tells them apart. The fake's
- * blend mask is unknown, so its boundary target is UNKNOWN_BOUNDARY. Pure.
+ * (label 1), moved, recoloured and mirrored alike, so that only the manipulation tells them apart; augmented
+ * more lightly than self-blends (SUPERVISED_PAIR_AUGMENT). The fake's blend mask is unknown, so its boundary
+ * target is UNKNOWN_BOUNDARY. Pure.
  */
 export function makeSupervisedPair(
   bank: FaceBank,
@@ -89,8 +100,16 @@ export function makeSupervisedPair(
   // The same geometric jitter for both: one seed drives two identical streams.
   const geometrySeed = random.int(1, 2 ** 31 - 1);
   const jitter = (image: FloatImage) =>
-    jitterGeometry(image, real.hull, createRandom(geometrySeed), DEFAULT_PAIR_AUGMENT).face;
-  return finishPair(jitter(real.face), jitter(fake), undefined, random, seed, boundarySize);
+    jitterGeometry(image, real.hull, createRandom(geometrySeed), SUPERVISED_PAIR_AUGMENT).face;
+  return finishPair(
+    jitter(real.face),
+    jitter(fake),
+    undefined,
+    random,
+    seed,
+    boundarySize,
+    SUPERVISED_PAIR_AUGMENT,
+  );
 }
 
 /**
@@ -104,12 +123,13 @@ function finishPair(
   random: Random,
   seed: number,
   boundarySize: number,
+  augment: PairAugmentConfig,
 ): TrainingPair {
-  const photometric = drawPhotometric(random, DEFAULT_PAIR_AUGMENT);
-  let realOut = maybeJpeg(applyPhotometric(real, photometric, createRandom), random, DEFAULT_PAIR_AUGMENT);
-  let fakeOut = maybeJpeg(applyPhotometric(fake, photometric, createRandom), random, DEFAULT_PAIR_AUGMENT);
+  const photometric = drawPhotometric(random, augment);
+  let realOut = maybeJpeg(applyPhotometric(real, photometric, createRandom), random, augment);
+  let fakeOut = maybeJpeg(applyPhotometric(fake, photometric, createRandom), random, augment);
   let boundaryOut = boundary;
-  const window = drawBorderWindow(random, real.width, DEFAULT_PAIR_AUGMENT);
+  const window = drawBorderWindow(random, real.width, augment);
   if (window) {
     realOut = blackOutside(realOut, window);
     fakeOut = blackOutside(fakeOut, window);
