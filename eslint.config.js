@@ -69,11 +69,18 @@ export default tseslint.config(
       { group: ['node:*'], message: 'app/common is shared with the renderer: no Node modules.' },
       noElectron('app/common must not import Electron.'),
       {
-        group: ['**/engine/**'],
+        // The one exception: the verdict vocabulary, which imports nothing (see the rule for it below).
+        regex: '/engine/(?!detect/verdict\\.ts$)',
         allowTypeImports: true,
-        message: 'app/common may import engine types only.',
+        message: 'app/common may import engine types only (and engine/detect/verdict.ts).',
       },
       { group: [...APP_INTERNALS, '**/renderer/**'], message: 'app/common imports nothing else from app/.' },
+    ],
+  }),
+  // The verdict vocabulary is bundled into the renderer (through app/common/verdict.ts): it imports nothing.
+  restrict(['engine/detect/verdict.ts'], {
+    patterns: [
+      { group: ['*', '.*', '/*'], message: 'verdict.ts runs in the renderer too: it imports nothing.' },
     ],
   }),
   restrict(['app/host/**/*.ts', 'app/server/**/*.ts'], {

@@ -8,11 +8,13 @@
  * - Events: pushed from the host to every window. Long jobs (scan, training, render) report progress through events
  *   and can be cancelled by a request.
  *
- * Imports from engine/ are types only (this file is bundled into the renderer).
+ * Imports from engine/ are types only (this file is bundled into the renderer); the verdict vocabulary comes
+ * through ./verdict.ts.
  */
 import { z } from 'zod';
 import type { BatchFileState } from '../../engine/batch/run-batch.ts';
 import type { ScannedFace, ScannedFrame, ScanResult } from '../../engine/scan/scan-result.ts';
+import { THRESHOLD_PROFILES, type ThresholdProfile } from './verdict.ts';
 
 export type { BatchFileState, ScannedFace, ScannedFrame, ScanResult };
 
@@ -22,27 +24,13 @@ const jobId = z.string().regex(/^[a-z]+-[0-9a-f]{8,}$/, 'not a job id');
 const caseId = z.string().min(1).max(200);
 const filePath = z.string().min(1).max(4096);
 
-export const THRESHOLD_PROFILES = {
-  /** The shipped verdict bands (docs/detector.md). */
-  standard: { label: 'Standard', flagAt: 0.65, inconclusiveBand: [0.35, 0.65] },
-  /** Warn earlier: for triage, where a missed fake costs more than a second look. */
-  sensitive: { label: 'Sensitive (triage)', flagAt: 0.5, inconclusiveBand: [0.3, 0.5] },
-  /** Warn later: for material where false alarms are costly. */
-  conservative: { label: 'Conservative', flagAt: 0.8, inconclusiveBand: [0.45, 0.8] },
-} as const satisfies Record<
-  string,
-  { label: string; flagAt: number; inconclusiveBand: readonly [number, number] }
->;
-
-export type ThresholdProfile = keyof typeof THRESHOLD_PROFILES;
-
 export const settingsSchema = z
   .object({
     /** Sampled frames per second for scans. */
     sampleFps: z.number().min(0.5).max(30),
     /** Stop after this many sampled frames (0 = the whole video). */
     maxFrames: z.number().int().min(0).max(100_000),
-    thresholdProfile: z.enum(['standard', 'sensitive', 'conservative']),
+    thresholdProfile: z.enum(Object.keys(THRESHOLD_PROFILES) as [ThresholdProfile, ...ThresholdProfile[]]),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;

@@ -6,17 +6,17 @@
  * report, except `generatedAt` and `scan.timing`, the wall-clock facts of when things ran.
  */
 import { z } from 'zod';
+import { VERBAL_STRENGTHS, VERDICT_LABELS } from '../detect/verdict.ts';
 
 export const REPORT_FORMAT = 'unmask.report';
 export const REPORT_FORMAT_VERSION = 1;
 
-const verdictLabel = z.enum([
-  'likely-manipulated',
-  'inconclusive',
-  'no-manipulation-detected',
-  'not-enough-evidence',
-]);
-const verbalStrength = z.enum(['weak', 'moderate', 'strong', 'very strong']);
+const verdictLabel = z.enum(VERDICT_LABELS);
+const verbalStrength = z
+  .enum(VERBAL_STRENGTHS)
+  .describe(
+    'InVID/WeVerify verbal scale of the evidence for manipulation; null unless the score is flagged or inconclusive.',
+  );
 const box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 
 export const reportFrameSchema = z.object({
@@ -65,7 +65,7 @@ export const reportSchema = z.object({
     label: verdictLabel,
     headline: z.string().describe('One sentence for a reader.'),
     score: z.number().min(0).max(1).nullable().describe('Calibrated probability behind the verdict.'),
-    strength: verbalStrength.nullable().describe('InVID/WeVerify verbal scale of the score.'),
+    strength: verbalStrength.nullable(),
     inconclusiveBand: z.tuple([z.number(), z.number()]),
     decidingTrackId: z.number().int().nullable(),
     method: z.string(),

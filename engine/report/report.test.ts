@@ -10,9 +10,11 @@ import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
-import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
+import { CONSENT_WARNING_TEXT, TONE_COLOURS } from '../detect/verdict.ts';
+import { buildReport } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
 import { parseReport } from './report-format.ts';
+import { renderReportHtml } from './render-html.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-report-'));
@@ -80,6 +82,33 @@ test('a flagged scan carries the consent warning in the report and its HTML', as
   const sampledAs = `Sampled: ${describeSampling(scan.settings.sampling)};`;
   assert.ok(html.includes(sampledAs), `the reproduce section says "${sampledAs}"`);
   assert.doesNotMatch(html, /Sampling: \{/);
+});
+
+test('person cards say what the app says: no strength for a clear score, no score for too few frames', async () => {
+  const scan = structuredClone(await scannedFixture('one-face'));
+  const track = scan.tracks[0]!;
+  // As a stored case from before the verdict vocabulary might have it: a strength on a person who decides nothing.
+  Object.assign(track, { label: 'not-enough-evidence', score: 0.72, strength: 'strong', decisive: false });
+  Object.assign(track, { scoredFrames: 1 });
+  const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
+  assert.equal(report.people[0]!.strength, null);
+  const html = renderReportHtml(report, { faces: new Map(), unavailable: null });
+  const pill = /<span class="pill" data-field="person-verdict" style="background:([^"]+)">([^<]+)</.exec(
+    html,
+  )!;
+  assert.equal(pill[2], 'Not enough evidence');
+  assert.equal(pill[1], TONE_COLOURS.neutral.light, "the pill has the label's tone, not the score's");
+  assert.match(html, /Judged in only 1 frame: too few to count towards the verdict\./);
+
+  Object.assign(track, { label: 'no-manipulation-detected', score: 0.12, strength: 'weak', decisive: true });
+  Object.assign(track, { scoredFrames: 9 });
+  const clear = renderReportHtml(buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' }), {
+    faces: new Map(),
+    unavailable: null,
+  });
+  assert.match(clear, />No manipulation detected · 12%</);
+  assert.match(clear, /No manipulation detected in 9 judged frames\./);
+  assert.doesNotMatch(clear, /weak evidence/);
 });
 
 test('files that declare themselves AI-generated are shown as such', async () => {

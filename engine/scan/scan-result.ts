@@ -4,6 +4,7 @@
  * validated against it when read back. Coordinates are display pixels of the video (after rotation).
  */
 import { z } from 'zod';
+import { VERBAL_STRENGTHS, VERDICT_LABELS } from '../detect/verdict.ts';
 
 export const SCAN_FORMAT = 'unmask.scan';
 export const SCAN_FORMAT_VERSION = 2;
@@ -14,13 +15,12 @@ export const boxSchema = z
   .object({ x: z.number(), y: z.number(), width: z.number().nonnegative(), height: z.number().nonnegative() })
   .describe('Axis-aligned box in display pixels; x, y is the top-left corner.');
 
-const verbalStrength = z.enum(['weak', 'moderate', 'strong', 'very strong']);
-const verdictLabel = z.enum([
-  'likely-manipulated',
-  'inconclusive',
-  'no-manipulation-detected',
-  'not-enough-evidence',
-]);
+const verbalStrength = z
+  .enum(VERBAL_STRENGTHS)
+  .describe(
+    'InVID/WeVerify verbal scale of the evidence for manipulation; null unless the score is flagged or inconclusive.',
+  );
+const verdictLabel = z.enum(VERDICT_LABELS);
 
 export const faceManipulationSchema = z
   .object({
@@ -34,7 +34,7 @@ export const faceManipulationSchema = z
       .nullable()
       .describe('Calibrated probability that the face is manipulated.'),
     logit: z.number().nullable().describe('Raw detector output before calibration.'),
-    strength: verbalStrength.nullable().describe('InVID verbal scale of the probability.'),
+    strength: verbalStrength.nullable(),
     caveats: z.array(z.string()).describe('Conditions that lower confidence, e.g. a turned head.'),
     heatmap: z
       .array(z.number().min(0).max(1))

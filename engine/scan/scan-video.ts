@@ -5,17 +5,11 @@
  */
 import { basename, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import {
-  DEFAULT_AGGREGATION,
-  scoreTrack,
-  verbalStrength,
-  verdictFor,
-  videoVerdict,
-  type TimedProbability,
-} from '../detect/aggregate.ts';
+import { DEFAULT_AGGREGATION, scoreTrack, videoVerdict, type TimedProbability } from '../detect/aggregate.ts';
 import { detectorCrop } from '../detect/detector-crop.ts';
 import { loadDetector, type DetectorConfig, type DetectorModel } from '../detect/detector.ts';
 import { boundaryMapSize } from '../detect/detector-network.ts';
+import { describeScan, INCONCLUSIVE_BAND, strengthFor, verdictFor } from '../detect/verdict.ts';
 import type { FaceKeypoints, Point } from '../faces/align.ts';
 import { DEFAULT_DETECTION_MAX_SIDE, detectFacesScaled, scaleDetectedFace } from '../faces/detect-scaled.ts';
 import {
@@ -76,7 +70,7 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   detector: {},
   includeLandmarks: true,
   minFaceSize: 64,
-  heatmapThreshold: DEFAULT_AGGREGATION.inconclusiveBand[0],
+  heatmapThreshold: INCONCLUSIVE_BAND[0],
   scoreFaces: true,
 };
 
@@ -242,7 +236,7 @@ export async function scanVideo(
             status: 'scored',
             probability,
             logit: round(prediction.logit, 4),
-            strength: verbalStrength(probability),
+            strength: strengthFor(probability),
             caveats,
             heatmap:
               probability >= options.heatmapThreshold
@@ -280,6 +274,7 @@ export async function scanVideo(
   const tracks = tracker.tracks().map((t) => {
     const scored = trackScores.get(t.id)!;
     const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
+    const label = scored.decisive ? verdictFor(score) : 'not-enough-evidence';
     return {
       id: t.id,
       firstTimeSec: t.firstTime,
@@ -287,8 +282,8 @@ export async function scanVideo(
       frames: t.count,
       scoredFrames: scored.scoredFrames,
       score,
-      label: score === null || !scored.decisive ? ('not-enough-evidence' as const) : verdictFor(score),
-      strength: score === null ? null : verbalStrength(score),
+      label,
+      strength: strengthFor(score, label),
       decisive: scored.decisive,
       smoothed: scored.smoothed.map((p) => ({
         timeSec: round(p.timeSec, 6),
@@ -299,20 +294,19 @@ export async function scanVideo(
   const verdict = videoVerdict([...trackScores.values()]);
   const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
   const faceCount = frames.reduce((n, f) => n + f.faces.length, 0);
-  const verdictText = {
-    'likely-manipulated': `likely manipulated (${verdict.strength} evidence, ${Math.round(verdict.score * 100)}%)`,
-    inconclusive: `inconclusive (${Math.round(verdict.score * 100)}%)`,
-    'no-manipulation-detected': `no manipulation detected (${Math.round(verdict.score * 100)}%)`,
-    'not-enough-evidence': 'not enough evidence to judge',
-  }[verdict.label];
   const aiLabel = readAiLabel(probe.tags);
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
     : '';
-  const verdictMessage =
-    faceCount === 0
-      ? `No faces found in ${frames.length} sampled frames: nothing to judge.`
-      : `${faceCount} faces in ${framesWithFaces} of ${frames.length} sampled frames, ${tracks.length} ${tracks.length === 1 ? 'person' : 'people'} tracked; verdict: ${verdictText}.`;
+  const verdictScore = Number.isFinite(verdict.score) ? round(verdict.score, 4) : null;
+  const verdictMessage = describeScan({
+    faces: faceCount,
+    framesWithFaces,
+    sampledFrames: frames.length,
+    people: tracks.length,
+    label: verdict.label,
+    score: verdictScore,
+  });
   const detectorModels = detector
     ? [
         {
@@ -352,7 +346,7 @@ export async function scanVideo(
     tracks,
     verdict: {
       label: verdict.label,
-      score: Number.isFinite(verdict.score) ? round(verdict.score, 4) : null,
+      score: verdictScore,
       strength: verdict.strength,
       decidingTrackId: verdict.decidingTrackId,
       inconclusiveBand: [...DEFAULT_AGGREGATION.inconclusiveBand],

@@ -3,9 +3,15 @@
  * blend-boundary heatmap when asked for, and the consent warning while a likely-manipulated face is on screen.
  */
 import { useEffect, useRef } from 'preact/hooks';
-import type { ScannedFace, ScannedFrame, ThresholdProfile } from '../../common/contract.ts';
+import type { ScannedFace, ScannedFrame } from '../../common/contract.ts';
+import {
+  formatPercent,
+  scoreTone,
+  THRESHOLD_PROFILES,
+  TONE_COLOURS,
+  type ThresholdProfile,
+} from '../../common/verdict.ts';
 import { frameAt } from '../analysis-state.ts';
-import { percent, scoreTone, TONE_COLOUR } from '../format.ts';
 
 interface Props {
   src: string | null;
@@ -107,19 +113,19 @@ export function VideoStage(props: Props) {
       let drawn = 0;
       for (const face of frame?.faces ?? []) {
         const probability = face.manipulation.probability;
-        const tone = scoreTone(probability, p.profile);
+        const tone = scoreTone(probability, THRESHOLD_PROFILES[p.profile]);
         if (tone === 'danger') flagged = true;
         if (p.showHeatmap) drawHeatmap(ctx, face, p.heatmapSize, toCanvas, rect.scale);
         const [x, y] = toCanvas(face.box.x, face.box.y);
         const w = face.box.width * rect.scale;
         const h = face.box.height * rect.scale;
         ctx.lineWidth = 2.5;
-        ctx.strokeStyle = TONE_COLOUR[tone];
+        ctx.strokeStyle = TONE_COLOURS[tone].dark;
         ctx.strokeRect(x, y, w, h);
-        const label = `Person ${face.trackId} · ${face.manipulation.status === 'too-small' ? 'too small' : percent(probability)}`;
+        const label = `Person ${face.trackId} · ${face.manipulation.status === 'too-small' ? 'too small' : formatPercent(probability)}`;
         ctx.font = '600 12px Inter, system-ui, sans-serif';
         const labelWidth = ctx.measureText(label).width + 12;
-        ctx.fillStyle = TONE_COLOUR[tone];
+        ctx.fillStyle = TONE_COLOURS[tone].dark;
         ctx.fillRect(x - 1.25, Math.max(0, y - 20), labelWidth, 20);
         ctx.fillStyle = '#0d1117';
         ctx.fillText(label, x + 5, Math.max(14, y - 6));

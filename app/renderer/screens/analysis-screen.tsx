@@ -3,13 +3,19 @@
  * person. Works the same for a scan that is still running (frames stream in) and for a saved case.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { THRESHOLD_PROFILES, type ThresholdProfile } from '../../common/contract.ts';
+import {
+  describePerson,
+  formatPercent,
+  scoreTone,
+  THRESHOLD_PROFILES,
+  type ThresholdProfile,
+} from '../../common/verdict.ts';
 import { personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from '../api.ts';
 import { EmptyState, ErrorState, ProgressBar, VerdictBadge } from '../components/common.tsx';
 import { TimelineChart } from '../components/timeline-chart.tsx';
 import { VideoStage } from '../components/video-stage.tsx';
-import { clock, percent, scoreTone, trackColour, VERDICT_TEXT } from '../format.ts';
+import { clock, trackColour } from '../format.ts';
 
 interface Props {
   analysis: Analysis | null;
@@ -81,7 +87,7 @@ export function AnalysisScreen(props: Props) {
     if (videoRef.current) videoRef.current.currentTime = t;
     setTime(t);
   };
-  const { flagAt, inconclusiveBand } = THRESHOLD_PROFILES[profile];
+  const thresholds = THRESHOLD_PROFILES[profile];
   const scan = analysis.scan;
   const duration = analysis.durationSec ?? analysis.frames.at(-1)?.timeSec ?? 0;
   const hasHeatmaps = analysis.frames.some((f) => f.faces.some((face) => face.manipulation.heatmap));
@@ -235,8 +241,8 @@ export function AnalysisScreen(props: Props) {
                 <TimelineChart
                   series={series}
                   durationSec={duration}
-                  band={inconclusiveBand}
-                  flagAt={flagAt}
+                  band={thresholds.inconclusiveBand}
+                  flagAt={thresholds.flagAt}
                   playheadSec={time}
                   onSeek={seek}
                 />
@@ -265,14 +271,17 @@ export function AnalysisScreen(props: Props) {
                     {track ? (
                       <VerdictBadge label={track.label} score={track.score} />
                     ) : (
-                      <span class={`score tone-${scoreTone(liveMax, profile)}`}>peak {percent(liveMax)}</span>
+                      <span class={`score tone-${scoreTone(liveMax, thresholds)}`}>
+                        peak {formatPercent(liveMax)}
+                      </span>
                     )}
                   </header>
+                  {track && (
+                    <p class={`small${track.decisive ? '' : ' caveat'}`} data-testid="person-sentence">
+                      {describePerson(track)}
+                    </p>
+                  )}
                   <dl class="facts">
-                    <div>
-                      <dt>Evidence</dt>
-                      <dd>{track ? (track.strength ? `${track.strength}` : '—') : 'scanning…'}</dd>
-                    </div>
                     <div>
                       <dt>Seen</dt>
                       <dd>
@@ -286,18 +295,6 @@ export function AnalysisScreen(props: Props) {
                       </dd>
                     </div>
                   </dl>
-                  {track && !track.decisive && (
-                    <p class="caveat">
-                      {track.scoredFrames === 0
-                        ? 'Too small to judge in every frame, so this person does not count towards the verdict.'
-                        : `Judged in only ${track.scoredFrames} frames: too few to count towards the verdict.`}
-                    </p>
-                  )}
-                  {track && track.label !== 'not-enough-evidence' && (
-                    <p class="muted small">
-                      {VERDICT_TEXT[track.label]} on the InVID verbal scale: {track.strength} evidence.
-                    </p>
-                  )}
                   {worst.length > 0 && (
                     <div class="worst">
                       <span class="muted small">Highest-scoring frames</span>
@@ -305,11 +302,11 @@ export function AnalysisScreen(props: Props) {
                         {worst.map((w) => (
                           <button
                             key={w.timeSec}
-                            class={`chip tone-${scoreTone(w.probability, profile)}`}
+                            class={`chip tone-${scoreTone(w.probability, thresholds)}`}
                             onClick={() => seek(w.timeSec)}
-                            aria-label={`Seek to ${clock(w.timeSec)}, ${percent(w.probability)}`}
+                            aria-label={`Seek to ${clock(w.timeSec)}, ${formatPercent(w.probability)}`}
                           >
-                            {clock(w.timeSec)} · {percent(w.probability)}
+                            {clock(w.timeSec)} · {formatPercent(w.probability)}
                           </button>
                         ))}
                       </div>
