@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { makeBlendedFixtureVideo } from '../engine/testing/blended-fixture.ts';
+import { makeBlendedFixtureVideo, makeSpikeFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
 import { startRedisServer } from '../engine/testing/redis-server.ts';
 import { startUnmask } from '../engine/testing/run-cli.ts';
@@ -43,6 +43,7 @@ describe('Unmask app', () => {
   let longFace: string;
   let corrupt: string;
   let blended: string;
+  let spike: string;
   let portrait: string;
   before(async () => {
     oneFace = await makeFixtureVideo('one-face');
@@ -50,6 +51,7 @@ describe('Unmask app', () => {
     portrait = await makeFixtureVideo('portrait');
     corrupt = await makeFixtureVideo('text-as-mp4');
     blended = await makeBlendedFixtureVideo();
+    spike = await makeSpikeFixtureVideo();
   });
   after(() => undefined);
 
@@ -82,7 +84,9 @@ describe('Unmask app', () => {
       assert.equal(finished['verdict'], 'likely-manipulated');
       const analysis = analysisPage(app.page);
       await analysis.consentWarning.waitFor();
-      assert.match(await analysis.consentWarning.innerText(), /appears to be synthetic/);
+      assert.equal(await analysis.root.getAttribute('data-flagged-on-screen'), '1', 'person 1 is flagged');
+      assert.match(await analysis.consentWarning.innerText(), /This face is likely manipulated/);
+      assert.match(await analysis.consentWarning.innerText(), /very strong evidence of manipulation/);
       assert.match(await analysis.consentWarning.innerText(), /without their consent/);
       await app.page.getByTestId('dismiss-consent').click();
       await analysis.consentWarning.waitFor({ state: 'detached' });
@@ -92,6 +96,27 @@ describe('Unmask app', () => {
       await homePage(app.page).caseRows.first().click();
       await waitForAppEvent(app.page, 'consent-warning-suppressed', reopened);
       assert.equal(await analysis.consentWarning.count(), 0);
+    });
+  });
+
+  test('11: a one-frame spike shows on the timeline and in the chips, never as a consent warning', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, spike);
+      const finished = await waitForAppEvent(app.page, 'scan-finished', since);
+      assert.equal(finished['verdict'], 'no-manipulation-detected');
+      const analysis = analysisPage(app.page);
+      await analysis.root.and(app.page.locator('[data-status=finished]')).waitFor();
+      // The spike is the person's highest-scoring frame, in the danger tone; seek to it like an analyst would.
+      const top = analysis.frameChips.first();
+      assert.match(await top.innerText(), /^0:02\.0 · 9\d%$/);
+      assert.match((await top.getAttribute('class')) ?? '', /tone-danger/);
+      await top.click();
+      // Frame 10 (2.0 s) is on screen: its box reads 9x%, and the person's track is not flagged.
+      assert.equal(await waitForCount(app.page, 'analysis-screen', 'data-shown-frame', 10), 10);
+      assert.equal(await analysis.root.getAttribute('data-flagged-on-screen'), '');
+      assert.equal(await analysis.consentWarning.count(), 0);
+      const events = await app.page.evaluate(() => window.unmaskAppEvents!.map((e) => e.name));
+      assert.ok(!events.includes('consent-warning-shown'), 'the warning was never shown, live or after');
     });
   });
 

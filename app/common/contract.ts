@@ -266,6 +266,9 @@ export interface BatchFileRow {
 
 // ---------------------------------------------------------------- events
 
+/** A person's track while a scan runs: the saved track without its smoothed series. */
+export type LiveTrack = Omit<ScanResult['tracks'][number], 'smoothed'>;
+
 export interface JobError {
   /** UnmaskError code (e.g. 'inputNotMedia'), 'engineCrashed' or 'internal'. */
   code: string;
@@ -285,6 +288,8 @@ export interface AppEvents {
     detail: string | null;
   };
   'scan-frame': { jobId: string; frame: ScannedFrame };
+  /** Every person's track score so far, at most once a second while a scan runs. */
+  'scan-tracks': { jobId: string; tracks: LiveTrack[] };
   'scan-finished': { jobId: string; caseId: string };
   'scan-failed': { jobId: string; error: JobError };
   'scan-cancelled': { jobId: string };
@@ -359,6 +364,7 @@ export const APP_EVENT_NAMES = [
   'scan-probed',
   'scan-progress',
   'scan-frame',
+  'scan-tracks',
   'scan-finished',
   'scan-failed',
   'scan-cancelled',

@@ -11,7 +11,7 @@ import type { AiLabel, ScannedFrame, ScanResult } from '../../engine/scan/scan-r
 import type { ConsentStatement } from '../../engine/swap/consent.ts';
 import type { ProgressEvent } from '../../engine/util/progress.ts';
 import type { FrameSampling } from '../../engine/video/decode.ts';
-import type { SwapIdentity, TrainingOptions } from '../common/contract.ts';
+import type { LiveTrack, SwapIdentity, TrainingOptions } from '../common/contract.ts';
 
 export interface TrainJob {
   type: 'train';
@@ -54,6 +54,7 @@ export type FromEngine =
   | { type: 'probed'; displayWidth: number; displayHeight: number; durationSec: number | null }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'frame'; frame: ScannedFrame }
+  | { type: 'tracks'; tracks: LiveTrack[] }
   | { type: 'scan-done'; result: ScanResult }
   | { type: 'train-step'; step: number; totalSteps: number; loss: number }
   | { type: 'preview'; path: string; step: number }

@@ -168,6 +168,9 @@ async function run(job: ToEngine): Promise<void> {
               type: 'frame',
               frame: { ...frame, faces: frame.faces.map((f) => ({ ...f, landmarks: [] })) },
             }),
+          // The timeline draws per-frame points itself; the consent warning needs each person's score so far.
+          onTracks: (tracks) =>
+            send({ type: 'tracks', tracks: tracks.map(({ smoothed: _smoothed, ...track }) => track) }),
         },
       );
       send({ type: 'scan-done', result });

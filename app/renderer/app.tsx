@@ -83,6 +83,7 @@ export function App() {
       unmask.on('scan-frame', ({ jobId, frame }) =>
         forJob(jobId, (a) => ({ ...a, frames: [...a.frames, frame] })),
       ),
+      unmask.on('scan-tracks', ({ jobId, tracks }) => forJob(jobId, (a) => ({ ...a, liveTracks: tracks }))),
       unmask.on('scan-finished', ({ jobId, caseId }) => {
         unmask.getCase({ caseId }).then(
           (detail) => {

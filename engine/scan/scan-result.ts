@@ -191,6 +191,7 @@ export type AiLabel = z.infer<typeof aiLabelSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
 export type ScanResult = z.infer<typeof scanResultSchema>;
+export type ScanTrack = z.infer<typeof trackSummarySchema>;
 
 export function parseScanResult(json: unknown): ScanResult {
   return scanResultSchema.parse(json);

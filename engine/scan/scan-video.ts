@@ -39,6 +39,7 @@ import {
   type ScannedFace,
   type ScannedFrame,
   type ScanResult,
+  type ScanTrack,
 } from './scan-result.ts';
 
 export interface ScanOptions {
@@ -102,6 +103,11 @@ export interface ScanCallbacks {
   onFlaggedFace?: (face: FlaggedFace) => void | Promise<void>;
   /** Called with each frame's result as soon as it is known (live views). */
   onFrame?: (frame: ScannedFrame) => void;
+  /**
+   * Called with every person's track score so far (as in the final `tracks`), at most once a second while the
+   * scan runs: the live player's consent warning follows these, not single frames.
+   */
+  onTracks?: (tracks: ScanTrack[]) => void;
   signal?: AbortSignal;
 }
 
@@ -142,12 +148,44 @@ function caveatsFor(face: DetectedFace): string[] {
   return caveats;
 }
 
+/** Each person's robust score so far, with the tracker's facts about them. */
+function scoreTracks(tracker: FaceTracker, perTrack: ReadonlyMap<number, TimedProbability[]>) {
+  return tracker
+    .tracks()
+    .map((track) => ({ track, scored: scoreTrack(track.id, perTrack.get(track.id) ?? []) }));
+}
+
+/** One person in the scan's `tracks`: a person judged in too few frames is "not enough evidence". */
+function summariseTrack({ track, scored }: ReturnType<typeof scoreTracks>[number]): ScanTrack {
+  const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
+  const label = scored.decisive ? verdictFor(score) : 'not-enough-evidence';
+  return {
+    id: track.id,
+    firstTimeSec: track.firstTime,
+    lastTimeSec: track.lastTime,
+    frames: track.count,
+    scoredFrames: scored.scoredFrames,
+    score,
+    label,
+    strength: strengthFor(score, label),
+    decisive: scored.decisive,
+    smoothed: scored.smoothed.map((p) => ({
+      timeSec: round(p.timeSec, 6),
+      probability: round(p.probability, 4),
+    })),
+  };
+}
+
+/** Live track scores are recomputed at most this often (each pass sorts every person's scores). */
+const LIVE_TRACKS_INTERVAL_MS = 1000;
+
 export async function scanVideo(
   path: string,
   options: ScanOptions = DEFAULT_SCAN_OPTIONS,
   callbacks: ScanCallbacks = {},
 ): Promise<ScanResult> {
-  const { onProgress = () => undefined, onFrame, onFlaggedFace, signal } = callbacks;
+  const { onProgress = () => undefined, onFrame, onTracks, onFlaggedFace, signal } = callbacks;
+  let tracksSentAt = Number.NEGATIVE_INFINITY;
   const startedAt = new Date();
   const started = performance.now();
   onProgress({ stage: 'probe', done: 0, total: 1 });
@@ -252,6 +290,10 @@ export async function scanVideo(
       };
       frames.push(frame);
       onFrame?.(frame);
+      if (onTracks && performance.now() - tracksSentAt >= LIVE_TRACKS_INTERVAL_MS) {
+        tracksSentAt = performance.now();
+        onTracks(scoreTracks(tracker, perTrack).map(summariseTrack));
+      }
       for (const face of flagged) await onFlaggedFace?.(face);
       const elapsed = (performance.now() - started) / 1000;
       onProgress({
@@ -268,30 +310,9 @@ export async function scanVideo(
   if (signal?.aborted) throw new UnmaskError('cancelled', 'Scan cancelled.');
   const sha256 = await hashing;
 
-  const trackScores = new Map(
-    tracker.tracks().map((t) => [t.id, scoreTrack(t.id, perTrack.get(t.id) ?? [])]),
-  );
-  const tracks = tracker.tracks().map((t) => {
-    const scored = trackScores.get(t.id)!;
-    const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
-    const label = scored.decisive ? verdictFor(score) : 'not-enough-evidence';
-    return {
-      id: t.id,
-      firstTimeSec: t.firstTime,
-      lastTimeSec: t.lastTime,
-      frames: t.count,
-      scoredFrames: scored.scoredFrames,
-      score,
-      label,
-      strength: strengthFor(score, label),
-      decisive: scored.decisive,
-      smoothed: scored.smoothed.map((p) => ({
-        timeSec: round(p.timeSec, 6),
-        probability: round(p.probability, 4),
-      })),
-    };
-  });
-  const verdict = videoVerdict([...trackScores.values()]);
+  const trackScores = scoreTracks(tracker, perTrack);
+  const tracks = trackScores.map(summariseTrack);
+  const verdict = videoVerdict(trackScores.map((t) => t.scored));
   const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
   const faceCount = frames.reduce((n, f) => n + f.faces.length, 0);
   const aiLabel = readAiLabel(probe.tags);

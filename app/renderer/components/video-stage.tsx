@@ -1,6 +1,7 @@
 /**
- * The player: the video with each face's box drawn over it, coloured by its manipulation score, the
- * blend-boundary heatmap when asked for, and the consent warning while a likely-manipulated face is on screen.
+ * The player: the video with each face's box drawn over it, coloured by that frame's manipulation score, and
+ * the blend-boundary heatmap when asked for. It reports which sampled frame is on screen; the Analysis screen
+ * decides from that (and the people's track scores) whether the consent warning shows.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import type { ScannedFace, ScannedFrame } from '../../common/contract.ts';
@@ -25,8 +26,8 @@ interface Props {
   heatmapSize: number;
   videoRef: { current: HTMLVideoElement | null };
   onTime(timeSec: number): void;
-  /** Whether a face at or above the flag threshold is on screen now. */
-  onFlagged(flagged: boolean): void;
+  /** The sampled frame on screen now (null between faces), called when it changes. */
+  onFrameShown(frame: ScannedFrame | null): void;
   mediaError: string | null;
   onMediaError(message: string): void;
   children?: preact.ComponentChildren;
@@ -83,7 +84,7 @@ export function VideoStage(props: Props) {
 
   useEffect(() => {
     let raf = 0;
-    let lastFlagged: boolean | null = null;
+    let lastShown: ScannedFrame | null | undefined;
     const draw = () => {
       raf = requestAnimationFrame(draw);
       const p = latest.current;
@@ -109,12 +110,10 @@ export function VideoStage(props: Props) {
         rect.x + x * rect.scale,
         rect.y + y * rect.scale,
       ];
-      let flagged = false;
       let drawn = 0;
       for (const face of frame?.faces ?? []) {
         const probability = face.manipulation.probability;
         const tone = scoreTone(probability, THRESHOLD_PROFILES[p.profile]);
-        if (tone === 'danger') flagged = true;
         if (p.showHeatmap) drawHeatmap(ctx, face, p.heatmapSize, toCanvas, rect.scale);
         const [x, y] = toCanvas(face.box.x, face.box.y);
         const w = face.box.width * rect.scale;
@@ -132,9 +131,9 @@ export function VideoStage(props: Props) {
         drawn++;
       }
       c.dataset['boxes'] = String(drawn);
-      if (flagged !== lastFlagged) {
-        lastFlagged = flagged;
-        p.onFlagged(flagged);
+      if (frame !== lastShown) {
+        lastShown = frame;
+        p.onFrameShown(frame);
       }
     };
     raf = requestAnimationFrame(draw);

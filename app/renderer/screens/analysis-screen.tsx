@@ -3,14 +3,17 @@
  * person. Works the same for a scan that is still running (frames stream in) and for a saved case.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ScannedFrame } from '../../common/contract.ts';
 import {
+  consentOverlayText,
   describePerson,
+  flaggedPeopleOnScreen,
   formatPercent,
   scoreTone,
   THRESHOLD_PROFILES,
   type ThresholdProfile,
 } from '../../common/verdict.ts';
-import { personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
+import { knownTracks, personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from '../api.ts';
 import { EmptyState, ErrorState, ProgressBar, VerdictBadge } from '../components/common.tsx';
 import { TimelineChart } from '../components/timeline-chart.tsx';
@@ -39,7 +42,7 @@ export function AnalysisScreen(props: Props) {
   const [src, setSrc] = useState<string | null>(null);
   const [mediaError, setMediaError] = useState<string | null>(null);
   const [time, setTime] = useState(0);
-  const [flagged, setFlagged] = useState(false);
+  const [shown, setShown] = useState<ScannedFrame | null>(null);
   const [showHeatmap, setShowHeatmap] = useState(false);
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const path = analysis?.path ?? null;
@@ -63,7 +66,16 @@ export function AnalysisScreen(props: Props) {
     }
   };
 
+  // The warning follows the evidence behind the verdict: a person on screen whose track score is flagged.
+  const flaggedOnScreen = analysis
+    ? flaggedPeopleOnScreen(
+        (shown?.faces ?? []).map((f) => f.trackId),
+        knownTracks(analysis),
+      )
+    : [];
+  const flagged = flaggedOnScreen.length > 0;
   const consentVisible = flagged && !props.consentDismissed;
+  const consentText = consentOverlayText(flaggedOnScreen);
   useEffect(() => {
     if (consentVisible) signalAppEvent('consent-warning-shown', { fileName: analysis?.fileName });
     // A flagged face on screen whose warning the user dismissed for this case (tests and diagnostics).
@@ -98,6 +110,8 @@ export function AnalysisScreen(props: Props) {
       aria-labelledby="analysis-title"
       data-testid="analysis-screen"
       data-status={analysis.status}
+      data-shown-frame={shown?.index ?? ''}
+      data-flagged-on-screen={flaggedOnScreen.map((t) => t.id).join(',')}
     >
       <header class="screen-header">
         <div class="title-block">
@@ -191,18 +205,14 @@ export function AnalysisScreen(props: Props) {
               }
               videoRef={videoRef}
               onTime={onTime}
-              onFlagged={setFlagged}
+              onFrameShown={setShown}
               mediaError={mediaError}
               onMediaError={setMediaError}
             >
               {consentVisible && (
                 <div class="consent-overlay" role="alert" data-testid="consent-warning">
-                  <strong>This face appears to be synthetic.</strong>
-                  <p>
-                    Unmask found strong signs of manipulation in the face on screen. Creating or sharing
-                    synthetic media of real people without their consent can cause serious harm and may be
-                    illegal. Check before you share.
-                  </p>
+                  <strong>{consentText.title}</strong>
+                  <p>{consentText.body}</p>
                   <button class="ghost" onClick={props.onDismissConsent} data-testid="dismiss-consent">
                     Dismiss for this case
                   </button>
@@ -303,6 +313,7 @@ export function AnalysisScreen(props: Props) {
                           <button
                             key={w.timeSec}
                             class={`chip tone-${scoreTone(w.probability, thresholds)}`}
+                            data-testid="frame-chip"
                             onClick={() => seek(w.timeSec)}
                             aria-label={`Seek to ${clock(w.timeSec)}, ${formatPercent(w.probability)}`}
                           >
