@@ -108,7 +108,7 @@ async function render(job: RenderJob): Promise<void> {
     output: job.output,
     frames: result.frames,
     changedFrames: result.changed,
-    label: readAiLabel(probe.tags) ?? null,
+    label: readAiLabel(probe) ?? null,
   });
 }
 

@@ -17,7 +17,6 @@ import { hostname } from 'node:os';
 import { Queue, type Job } from 'bullmq';
 import type { ScanResult } from '../scan/scan-result.ts';
 import type { CaseStore } from '../store/case-store.ts';
-import { provenanceFromProbe } from '../store/provenance.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import {
@@ -369,8 +368,5 @@ function saveOnce(
   if (!library) return null;
   const existing = library.findCasesBySha256(scan.input.sha256)[0];
   if (existing) return existing.id;
-  return library.saveScan(scan, {
-    notes: `batch job ${jobId}, scanned by ${scannedBy}`,
-    provenance: provenanceFromProbe(scan.probe),
-  }).caseId;
+  return library.saveScan(scan, { notes: `batch job ${jobId}, scanned by ${scannedBy}` }).caseId;
 }

@@ -1,6 +1,7 @@
 /** `unmask cases list | show <id> | note <id> <text> | delete <id>`: the case library from the command line. */
 import type { Command } from 'commander';
 import { describePerson, describeVerdict, verdictBadgeText } from '../detect/verdict.ts';
+import { AI_TAG_TEXT, readAiTags } from '../scan/ai-label.ts';
 import { openCaseStore, type CaseStore, type CaseSummary } from '../store/case-store.ts';
 import { defaultDataDir } from '../store/data-dir.ts';
 
@@ -67,7 +68,7 @@ export function addCasesCommand(program: Command): void {
           (t) =>
             `person ${t.id}  ${t.firstTimeSec.toFixed(1)}–${t.lastTimeSec.toFixed(1)} s  ${verdictBadgeText(t.label, t.score)}  ${describePerson(t)}`,
         ),
-        ...Object.entries(found.provenance.aiGeneratedTags ?? {}).map(([k, v]) => `AI tag    ${k}=${v}`),
+        ...readAiTags(found.scan.probe).map((t) => `AI tag    ${t.tag}=${t.value} (${AI_TAG_TEXT[t.says]})`),
         ...(found.notes ? [`notes     ${found.notes}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -9,7 +9,7 @@ import {
 } from '../detect/verdict.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import type { Provenance } from '../store/case-store.ts';
-import { aiGeneratedTags } from '../store/provenance.ts';
+import { declaresAiGenerated, readAiTags } from '../scan/ai-label.ts';
 import type { VideoProbe } from '../video/probe.ts';
 import {
   REPORT_FORMAT,
@@ -91,6 +91,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
     };
   });
   const flagged = people.some((p) => p.label === 'likely-manipulated');
+  const aiTags = readAiTags(scan.probe);
   const video = probe.video;
   const sampling = Object.fromEntries(
     Object.entries(scan.settings.sampling).filter(([, v]) => typeof v === 'number'),
@@ -127,7 +128,8 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       tags: { ...(probe.tags ?? {}) },
     },
     provenance: {
-      aiGeneratedTags: context.provenance?.aiGeneratedTags ?? aiGeneratedTags(scan.probe),
+      aiGenerated: declaresAiGenerated(aiTags),
+      aiTags,
       contentCredentials: context.provenance?.contentCredentials ?? null,
     },
     people,

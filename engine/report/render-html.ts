@@ -14,6 +14,7 @@ import {
   verdictBadgeText,
   type Tone,
 } from '../detect/verdict.ts';
+import { AI_TAG_TEXT } from '../scan/ai-label.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
 import type { Report, ReportPerson } from './report-format.ts';
 import type { ReportImages } from './report-images.ts';
@@ -68,7 +69,7 @@ footer.end { margin-top: 32px; color: var(--muted); font-size: 11px; }
 export function renderReportHtml(report: Report, images: ReportImages): string {
   const v = report.verdict;
   const tone = VERDICT_TONE[v.label];
-  const aiTags = Object.entries(report.provenance.aiGeneratedTags);
+  const { aiGenerated, aiTags } = report.provenance;
   const body = [
     `<header><h1>Unmask verification report</h1>`,
     `<div class="meta">Case <span class="mono" data-field="case-id">${esc(report.caseId)}</span> · generated ${esc(report.generatedAt)} · Unmask ${esc(report.engine.version)}</div></header>`,
@@ -84,7 +85,7 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
       ? `<div class="notice" role="alert" data-field="consent-warning"><strong>Consent warning.</strong> ${esc(report.consentWarning.text)}</div>`
       : '',
     aiTags.length
-      ? `<div class="notice info" data-field="ai-generated"><strong>The file declares itself AI-generated.</strong> Container tags: ${aiTags.map(([k, val]) => `<span class="mono">${esc(k)}=${esc(val)}</span>`).join(', ')}</div>`
+      ? `<div class="notice info" data-field="ai-tags"><strong>${aiGenerated ? 'The file declares itself AI-generated.' : 'The file does not declare itself AI-generated.'}</strong> Its tags about AI generation: ${aiTags.map((t) => `<span class="mono">${esc(t.tag)}=${esc(t.value)}</span> (${AI_TAG_TEXT[t.says]})`).join(', ')}.</div>`
       : '',
     report.provenance.contentCredentials?.present
       ? `<div class="notice info"><strong>Content credentials (C2PA) found.</strong> ${esc(report.provenance.contentCredentials.summary ?? '')}</div>`

@@ -1,5 +1,5 @@
 /**
- * The report format `unmask.report`, version 1: what a verification desk files. Defined once with zod; the JSON
+ * The report format `unmask.report`, version 2: what a verification desk files. Defined once with zod; the JSON
  * Schema in docs/report-format.schema.json is generated from it (npm run docs:schema).
  *
  * A report is a pure function of the scan, the case id, its notes and provenance: the same scan gives the same
@@ -7,9 +7,10 @@
  */
 import { z } from 'zod';
 import { VERBAL_STRENGTHS, VERDICT_LABELS } from '../detect/verdict.ts';
+import { aiTagSchema } from '../scan/scan-result.ts';
 
 export const REPORT_FORMAT = 'unmask.report';
-export const REPORT_FORMAT_VERSION = 1;
+export const REPORT_FORMAT_VERSION = 2;
 
 const verdictLabel = z.enum(VERDICT_LABELS);
 const verbalStrength = z
@@ -93,11 +94,12 @@ export const reportSchema = z.object({
     tags: z.record(z.string(), z.string()).describe('All container tags, verbatim.'),
   }),
   provenance: z.object({
-    aiGeneratedTags: z
-      .record(z.string(), z.string())
-      .describe(
-        "Tags by which the file declares itself AI-generated (e.g. written by Unmask's swap engine).",
-      ),
+    aiGenerated: z
+      .boolean()
+      .describe("Whether some tag declares the file AI-generated (as Unmask's swap engine writes)."),
+    aiTags: z
+      .array(aiTagSchema)
+      .describe('Every container or stream tag that speaks about AI generation, and what it says.'),
     contentCredentials: z
       .object({ present: z.boolean(), summary: z.string().optional() })
       .nullable()

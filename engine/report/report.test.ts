@@ -47,7 +47,10 @@ test('a report of a real scan validates; a broken one does not', async () => {
     'worst first',
   );
   assert.equal(report.container.width, 640);
-  assert.deepEqual(report.provenance.aiGeneratedTags, {}, 'the fixture says ai_generated=false');
+  assert.equal(report.provenance.aiGenerated, false, 'the fixture says ai_generated=false');
+  assert.deepEqual(report.provenance.aiTags, [
+    { tag: 'ai_generated', value: 'false', says: 'not-ai-generated' },
+  ]);
   assert.equal(report.consentWarning.shown, false);
   assert.deepEqual(parseReport(JSON.parse(JSON.stringify(report))), report);
 
@@ -115,8 +118,9 @@ test('files that declare themselves AI-generated are shown as such', async () =>
   const scan = await scannedFixture('one-face');
   (scan.probe as { tags: Record<string, string> }).tags['ai_generated'] = 'true';
   const { report, html } = await reportHtmlFor({ scan });
-  assert.deepEqual(report.provenance.aiGeneratedTags, { ai_generated: 'true' });
-  assert.match(html, /declares itself AI-generated/);
+  assert.equal(report.provenance.aiGenerated, true);
+  assert.match(html, /The file declares itself AI-generated\./);
+  assert.match(html, /ai_generated=true<\/span> \(declares it AI-generated\)/);
 });
 
 test('face pictures come from the input only while its SHA-256 still matches', async () => {

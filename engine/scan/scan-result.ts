@@ -89,14 +89,28 @@ export const trackSummarySchema = z.object({
     .describe('Per-frame probabilities after the moving median, for timelines.'),
 });
 
+export const aiTagSchema = z.object({
+  tag: z.string().describe('The tag as written; stream tags are prefixed video. or audio.'),
+  value: z.string().describe('Its value, verbatim.'),
+  says: z
+    .enum(['ai-generated', 'not-ai-generated', 'unclear'])
+    .describe(
+      'ai-generated: a tag named for it with a yes, or an IPTC generated-media source type; not-ai-generated: a ' +
+        'tag named for it with a no; unclear: any other value, or free text that mentions it.',
+    ),
+});
+
 export const aiLabelSchema = z
   .object({
     aiGenerated: z
       .boolean()
-      .describe('True when the container declares its content AI-generated (e.g. ai_generated=true).'),
+      .describe('True when some tag declares the content AI-generated (e.g. ai_generated=true).'),
     tag: z
       .string()
-      .describe('The container tag that carries the declaration, as written (e.g. ai_generated).'),
+      .describe(
+        'The tag that carries the declaration, as written (e.g. ai_generated): the first that says ai-generated, ' +
+          'else not-ai-generated, else unclear.',
+      ),
     value: z.string().describe('Its value, verbatim.'),
     generator: z
       .string()
@@ -106,9 +120,14 @@ export const aiLabelSchema = z
       .string()
       .nullable()
       .describe('The consent statement recorded with the file, when present (unmask_consent).'),
+    tags: z
+      .array(aiTagSchema)
+      .optional()
+      .describe('Every tag that speaks about AI generation (absent in files written before it was added).'),
   })
   .describe(
-    "The file's own AI-generation label, read from its container tags; present only when such a tag exists. Unmask's swap studio writes it on every render.",
+    "What the file's own tags say about AI generation (engine/scan/ai-label.ts); present only when some tag " +
+      "speaks about it. Unmask's swap studio writes ai_generated=true on every render.",
   );
 
 const toolSchema = z.object({ path: z.string(), source: z.string(), version: z.string() });
@@ -188,6 +207,7 @@ export const scanResultSchema = z.object({
 
 export type ScanBox = z.infer<typeof boxSchema>;
 export type AiLabel = z.infer<typeof aiLabelSchema>;
+export type AiTag = z.infer<typeof aiTagSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
 export type ScanResult = z.infer<typeof scanResultSchema>;

@@ -315,7 +315,7 @@ export async function scanVideo(
   const verdict = videoVerdict(trackScores.map((t) => t.scored));
   const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
   const faceCount = frames.reduce((n, f) => n + f.faces.length, 0);
-  const aiLabel = readAiLabel(probe.tags);
+  const aiLabel = readAiLabel(probe);
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
     : '';
