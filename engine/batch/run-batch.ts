@@ -15,7 +15,7 @@
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Queue, type Job } from 'bullmq';
-import type { ScanResult } from '../scan/scan-result.ts';
+import { completeScan, type ScanResult } from '../scan/scan-result.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
@@ -304,7 +304,8 @@ export async function runBatch(
           );
           return;
         }
-        const { scan, scannedBy } = result.data;
+        const { scannedBy } = result.data;
+        const scan = completeScan(result.data.scan);
         const caseId = saveOnce(options.library, scan, job.jobId, scannedBy);
         settle(
           job,

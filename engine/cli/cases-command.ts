@@ -64,6 +64,7 @@ export function addCasesCommand(program: Command): void {
         `scanned   ${found.createdAt}`,
         `verdict   ${describeVerdict(found.verdict.label, found.verdict.score)}`,
         `summary   ${found.scan.summary.message}`,
+        ...found.scan.verdict.caveats.map((c) => `caveat    ${c}`),
         ...found.scan.tracks.map(
           (t) =>
             `person ${t.id}  ${t.firstTimeSec.toFixed(1)}–${t.lastTimeSec.toFixed(1)} s  ${verdictBadgeText(t.label, t.score)}  ${describePerson(t)}`,

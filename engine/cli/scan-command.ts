@@ -105,12 +105,15 @@ export function addScanCommand(program: Command): void {
         );
         bar.stop();
         const json = `${JSON.stringify(result, null, 1)}\n`;
+        const said = [result.summary.message, ...result.verdict.caveats.map((c) => `Caveat: ${c}`)].join(
+          '\n',
+        );
         if (flags.out) {
           await writeFileAtomic(flags.out, json);
-          process.stderr.write(`${result.summary.message}\nWrote ${flags.out}\n`);
+          process.stderr.write(`${said}\nWrote ${flags.out}\n`);
         } else {
           process.stdout.write(json);
-          process.stderr.write(`${result.summary.message}\n`);
+          process.stderr.write(`${said}\n`);
         }
         if (store) {
           const { caseId } = store.saveScan(result, { provenance: await provenanceOfScan(result) });

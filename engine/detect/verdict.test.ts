@@ -15,8 +15,10 @@ import {
   VERDICT_LABELS,
   VERDICT_TONE,
   verdictBadgeText,
+  verdictCaveats,
   verdictFor,
   type PersonFacts,
+  type VerdictBasis,
 } from './verdict.ts';
 
 test('the label and band table: the band is [0.35, 0.65), its upper edge is the flag threshold', () => {
@@ -190,4 +192,41 @@ test('score tones follow the thresholds they are given', () => {
   );
   assert.equal(scoreTone(0.55, THRESHOLD_PROFILES.sensitive), 'danger');
   assert.equal(scoreTone(0.7, THRESHOLD_PROFILES.conservative), 'warning');
+});
+
+test('caveats: thin coverage, few judged frames behind the verdict, heavy compression', () => {
+  const solid: VerdictBasis = {
+    sampledFrames: 50,
+    judgedFrames: 25,
+    decidingTrackId: 1,
+    decidingFrames: 8,
+    bitsPerPixel: 0.03,
+  };
+  assert.deepEqual(verdictCaveats(solid), [], 'half the frames, 8 judged frames, ordinary compression');
+  assert.deepEqual(verdictCaveats({ ...solid, judgedFrames: 16 }), [
+    'Faces could be judged in only 16 of 50 sampled frames (32%): the verdict says nothing about the rest of the video.',
+  ]);
+  assert.deepEqual(verdictCaveats({ ...solid, decidingFrames: 1 }), [
+    'The verdict rests on only 1 judged frame of person 1; with fewer than 8 it can turn on a few frames.',
+  ]);
+  assert.match(
+    verdictCaveats({ ...solid, bitsPerPixel: 0.012 })[0]!,
+    /heavily compressed \(0\.012 bits per pixel/,
+  );
+  assert.deepEqual(
+    verdictCaveats({
+      ...solid,
+      judgedFrames: 0,
+      decidingTrackId: null,
+      decidingFrames: null,
+      bitsPerPixel: null,
+    }),
+    [],
+    'nothing judged: the verdict (not enough evidence) says so itself; unknown bit rate: no claim',
+  );
+  assert.equal(
+    verdictCaveats({ ...solid, judgedFrames: 3, decidingFrames: 3, bitsPerPixel: 0.01 }).length,
+    3,
+    'all three at once',
+  );
 });

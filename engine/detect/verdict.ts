@@ -209,6 +209,53 @@ export function describeScan(facts: {
   );
 }
 
+// ---------------------------------------------------------------- caveats: what the verdict rests on
+
+/** A verdict resting on fewer judged frames of its deciding person than this gets a caveat. */
+export const FEW_JUDGED_FRAMES = 8;
+
+/**
+ * Video bits per pixel (bit rate / (width × height × frame rate)) below which footage counts as heavily
+ * compressed. The real clips the detector was trained on run from 0.028 to 1.16 bits per pixel (median 0.064;
+ * `video/real` in the shared data), so 0.02 is below all of them; at such rates compression smooths away the
+ * blending traces the detector looks for.
+ */
+export const LOW_BITS_PER_PIXEL = 0.02;
+
+/** The facts a verdict rests on (engine/scan/verdict-basis.ts reads them from a scan). */
+export interface VerdictBasis {
+  sampledFrames: number;
+  /** Sampled frames with at least one judged face. */
+  judgedFrames: number;
+  /** The person who decides the verdict, and in how many frames they were judged; null when nobody decides. */
+  decidingTrackId: number | null;
+  decidingFrames: number | null;
+  /** The video's bits per pixel, null when its bit rate is unknown. */
+  bitsPerPixel: number | null;
+}
+
+/** Plain sentences, shown in the verdict box, for each way the evidence behind a verdict is thin. */
+export function verdictCaveats(basis: VerdictBasis): string[] {
+  const caveats: string[] = [];
+  // With no judged frame at all the verdict is "not enough evidence", which says so itself.
+  if (basis.judgedFrames > 0 && basis.judgedFrames < basis.sampledFrames / 2)
+    caveats.push(
+      `Faces could be judged in only ${basis.judgedFrames} of ${plural(basis.sampledFrames, 'sampled frame')} ` +
+        `(${formatPercent(basis.judgedFrames / basis.sampledFrames)}): the verdict says nothing about the rest of the video.`,
+    );
+  if (basis.decidingFrames !== null && basis.decidingFrames < FEW_JUDGED_FRAMES)
+    caveats.push(
+      `The verdict rests on only ${plural(basis.decidingFrames, 'judged frame')} of person ${basis.decidingTrackId}; ` +
+        `with fewer than ${FEW_JUDGED_FRAMES} it can turn on a few frames.`,
+    );
+  if (basis.bitsPerPixel !== null && basis.bitsPerPixel < LOW_BITS_PER_PIXEL)
+    caveats.push(
+      `The video is heavily compressed (${basis.bitsPerPixel.toFixed(3)} bits per pixel, below the footage the ` +
+        'detector was trained on): compression blurs the traces it looks for, so a low score means less.',
+    );
+  return caveats;
+}
+
 // ---------------------------------------------------------------- the consent warning
 
 /** The report's consent warning, shown whenever a person is flagged. */

@@ -109,6 +109,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       inconclusiveBand: scan.verdict.inconclusiveBand,
       decidingTrackId: scan.verdict.decidingTrackId,
       method: scan.verdict.method,
+      caveats: [...scan.verdict.caveats],
     },
     consentWarning: { shown: flagged, text: CONSENT_WARNING_TEXT },
     input: { ...scan.input },

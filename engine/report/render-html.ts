@@ -45,6 +45,8 @@ h3 { font-size: 14px; margin: 0; }
 .tone-ok { border-color: var(--ok); background: var(--ok-bg); } .tone-ok .label { color: var(--ok); }
 .tone-neutral { border-color: var(--neutral); background: var(--neutral-bg); } .tone-neutral .label { color: var(--neutral); }
 .scale { margin-top: 12px; }
+.caveats { margin: 10px 0 0; padding: 8px 12px 8px 28px; border-radius: 6px; background: rgba(255, 255, 255, 0.7); }
+.caveats li::marker { content: "⚠  "; }
 .notice { border-left: 6px solid var(--danger); background: var(--danger-bg); padding: 12px 14px; margin: 14px 0; break-inside: avoid; }
 .notice strong { color: var(--danger); }
 .notice.info { border-color: #2563eb; background: #eff6ff; } .notice.info strong { color: #1d4ed8; }
@@ -80,6 +82,9 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
       ? `<p><strong>Score ${formatPercent(v.score)}</strong>${v.strength ? ` · ${esc(strengthPhrase(v.strength))} (InVID verbal scale)` : ''}${v.decidingTrackId !== null ? ` · decided by person ${v.decidingTrackId}` : ''}</p>`
       : '',
     `<div class="scale">${scaleSvg(v.score, v.inconclusiveBand)}</div>`,
+    v.caveats.length
+      ? `<ul class="caveats" data-field="caveats">${v.caveats.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>`
+      : '',
     `</section>`,
     report.consentWarning.shown
       ? `<div class="notice" role="alert" data-field="consent-warning"><strong>Consent warning.</strong> ${esc(report.consentWarning.text)}</div>`

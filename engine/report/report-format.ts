@@ -70,6 +70,11 @@ export const reportSchema = z.object({
     inconclusiveBand: z.tuple([z.number(), z.number()]),
     decidingTrackId: z.number().int().nullable(),
     method: z.string(),
+    caveats: z
+      .array(z.string())
+      .describe(
+        'Plain sentences on what the verdict rests on, shown in the verdict box (see the scan format).',
+      ),
   }),
   consentWarning: z
     .object({ shown: z.boolean(), text: z.string() })

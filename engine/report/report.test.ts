@@ -114,6 +114,18 @@ test('person cards say what the app says: no strength for a clear score, no scor
   assert.doesNotMatch(clear, /weak evidence/);
 });
 
+test('caveats are plain sentences inside the verdict box', async () => {
+  const scan = structuredClone(await scannedFixture('one-face'));
+  scan.verdict.caveats = [
+    'The verdict rests on only 2 judged frames of person 1; with fewer than 8 it can turn.',
+  ];
+  const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(report.verdict.caveats, scan.verdict.caveats);
+  const html = renderReportHtml(report, { faces: new Map(), unavailable: null });
+  const box = /<section class="verdict[^"]*" data-field="verdict">([\s\S]*?)<\/section>/.exec(html)![1]!;
+  assert.match(box, /<ul class="caveats" data-field="caveats"><li>The verdict rests on only 2 judged frames/);
+});
+
 test('files that declare themselves AI-generated are shown as such', async () => {
   const scan = await scannedFixture('one-face');
   (scan.probe as { tags: Record<string, string> }).tags['ai_generated'] = 'true';

@@ -103,6 +103,7 @@ function scanWithTags(tags: Record<string, string>): ScanResult {
       decidingTrackId: null,
       inconclusiveBand: [0.35, 0.65],
       method: '',
+      caveats: [],
     },
     summary: { sampledFrames: 0, framesWithFaces: 0, faces: 0, tracks: 0, noFacesFound: true, message: '' },
     run: { startedAt: '', durationSec: 0 },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { VERBAL_STRENGTHS, VERDICT_LABELS } from '../detect/verdict.ts';
+import { scanCaveats } from './verdict-basis.ts';
 
 export const SCAN_FORMAT = 'unmask.scan';
 export const SCAN_FORMAT_VERSION = 2;
@@ -191,6 +192,14 @@ export const scanResultSchema = z.object({
     decidingTrackId: z.number().int().nullable(),
     inconclusiveBand: z.tuple([z.number(), z.number()]),
     method: z.string().describe('How frames, tracks and the video were aggregated.'),
+    caveats: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Plain sentences on what the verdict rests on: faces judged in under half the sampled frames, fewer ' +
+          'than 8 judged frames behind it, heavy compression. Absent in files written before it was added; ' +
+          'readers derive them from the scan (engine/scan/verdict-basis.ts).',
+      ),
   }),
   summary: z.object({
     sampledFrames: z.number().int().nonnegative(),
@@ -210,9 +219,17 @@ export type AiLabel = z.infer<typeof aiLabelSchema>;
 export type AiTag = z.infer<typeof aiTagSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
-export type ScanResult = z.infer<typeof scanResultSchema>;
+/** A scan file as written, by this or an earlier version 2 writer. */
+export type ScanResultFile = z.infer<typeof scanResultSchema>;
+/** A scan as read back: `verdict.caveats` is always there (derived for files that predate it). */
+export type ScanResult = ScanResultFile & { verdict: { caveats: string[] } };
 export type ScanTrack = z.infer<typeof trackSummarySchema>;
 
 export function parseScanResult(json: unknown): ScanResult {
-  return scanResultSchema.parse(json);
+  return completeScan(scanResultSchema.parse(json));
+}
+
+/** Fills in what files written before a field existed lack, from the rest of the scan. */
+export function completeScan(scan: ScanResultFile): ScanResult {
+  return { ...scan, verdict: { ...scan.verdict, caveats: scan.verdict.caveats ?? scanCaveats(scan) } };
 }

@@ -33,6 +33,7 @@ import {
 } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
 import { readAiLabel } from './ai-label.ts';
+import { scanCaveats } from './verdict-basis.ts';
 import {
   SCAN_FORMAT,
   SCAN_FORMAT_VERSION,
@@ -372,6 +373,7 @@ export async function scanVideo(
       decidingTrackId: verdict.decidingTrackId,
       inconclusiveBand: [...DEFAULT_AGGREGATION.inconclusiveBand],
       method: AGGREGATION_METHOD,
+      caveats: scanCaveats({ probe, frames, tracks, verdict }),
     },
     summary: {
       sampledFrames: frames.length,

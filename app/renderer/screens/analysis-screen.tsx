@@ -119,9 +119,18 @@ export function AnalysisScreen(props: Props) {
             {analysis.fileName}
           </h1>
           {scan ? (
-            <p class="lede" data-testid="scan-summary">
-              {scan.summary.message}
-            </p>
+            <>
+              <p class="lede" data-testid="scan-summary">
+                {scan.summary.message}
+              </p>
+              {scan.verdict.caveats.length > 0 && (
+                <ul class="verdict-caveats" data-testid="verdict-caveats">
+                  {scan.verdict.caveats.map((caveat) => (
+                    <li key={caveat}>{caveat}</li>
+                  ))}
+                </ul>
+              )}
+            </>
           ) : (
             <p class="lede">
               {analysis.status === 'running' ? 'Results appear as each frame is analysed.' : ''}
