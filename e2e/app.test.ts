@@ -99,7 +99,7 @@ describe('Unmask app', () => {
     });
   });
 
-  test('11: a one-frame spike shows on the timeline and in the chips, never as a consent warning', async (t) => {
+  test('11: a one-frame spike shows on the timeline and in the chips, never as a consent warning; its map zooms in', async (t) => {
     await withApp(t, async (app) => {
       const since = await openVideo(app, spike);
       const finished = await waitForAppEvent(app.page, 'scan-finished', since);
@@ -117,6 +117,11 @@ describe('Unmask app', () => {
       assert.equal(await analysis.consentWarning.count(), 0);
       const events = await app.page.evaluate(() => window.unmaskAppEvents!.map((e) => e.name));
       assert.ok(!events.includes('consent-warning-shown'), 'the warning was never shown, live or after');
+      // The heatmap toggle zooms into that frame's face: the crop beside its map, drawn by the engine.
+      await app.page.getByTestId('heatmap-toggle').check();
+      assert.equal(await waitForCount(app.page, 'face-panel', 'data-pictures', 1), 1);
+      assert.equal(await app.page.getByTestId('face-panel').getAttribute('data-frame'), '10');
+      assert.match(await app.page.getByTestId('face-panel').innerText(), /Person 1 · 9\d% · boundary map/);
     });
   });
 

@@ -37,6 +37,7 @@ try {
   await shot('analysis-consent-warning');
   await page.getByTestId('dismiss-consent').click();
   await page.getByTestId('heatmap-toggle').check();
+  await waitForCount(page, 'face-panel', 'data-pictures', 1);
   await shot('analysis-heatmap');
   await nav.go('home');
   await shot('home-cases');

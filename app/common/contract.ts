@@ -108,6 +108,10 @@ export const requestSchemas = {
   deleteCase: z.object({ caseId }).strict(),
   /** A URL the renderer's <video> element can play for a file the host already knows (opened or in a case). */
   getMediaUrl: z.object({ path: filePath }).strict(),
+  /** One person's face in one sampled frame of a case: the aligned crop beside its blend-boundary overlay. */
+  getFacePicture: z
+    .object({ caseId, trackId: z.number().int().positive(), frameIndex: z.number().int().nonnegative() })
+    .strict(),
   exportReport: z
     .object({ caseId, format: reportFormatSchema, consentNoticeDismissed: z.boolean().optional() })
     .strict(),
@@ -239,6 +243,8 @@ export interface RequestResults {
   getCase: CaseDetail;
   deleteCase: { deleted: boolean };
   getMediaUrl: { url: string };
+  /** A PNG data URL (crop | overlay and colour bar, as in reports), and what the map's range is. */
+  getFacePicture: { url: string; caption: string };
   exportReport: { path: string };
   revealPath: { revealed: boolean };
   listSwapProjects: SwapProjectSummary[];

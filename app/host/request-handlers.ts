@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import { exportReport, reportHtmlFor } from '../../engine/report/export-report.ts';
 import { pdfPageDecorations, type PdfPageDecorations } from '../../engine/report/pdf.ts';
+import { FacePictures } from '../../engine/report/report-images.ts';
+import { describeMapRange } from '../../engine/imaging/heatmap.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
 import type { AppInfo, EngineInfo, ReportFormat, RequestHandlers } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
@@ -83,6 +85,16 @@ export function createHost(options: HostOptions): Host {
     allowMedia: (path) => allowed.add(path),
   });
   const batches = new BatchJobs(dataDir, launchEngine, emit);
+  // The face pictures of the case on screen: its probe and the detector's crop geometry, read once.
+  let facePictures: { caseId: string; pictures: Promise<FacePictures> } | null = null;
+  const picturesOf = async (caseId: string) => {
+    if (facePictures?.caseId !== caseId) {
+      const pictures = cases.getCase(caseId).then(({ scan }) => FacePictures.open(scan));
+      pictures.catch(() => (facePictures = null));
+      facePictures = { caseId, pictures };
+    }
+    return facePictures.pictures;
+  };
   const isAllowedMedia = async (path: string) =>
     allowed.has(path) || studio.owns(path) || (await cases.knownPaths()).includes(path);
 
@@ -116,6 +128,17 @@ export function createHost(options: HostOptions): Host {
       if (!(await isAllowedMedia(path)))
         throw new UnmaskError('inputNotFound', 'That file was not opened here.');
       return { url: shell.mediaUrl(path) };
+    },
+    getFacePicture: async ({ caseId, trackId, frameIndex }) => {
+      const picture = await (await picturesOf(caseId)).draw(trackId, frameIndex, 224);
+      if (!picture)
+        throw new UnmaskError('inputNotFound', `Person ${trackId} is not in sampled frame ${frameIndex}.`);
+      return {
+        url: picture.url,
+        caption: picture.range
+          ? describeMapRange(picture.range)
+          : 'no blend-boundary map: this face scored under the inconclusive band',
+      };
     },
     exportReport: async ({ caseId, format }) => {
       const source = await cases.reportSource(caseId);

@@ -4,7 +4,9 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { decodePng } from '../imaging/png.ts';
 import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
+import { makeBlendedFixtureVideo } from '../testing/blended-fixture.ts';
 import { makeFixtureVideo, type FixtureKind } from '../testing/fixtures.ts';
 import { runUnmask } from '../testing/run-cli.ts';
 import { EXIT_CODES } from '../util/errors.ts';
@@ -143,4 +145,32 @@ test('distinct bad inputs have distinct exit codes', () => {
 test('bad flags are a usage error', () => {
   const result = runUnmask(['scan', 'x.mp4', '--fps', '-3']);
   assert.equal(result.status, EXIT_CODES.usage);
+});
+
+test('--heatmaps saves crop | map pictures from the one renderer, with the map range in each name', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-heatmaps-'));
+  const video = await makeBlendedFixtureVideo();
+  const result = runUnmask([
+    'scan',
+    video,
+    '--max-frames',
+    '3',
+    '--no-save',
+    '--heatmaps',
+    dir,
+    '--out',
+    join(dir, 's.json'),
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.png'));
+  assert.equal(names.length, 3, names.join(', '));
+  for (const name of names) {
+    assert.match(name, /^track-1-\d+\.\d\ds-p\d+-map\d\.\d\d-\d\.\d\d\.png$/);
+    const picture = decodePng(await readFile(join(dir, name)));
+    assert.deepEqual(
+      [picture.width, picture.height],
+      [256 * 2 + 4, 256 + 4 + 10],
+      'crop | overlay, colour bar',
+    );
+  }
 });

@@ -14,6 +14,7 @@ import {
   verdictBadgeText,
   type Tone,
 } from '../detect/verdict.ts';
+import { describeMapRange, mapRange } from '../imaging/heatmap.ts';
 import { AI_TAG_TEXT } from '../scan/ai-label.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
 import type { Report, ReportPerson } from './report-format.ts';
@@ -176,7 +177,7 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
         ? `<img src="${image}" alt="Person ${person.trackId} at ${formatTime(f.timeSec)}: ${f.heatmap ? 'face and blend-boundary map' : 'face'}">`
         : '<div class="missing">picture unavailable</div>';
       const mapNote = f.heatmap
-        ? ''
+        ? `<br><span class="meta" data-field="map-range">${esc(describeMapRange(mapRange(f.heatmap.values)))}</span>`
         : '<br><span class="meta">no blend-boundary map: score below the inconclusive band</span>';
       return `<figure class="frame">${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${formatPercent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
     })
@@ -192,7 +193,7 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
       width: 750,
     }),
     person.worstFrames.length
-      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with the blend-boundary map (bright = where two images appear joined).</div><div class="frames">${frames}</div>`
+      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with its blend-boundary map (yellow = where the detector places a join most strongly, on the map's own range, given under each picture; the bar runs from its lowest to its highest value).</div><div class="frames">${frames}</div>`
       : '',
     `</article>`,
   ].join('');

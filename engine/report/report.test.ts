@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { displayMap } from '../imaging/heatmap.ts';
 import { decodePng } from '../imaging/png.ts';
 import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
@@ -13,6 +14,7 @@ import { describeSampling } from '../video/describe-sampling.ts';
 import { CONSENT_WARNING_TEXT, TONE_COLOURS } from '../detect/verdict.ts';
 import { buildReport } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
+import { collectReportImages, faceImageKey } from './report-images.ts';
 import { parseReport } from './report-format.ts';
 import { renderReportHtml } from './render-html.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
@@ -147,6 +149,36 @@ test('face pictures come from the input only while its SHA-256 still matches', a
   const { html: withoutPictures } = await reportHtmlFor({ scan: moved });
   assert.equal((withoutPictures.match(/<img /g) ?? []).length, 0);
   assert.match(withoutPictures, /has changed since the scan \(SHA-256 differs\)/);
+});
+
+test('report pictures show the map: where it is hottest the overlay differs clearly from the crop', async () => {
+  const scan = await scannedFixture('one-face');
+  const report = reportFor({ scan }, '2026-01-01T00:00:00.000Z');
+  const images = await collectReportImages(scan, report);
+  const frames = report.people[0]!.worstFrames.filter((f) => f.heatmap);
+  assert.ok(frames.length > 0, 'the fixture scan keeps maps');
+  for (const frame of frames) {
+    const url = images.faces.get(faceImageKey(report.people[0]!.trackId, frame.frameIndex))!;
+    const picture = decodePng(Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64'));
+    const size = 192;
+    const { size: cells, values } = frame.heatmap!;
+    // Where the drawn map is hottest (its smoothed maximum).
+    const drawn = displayMap(values, cells, size).data;
+    const hottest = drawn.indexOf(Math.max(...drawn));
+    const [x, y] = [hottest % size, Math.floor(hottest / size)];
+    const at = (px: number) => [
+      ...picture.data.subarray((y * picture.width + px) * 3, (y * picture.width + px) * 3 + 3),
+    ];
+    const crop = at(x);
+    const overlay = at(size + 4 + x);
+    const difference = Math.max(...crop.map((v, i) => Math.abs(v - overlay[i]!)));
+    assert.ok(
+      difference > 80,
+      `frame ${frame.frameIndex}: ${crop} → ${overlay} (map up to ${Math.max(...values)})`,
+    );
+  }
+  const html = renderReportHtml(report, images);
+  assert.match(html, /boundary map \d\.\d\d–\d\.\d\d \(of 0–1\), stretched over the colour bar/);
 });
 
 test('the HTML renders in Chromium: verdict box in its colour, timeline, pictures loaded, hash shown', async () => {

@@ -277,9 +277,10 @@ export async function scanVideo(
             logit: round(prediction.logit, 4),
             strength: strengthFor(probability),
             caveats,
+            // Three decimals: a faint map (the shipped detector's peak near 0.1) keeps its shape.
             heatmap:
               probability >= options.heatmapThreshold
-                ? Array.from(prediction.boundary, (v) => round(v, 2))
+                ? Array.from(prediction.boundary, (v) => round(v, 3))
                 : null,
           },
         };

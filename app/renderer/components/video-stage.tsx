@@ -1,10 +1,10 @@
 /**
- * The player: the video with each face's box drawn over it, coloured by that frame's manipulation score, and
- * the blend-boundary heatmap when asked for. It reports which sampled frame is on screen; the Analysis screen
- * decides from that (and the people's track scores) whether the consent warning shows.
+ * The player: the video with each face's box drawn over it, coloured by that frame's manipulation score. It
+ * reports which sampled frame is on screen; the Analysis screen decides from that (and the people's track
+ * scores) whether the consent warning shows, and which faces the heatmap panel zooms into.
  */
 import { useEffect, useRef } from 'preact/hooks';
-import type { ScannedFace, ScannedFrame } from '../../common/contract.ts';
+import type { ScannedFrame } from '../../common/contract.ts';
 import {
   formatPercent,
   scoreTone,
@@ -22,8 +22,6 @@ interface Props {
   displayHeight: number;
   sampleIntervalSec: number;
   profile: ThresholdProfile;
-  showHeatmap: boolean;
-  heatmapSize: number;
   videoRef: { current: HTMLVideoElement | null };
   onTime(timeSec: number): void;
   /** The sampled frame on screen now (null between faces), called when it changes. */
@@ -41,39 +39,6 @@ function contentRect(element: HTMLElement, width: number, height: number) {
     x: (element.clientWidth - width * scale) / 2,
     y: (element.clientHeight - height * scale) / 2,
   };
-}
-
-/**
- * Heatmap cells are in the detector's aligned-crop space; the aligned crop is the face box widened by the
- * crop margin and turned by the head's roll, so the map is drawn there (an approximation of the exact warp).
- */
-function drawHeatmap(
-  ctx: CanvasRenderingContext2D,
-  face: ScannedFace,
-  size: number,
-  toCanvas: (x: number, y: number) => [number, number],
-  scale: number,
-) {
-  const heatmap = face.manipulation.heatmap;
-  if (!heatmap || size <= 0) return;
-  const side = Math.max(face.box.width, face.box.height) * 1.3 * scale;
-  const [cx, cy] = toCanvas(face.box.x + face.box.width / 2, face.box.y + face.box.height / 2);
-  ctx.save();
-  ctx.translate(cx, cy);
-  ctx.rotate(face.pose?.roll ?? 0);
-  const cell = side / size;
-  // Shown relative to the face's strongest cell: the map says where a boundary is likeliest, not how likely.
-  const peak = Math.max(...heatmap);
-  if (peak <= 0) return ctx.restore();
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      const v = heatmap[row * size + col]! / peak;
-      if (v < 0.2) continue;
-      ctx.fillStyle = `rgba(255, ${Math.round(210 * (1 - v))}, 40, ${0.2 + 0.5 * v})`;
-      ctx.fillRect(-side / 2 + col * cell, -side / 2 + row * cell, cell + 0.5, cell + 0.5);
-    }
-  }
-  ctx.restore();
 }
 
 export function VideoStage(props: Props) {
@@ -114,7 +79,6 @@ export function VideoStage(props: Props) {
       for (const face of frame?.faces ?? []) {
         const probability = face.manipulation.probability;
         const tone = scoreTone(probability, THRESHOLD_PROFILES[p.profile]);
-        if (p.showHeatmap) drawHeatmap(ctx, face, p.heatmapSize, toCanvas, rect.scale);
         const [x, y] = toCanvas(face.box.x, face.box.y);
         const w = face.box.width * rect.scale;
         const h = face.box.height * rect.scale;

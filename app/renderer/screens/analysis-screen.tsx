@@ -16,6 +16,7 @@ import {
 import { knownTracks, personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from '../api.ts';
 import { EmptyState, ErrorState, ProgressBar, VerdictBadge } from '../components/common.tsx';
+import { FacePanel } from '../components/face-panel.tsx';
 import { TimelineChart } from '../components/timeline-chart.tsx';
 import { VideoStage } from '../components/video-stage.tsx';
 import { clock, trackColour } from '../format.ts';
@@ -202,22 +203,13 @@ export function AnalysisScreen(props: Props) {
               displayHeight={analysis.displayHeight}
               sampleIntervalSec={1 / props.sampleFps}
               profile={profile}
-              showHeatmap={showHeatmap}
-              heatmapSize={
-                scan?.settings.heatmapSize ??
-                Math.round(
-                  Math.sqrt(
-                    analysis.frames.flatMap((f) => f.faces).find((f) => f.manipulation.heatmap)?.manipulation
-                      .heatmap?.length ?? 0,
-                  ),
-                )
-              }
               videoRef={videoRef}
               onTime={onTime}
               onFrameShown={setShown}
               mediaError={mediaError}
               onMediaError={setMediaError}
             >
+              {showHeatmap && <FacePanel caseId={analysis.caseId} frame={shown} />}
               {consentVisible && (
                 <div class="consent-overlay" role="alert" data-testid="consent-warning">
                   <strong>{consentText.title}</strong>
