@@ -53,17 +53,22 @@ export default tseslint.config(
       { group: ['**/app/**', '../app/*', '../../app/*'], message: 'engine/ must not import from app/.' },
     ],
   }),
-  restrict(['app/renderer/**/*.ts', 'app/renderer/**/*.tsx'], {
-    patterns: [
-      { group: ['node:*'], message: 'The renderer runs in a browser: no Node modules.' },
-      noElectron('The renderer talks only to window.unmask.'),
-      {
-        group: ['**/engine/**'],
-        message: 'The renderer reaches the engine only through app/common and window.unmask.',
-      },
-      { group: APP_INTERNALS, message: 'The renderer imports only app/common.' },
-    ],
-  }),
+  // Renderer tests are Node programs that test the renderer's pure modules (tsconfig.json type-checks them).
+  restrict(
+    ['app/renderer/**/*.ts', 'app/renderer/**/*.tsx'],
+    {
+      patterns: [
+        { group: ['node:*'], message: 'The renderer runs in a browser: no Node modules.' },
+        noElectron('The renderer talks only to window.unmask.'),
+        {
+          group: ['**/engine/**'],
+          message: 'The renderer reaches the engine only through app/common and window.unmask.',
+        },
+        { group: APP_INTERNALS, message: 'The renderer imports only app/common.' },
+      ],
+    },
+    ['app/renderer/**/*.test.ts'],
+  ),
   restrict(['app/common/**/*.ts'], {
     patterns: [
       { group: ['node:*'], message: 'app/common is shared with the renderer: no Node modules.' },

@@ -125,6 +125,68 @@ describe('Unmask app', () => {
     });
   });
 
+  test('12: the analysis screen as an analyst uses it: starts at the top, keyboard transport, shortcuts, timeline in view', async (t) => {
+    await withApp(t, async (app) => {
+      const { page } = app;
+      for (const video of [oneFace, portrait]) {
+        await sidebar(page).go('home');
+        const since = await openVideo(app, video);
+        await waitForAppEvent(page, 'scan-finished', since);
+      }
+      // A short window: the second case sits low in the Home list, below the drop zone.
+      await page.setViewportSize({ width: 1360, height: 480 });
+      await sidebar(page).go('home');
+      const last = homePage(page).caseRows.last();
+      await last.scrollIntoViewIfNeeded();
+      const scrolled = await page
+        .locator('#content')
+        .evaluate((content) => (content as unknown as { scrollTop: number }).scrollTop);
+      assert.ok(scrolled > 0, `the Home list was scrolled (${scrolled} px) to reach the case`);
+      const opened = await appEventCount(page);
+      await last.click();
+      await waitForAppEvent(page, 'case-opened', opened);
+      const analysis = analysisPage(page);
+      await analysis.root.and(page.locator('[data-status=finished]')).waitFor();
+      const title = (await analysis.title.boundingBox())!;
+      assert.ok(title.y >= 0 && title.y + title.height <= 480, `the title is in view at y=${title.y}`);
+      assert.ok(await analysis.verdict.isVisible(), 'the verdict is on screen');
+      assert.ok(await analysis.exportButton.isVisible(), 'Export is on screen');
+
+      // At 1440×900 the whole timeline is visible under the player, without scrolling.
+      await page.setViewportSize({ width: 1440, height: 900 });
+      const timeline = (await analysis.timeline.boundingBox())!;
+      assert.ok(
+        timeline.y + timeline.height <= 900,
+        `the timeline ends at ${timeline.y + timeline.height} px`,
+      );
+
+      // Space plays and pauses; End, ← step sampled frames; ? lists the shortcuts.
+      const stage = (playing: boolean) =>
+        page.locator(`[data-testid=video-stage][data-playing=${playing}]`).waitFor();
+      await stage(false);
+      await page.keyboard.press('Space');
+      await stage(true);
+      await page.keyboard.press('Space');
+      await stage(false);
+      const shownFrame = (index: number) =>
+        page.locator(`[data-testid=analysis-screen][data-shown-frame="${index}"]`).waitFor();
+      const before = await analysis.root.getAttribute('data-shown-frame');
+      await page.keyboard.press('End');
+      await page.locator(`[data-testid=analysis-screen]:not([data-shown-frame="${before}"])`).waitFor();
+      const end = Number(await analysis.root.getAttribute('data-shown-frame'));
+      assert.ok(end >= 10, `End shows the last sampled frame (${end})`);
+      await page.keyboard.press('ArrowLeft');
+      await shownFrame(end - 1);
+      await page.keyboard.press('?');
+      const shortcuts = page.getByTestId('shortcuts');
+      await shortcuts.waitFor();
+      assert.match(await shortcuts.innerText(), /Space[\s\S]*Play or pause/);
+      assert.match(await shortcuts.innerText(), /Ctrl[\s\S]*1…6/);
+      await page.keyboard.press('Escape');
+      await shortcuts.waitFor({ state: 'detached' });
+    });
+  });
+
   test('3: exporting a PDF writes a paged report with the verdict and the SHA-256', async (t) => {
     await withApp(t, async (app) => {
       const since = await openVideo(app, blended);

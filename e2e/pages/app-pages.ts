@@ -35,7 +35,8 @@ export function analysisPage(page: Page) {
     ...ids,
     /** The highest-scoring frame chips of every person card, highest first within a card. */
     frameChips: ids.personCards.getByTestId('frame-chip'),
-    verdict: ids.root.locator('.header-actions').getByTestId('verdict'),
+    verdict: ids.root.getByTestId('verdict-box').getByTestId('verdict'),
+    title: page.locator('#analysis-title'),
     timelinePoints: async () => Number(await ids.timeline.getAttribute('data-points')),
     boxesDrawn: async () => Number((await ids.overlay.getAttribute('data-boxes')) ?? 0),
   };

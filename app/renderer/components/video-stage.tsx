@@ -3,7 +3,7 @@
  * reports which sampled frame is on screen; the Analysis screen decides from that (and the people's track
  * scores) whether the consent warning shows, and which faces the heatmap panel zooms into.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ScannedFrame } from '../../common/contract.ts';
 import {
   formatPercent,
@@ -46,6 +46,7 @@ export function VideoStage(props: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const latest = useRef(props);
   latest.current = props;
+  const [playing, setPlaying] = useState(false);
 
   useEffect(() => {
     let raf = 0;
@@ -109,6 +110,7 @@ export function VideoStage(props: Props) {
       class="stage"
       ref={wrap}
       data-testid="video-stage"
+      data-playing={playing}
       style={{ aspectRatio: `${props.displayWidth} / ${props.displayHeight}` }}
     >
       {props.src && (
@@ -121,6 +123,8 @@ export function VideoStage(props: Props) {
           preload="auto"
           playsInline
           aria-label="Video being analysed"
+          onPlay={() => setPlaying(true)}
+          onPause={() => setPlaying(false)}
           onError={() =>
             props.onMediaError(
               'This browser cannot play the video, but the analysis still works: use the timeline to inspect frames.',

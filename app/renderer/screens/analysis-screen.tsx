@@ -11,6 +11,8 @@ import {
   formatPercent,
   scoreTone,
   THRESHOLD_PROFILES,
+  VERDICT_HEADLINES,
+  VERDICT_TONE,
   type ThresholdProfile,
 } from '../../common/verdict.ts';
 import { knownTracks, personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
@@ -20,6 +22,7 @@ import { FacePanel } from '../components/face-panel.tsx';
 import { TimelineChart } from '../components/timeline-chart.tsx';
 import { VideoStage } from '../components/video-stage.tsx';
 import { clock, trackColour } from '../format.ts';
+import { isTextEntry, transportAction } from '../shortcuts.ts';
 
 interface Props {
   analysis: Analysis | null;
@@ -31,6 +34,30 @@ interface Props {
   onRetry(): void;
   onOpenAnother(): void;
   onExport(): void;
+  onShowShortcuts(): void;
+}
+
+/** The verdict, in words, with what it rests on. */
+function VerdictBox({ scan }: { scan: NonNullable<Analysis['scan']> }) {
+  const { label, score, caveats } = scan.verdict;
+  return (
+    <section class={`verdict-box tone-${VERDICT_TONE[label]}`} data-testid="verdict-box" aria-label="Verdict">
+      <VerdictBadge label={label} score={score} large />
+      <div class="verdict-words">
+        <p class="verdict-headline">{VERDICT_HEADLINES[label]}</p>
+        <p class="small muted" data-testid="scan-summary">
+          {scan.summary.message}
+        </p>
+        {caveats.length > 0 && (
+          <ul class="verdict-caveats" data-testid="verdict-caveats">
+            {caveats.map((caveat) => (
+              <li key={caveat}>{caveat}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
 }
 
 const STAGE_TEXT: Record<string, string> = {
@@ -83,6 +110,43 @@ export function AnalysisScreen(props: Props) {
     else if (flagged) signalAppEvent('consent-warning-suppressed', { fileName: analysis?.fileName });
   }, [consentVisible, flagged]);
 
+  // Keyboard transport (shortcuts.ts): the latest frames and duration, read when a key comes.
+  const latest = useRef({ frames: analysis?.frames ?? [], durationSec: analysis?.durationSec ?? 0 });
+  latest.current = { frames: analysis?.frames ?? [], durationSec: analysis?.durationSec ?? 0 };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      // Text fields take their keys, the native player its own, and a focused button its Space.
+      if (isTextEntry(target) || target?.tagName === 'VIDEO' || document.querySelector('[role=dialog]'))
+        return;
+      if (event.key === ' ' && (target?.tagName === 'BUTTON' || target?.tagName === 'INPUT')) return;
+      const video = videoRef.current;
+      const action = transportAction(event.key, {
+        timeSec: video?.currentTime ?? lastTime.current,
+        durationSec: latest.current.durationSec,
+        playing: video ? !video.paused : false,
+        rate: video?.playbackRate ?? 1,
+        sampleTimes: latest.current.frames.map((f) => f.timeSec),
+      });
+      if (!action) return;
+      event.preventDefault();
+      if (action.type === 'seek') {
+        video?.pause();
+        if (video) video.currentTime = action.timeSec;
+        lastTime.current = action.timeSec;
+        setTime(action.timeSec);
+      } else if (!video) return;
+      else if (action.type === 'pause' || (action.type === 'toggle-play' && !video.paused)) video.pause();
+      else {
+        if (action.type === 'play') video.playbackRate = action.rate;
+        video.play().catch(() => undefined);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   if (!analysis) {
     return (
       <section class="screen" data-testid="analysis-screen">
@@ -119,27 +183,13 @@ export function AnalysisScreen(props: Props) {
           <h1 id="analysis-title" title={analysis.path}>
             {analysis.fileName}
           </h1>
-          {scan ? (
-            <>
-              <p class="lede" data-testid="scan-summary">
-                {scan.summary.message}
-              </p>
-              {scan.verdict.caveats.length > 0 && (
-                <ul class="verdict-caveats" data-testid="verdict-caveats">
-                  {scan.verdict.caveats.map((caveat) => (
-                    <li key={caveat}>{caveat}</li>
-                  ))}
-                </ul>
-              )}
-            </>
-          ) : (
+          {!scan && (
             <p class="lede">
               {analysis.status === 'running' ? 'Results appear as each frame is analysed.' : ''}
             </p>
           )}
         </div>
         <div class="header-actions">
-          {scan && <VerdictBadge label={scan.verdict.label} score={scan.verdict.score} large />}
           {analysis.status === 'running' && (
             <button class="secondary" onClick={props.onCancel} data-testid="cancel-scan">
               Cancel scan
@@ -196,6 +246,7 @@ export function AnalysisScreen(props: Props) {
       {analysis.status !== 'failed' && analysis.displayWidth > 0 && (
         <div class="analysis-grid">
           <div class="analysis-main">
+            {scan && <VerdictBox scan={scan} />}
             <VideoStage
               src={src}
               frames={analysis.frames}
@@ -220,28 +271,40 @@ export function AnalysisScreen(props: Props) {
                 </div>
               )}
             </VideoStage>
-            <div class="toolbar">
-              <label
-                class={`toggle${hasHeatmaps ? '' : ' disabled'}`}
-                title={
-                  hasHeatmaps
-                    ? 'Show where the detector sees a blend boundary'
-                    : 'No face was scored high enough to have a heatmap'
-                }
-              >
-                <input
-                  type="checkbox"
-                  checked={showHeatmap}
-                  disabled={!hasHeatmaps}
-                  onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
-                  data-testid="heatmap-toggle"
-                />
-                Blend-boundary heatmap
-              </label>
-              <span class="muted tabular">{clock(time)}</span>
-            </div>
-            <div class="panel">
-              <h2 class="panel-title">Manipulation probability over time</h2>
+            <div class="panel timeline-panel">
+              <div class="panel-head">
+                <h2 class="panel-title">Manipulation probability over time</h2>
+                <div class="toolbar">
+                  <label
+                    class={`toggle${hasHeatmaps ? '' : ' disabled'}`}
+                    title={
+                      hasHeatmaps
+                        ? 'Zoom into the faces on screen, beside their blend-boundary maps'
+                        : 'No face was scored high enough to have a blend-boundary map'
+                    }
+                  >
+                    <input
+                      type="checkbox"
+                      checked={showHeatmap}
+                      disabled={!hasHeatmaps}
+                      onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
+                      data-testid="heatmap-toggle"
+                    />
+                    Blend-boundary heatmap
+                  </label>
+                  <span class="muted tabular" data-testid="player-clock">
+                    {clock(time)}
+                  </span>
+                  <button
+                    class="ghost small"
+                    onClick={props.onShowShortcuts}
+                    title="Keyboard shortcuts (?)"
+                    data-testid="show-shortcuts"
+                  >
+                    Shortcuts <kbd>?</kbd>
+                  </button>
+                </div>
+              </div>
               {series.length === 0 ? (
                 <p class="muted panel-empty">
                   {analysis.status === 'running'
@@ -266,7 +329,7 @@ export function AnalysisScreen(props: Props) {
               <p class="muted">{analysis.status === 'running' ? 'No faces yet.' : 'No faces found.'}</p>
             )}
             {series.map((s) => {
-              const track = scan?.tracks.find((t) => t.id === s.trackId);
+              const track = knownTracks(analysis).find((t) => t.id === s.trackId);
               const scored = s.points.filter((p) => p.probability !== null).map((p) => p.probability!);
               const liveMax = scored.length ? Math.max(...scored) : null;
               const worst = worstFrames(analysis.frames, s.trackId, 3);
