@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { buildReport } from '../report/build-report.ts';
+import { scanDamage } from '../scan/scan-damage.ts';
+import { scanCaveats } from '../scan/verdict-basis.ts';
 import { CASE_DATABASE_FILE, caseIdFor, openCaseStore, type Provenance } from './case-store.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 
@@ -24,6 +26,17 @@ test('a saved scan comes back identical, heatmaps and landmarks included', async
   assert.equal(stored.notes, 'from the newsroom tip line');
   assert.equal(stored.sha256, scan.input.sha256);
   assert.equal(stored.verdict.label, scan.verdict.label);
+  store.close();
+});
+
+test('a damaged input keeps its damage record in the case, so the app and case reports show it', async () => {
+  const scan = structuredClone(await scannedFixture('one-face'));
+  scan.damage = scanDamage(12, ['Invalid NAL unit size'], [{ fromSec: 1.2, toSec: 2.6 }]);
+  scan.verdict.caveats = scanCaveats(scan);
+  const store = openCaseStore(freshDir());
+  const stored = store.requireCase(store.saveScan(scan).caseId);
+  assert.deepEqual(stored.scan.damage, scan.damage);
+  assert.deepEqual(stored.scan, scan);
   store.close();
 });
 

@@ -216,8 +216,8 @@ export class CaseStore {
     db.prepare(
       `INSERT INTO cases (id, status, created_at, updated_at, input_path, file_name, size_bytes, sha256,
         scan_format_version, probe_json, settings_json, engine_json, verdict_label, verdict_score,
-        verdict_strength, verdict_json, summary_json, run_json, notes, provenance_json)
-       VALUES (?, 'incomplete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        verdict_strength, verdict_json, summary_json, run_json, notes, provenance_json, damage_json)
+       VALUES (?, 'incomplete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       caseId,
       meta.createdAt,
@@ -238,6 +238,7 @@ export class CaseStore {
       JSON.stringify(scan.run),
       meta.notes,
       JSON.stringify(meta.provenance),
+      scan.damage ? JSON.stringify(scan.damage) : null,
     );
     const insertModel = db.prepare('INSERT INTO case_models VALUES (?, ?, ?, ?, ?)');
     scan.engine.models.forEach((model, position) =>
@@ -386,6 +387,7 @@ export class CaseStore {
       settings: JSON.parse(row['settings_json'] as string) as unknown,
       engine,
       ...(aiLabel && { aiLabel }),
+      ...(row['damage_json'] !== null && { damage: JSON.parse(row['damage_json'] as string) as unknown }),
       frames,
       tracks,
       verdict: JSON.parse(row['verdict_json'] as string) as unknown,
