@@ -53,27 +53,39 @@ export default tseslint.config(
       { group: ['**/app/**', '../app/*', '../../app/*'], message: 'engine/ must not import from app/.' },
     ],
   }),
-  restrict(['app/renderer/**/*.ts', 'app/renderer/**/*.tsx'], {
-    patterns: [
-      { group: ['node:*'], message: 'The renderer runs in a browser: no Node modules.' },
-      noElectron('The renderer talks only to window.unmask.'),
-      {
-        group: ['**/engine/**'],
-        message: 'The renderer reaches the engine only through app/common and window.unmask.',
-      },
-      { group: APP_INTERNALS, message: 'The renderer imports only app/common.' },
-    ],
-  }),
+  // Renderer tests are Node programs that test the renderer's pure modules (tsconfig.json type-checks them).
+  restrict(
+    ['app/renderer/**/*.ts', 'app/renderer/**/*.tsx'],
+    {
+      patterns: [
+        { group: ['node:*'], message: 'The renderer runs in a browser: no Node modules.' },
+        noElectron('The renderer talks only to window.unmask.'),
+        {
+          group: ['**/engine/**'],
+          message: 'The renderer reaches the engine only through app/common and window.unmask.',
+        },
+        { group: APP_INTERNALS, message: 'The renderer imports only app/common.' },
+      ],
+    },
+    ['app/renderer/**/*.test.ts'],
+  ),
   restrict(['app/common/**/*.ts'], {
     patterns: [
       { group: ['node:*'], message: 'app/common is shared with the renderer: no Node modules.' },
       noElectron('app/common must not import Electron.'),
       {
-        group: ['**/engine/**'],
+        // The one exception: the verdict vocabulary, which imports nothing (see the rule for it below).
+        regex: '/engine/(?!detect/verdict\\.ts$)',
         allowTypeImports: true,
-        message: 'app/common may import engine types only.',
+        message: 'app/common may import engine types only (and engine/detect/verdict.ts).',
       },
       { group: [...APP_INTERNALS, '**/renderer/**'], message: 'app/common imports nothing else from app/.' },
+    ],
+  }),
+  // The verdict vocabulary is bundled into the renderer (through app/common/verdict.ts): it imports nothing.
+  restrict(['engine/detect/verdict.ts'], {
+    patterns: [
+      { group: ['*', '.*', '/*'], message: 'verdict.ts runs in the renderer too: it imports nothing.' },
     ],
   }),
   restrict(['app/host/**/*.ts', 'app/server/**/*.ts'], {

@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { makeBlendedFixtureVideo } from '../engine/testing/blended-fixture.ts';
+import { makeBlendedFixtureVideo, makeSpikeFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
 import { startRedisServer } from '../engine/testing/redis-server.ts';
 import { startUnmask } from '../engine/testing/run-cli.ts';
@@ -43,6 +43,7 @@ describe('Unmask app', () => {
   let longFace: string;
   let corrupt: string;
   let blended: string;
+  let spike: string;
   let portrait: string;
   before(async () => {
     oneFace = await makeFixtureVideo('one-face');
@@ -50,6 +51,7 @@ describe('Unmask app', () => {
     portrait = await makeFixtureVideo('portrait');
     corrupt = await makeFixtureVideo('text-as-mp4');
     blended = await makeBlendedFixtureVideo();
+    spike = await makeSpikeFixtureVideo();
   });
   after(() => undefined);
 
@@ -82,7 +84,9 @@ describe('Unmask app', () => {
       assert.equal(finished['verdict'], 'likely-manipulated');
       const analysis = analysisPage(app.page);
       await analysis.consentWarning.waitFor();
-      assert.match(await analysis.consentWarning.innerText(), /appears to be synthetic/);
+      assert.equal(await analysis.root.getAttribute('data-flagged-on-screen'), '1', 'person 1 is flagged');
+      assert.match(await analysis.consentWarning.innerText(), /This face is likely manipulated/);
+      assert.match(await analysis.consentWarning.innerText(), /very strong evidence of manipulation/);
       assert.match(await analysis.consentWarning.innerText(), /without their consent/);
       await app.page.getByTestId('dismiss-consent').click();
       await analysis.consentWarning.waitFor({ state: 'detached' });
@@ -92,6 +96,94 @@ describe('Unmask app', () => {
       await homePage(app.page).caseRows.first().click();
       await waitForAppEvent(app.page, 'consent-warning-suppressed', reopened);
       assert.equal(await analysis.consentWarning.count(), 0);
+    });
+  });
+
+  test('11: a one-frame spike shows on the timeline and in the chips, never as a consent warning; its map zooms in', async (t) => {
+    await withApp(t, async (app) => {
+      const since = await openVideo(app, spike);
+      const finished = await waitForAppEvent(app.page, 'scan-finished', since);
+      assert.equal(finished['verdict'], 'no-manipulation-detected');
+      const analysis = analysisPage(app.page);
+      await analysis.root.and(app.page.locator('[data-status=finished]')).waitFor();
+      // The spike is the person's highest-scoring frame, in the danger tone; seek to it like an analyst would.
+      const top = analysis.frameChips.first();
+      assert.match(await top.innerText(), /^0:02\.0 · 9\d%$/);
+      assert.match((await top.getAttribute('class')) ?? '', /tone-danger/);
+      await top.click();
+      // Frame 10 (2.0 s) is on screen: its box reads 9x%, and the person's track is not flagged.
+      assert.equal(await waitForCount(app.page, 'analysis-screen', 'data-shown-frame', 10), 10);
+      assert.equal(await analysis.root.getAttribute('data-flagged-on-screen'), '');
+      assert.equal(await analysis.consentWarning.count(), 0);
+      const events = await app.page.evaluate(() => window.unmaskAppEvents!.map((e) => e.name));
+      assert.ok(!events.includes('consent-warning-shown'), 'the warning was never shown, live or after');
+      // The heatmap toggle zooms into that frame's face: the crop beside its map, drawn by the engine.
+      await app.page.getByTestId('heatmap-toggle').check();
+      assert.equal(await waitForCount(app.page, 'face-panel', 'data-pictures', 1), 1);
+      assert.equal(await app.page.getByTestId('face-panel').getAttribute('data-frame'), '10');
+      assert.match(await app.page.getByTestId('face-panel').innerText(), /Person 1 · 9\d% · boundary map/);
+    });
+  });
+
+  test('12: the analysis screen as an analyst uses it: starts at the top, keyboard transport, shortcuts, timeline in view', async (t) => {
+    await withApp(t, async (app) => {
+      const { page } = app;
+      for (const video of [oneFace, portrait]) {
+        await sidebar(page).go('home');
+        const since = await openVideo(app, video);
+        await waitForAppEvent(page, 'scan-finished', since);
+      }
+      // A short window: the second case sits low in the Home list, below the drop zone.
+      await page.setViewportSize({ width: 1360, height: 480 });
+      await sidebar(page).go('home');
+      const last = homePage(page).caseRows.last();
+      await last.scrollIntoViewIfNeeded();
+      const scrolled = await page
+        .locator('#content')
+        .evaluate((content) => (content as unknown as { scrollTop: number }).scrollTop);
+      assert.ok(scrolled > 0, `the Home list was scrolled (${scrolled} px) to reach the case`);
+      const opened = await appEventCount(page);
+      await last.click();
+      await waitForAppEvent(page, 'case-opened', opened);
+      const analysis = analysisPage(page);
+      await analysis.root.and(page.locator('[data-status=finished]')).waitFor();
+      const title = (await analysis.title.boundingBox())!;
+      assert.ok(title.y >= 0 && title.y + title.height <= 480, `the title is in view at y=${title.y}`);
+      assert.ok(await analysis.verdict.isVisible(), 'the verdict is on screen');
+      assert.ok(await analysis.exportButton.isVisible(), 'Export is on screen');
+
+      // At 1440×900 the whole timeline is visible under the player, without scrolling.
+      await page.setViewportSize({ width: 1440, height: 900 });
+      const timeline = (await analysis.timeline.boundingBox())!;
+      assert.ok(
+        timeline.y + timeline.height <= 900,
+        `the timeline ends at ${timeline.y + timeline.height} px`,
+      );
+
+      // Space plays and pauses; End, ← step sampled frames; ? lists the shortcuts.
+      const stage = (playing: boolean) =>
+        page.locator(`[data-testid=video-stage][data-playing=${playing}]`).waitFor();
+      await stage(false);
+      await page.keyboard.press('Space');
+      await stage(true);
+      await page.keyboard.press('Space');
+      await stage(false);
+      const shownFrame = (index: number) =>
+        page.locator(`[data-testid=analysis-screen][data-shown-frame="${index}"]`).waitFor();
+      const before = await analysis.root.getAttribute('data-shown-frame');
+      await page.keyboard.press('End');
+      await page.locator(`[data-testid=analysis-screen]:not([data-shown-frame="${before}"])`).waitFor();
+      const end = Number(await analysis.root.getAttribute('data-shown-frame'));
+      assert.ok(end >= 10, `End shows the last sampled frame (${end})`);
+      await page.keyboard.press('ArrowLeft');
+      await shownFrame(end - 1);
+      await page.keyboard.press('?');
+      const shortcuts = page.getByTestId('shortcuts');
+      await shortcuts.waitFor();
+      assert.match(await shortcuts.innerText(), /Space[\s\S]*Play or pause/);
+      assert.match(await shortcuts.innerText(), /Ctrl[\s\S]*1…6/);
+      await page.keyboard.press('Escape');
+      await shortcuts.waitFor({ state: 'detached' });
     });
   });
 

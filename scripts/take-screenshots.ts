@@ -1,4 +1,6 @@
 // `npm run screenshots`: drives the app through every screen with the e2e launcher and saves docs/screenshots/.
+// `npm run screenshots -- --clips ../shared/data/video` also shoots the heatmap panel on the highest-scoring frame of
+// a DFDC fake and of a real clip from the shared research data (the clips themselves are never committed).
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Locator } from 'playwright-core';
@@ -11,6 +13,13 @@ import { appEventCount, launchApp, waitForAppEvent, waitForCount } from '../e2e/
 import { batchPage, homePage, sidebar, studioPage } from '../e2e/pages/app-pages.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
+const clipsArg = process.argv.indexOf('--clips');
+const CLIPS = clipsArg > 0 ? process.argv[clipsArg + 1] : undefined;
+/** Shared clips for the heatmap shots: name → path under the --clips folder. */
+const HEATMAP_CLIPS = {
+  'analysis-heatmap-dfdc-fake': 'dev/dfdc_yhffcuhhjy.mp4',
+  'analysis-heatmap-real-clip': 'real/face_recognition_short_hamilton_clip.mp4',
+};
 await mkdir(OUT, { recursive: true });
 const app = await launchApp();
 const { page } = app;
@@ -37,6 +46,7 @@ try {
   await shot('analysis-consent-warning');
   await page.getByTestId('dismiss-consent').click();
   await page.getByTestId('heatmap-toggle').check();
+  await waitForCount(page, 'face-panel', 'data-pictures', 1);
   await shot('analysis-heatmap');
   await nav.go('home');
   await shot('home-cases');
@@ -97,6 +107,17 @@ try {
   await app.openVideoWith(await makeFixtureVideo('text-as-mp4'), () => homePage(page).openButton.click());
   await waitForAppEvent(page, 'scan-failed', corruptAt);
   await shot('analysis-error');
+  for (const [name, clip] of CLIPS ? Object.entries(HEATMAP_CLIPS) : []) {
+    const clipAt = await appEventCount(page);
+    await nav.go('home');
+    await app.openVideoWith(join(CLIPS!, clip), () => homePage(page).openButton.click());
+    await waitForAppEvent(page, 'scan-finished', clipAt);
+    // The highest-scoring frame, zoomed in beside its map.
+    await page.getByTestId('frame-chip').first().click();
+    await page.getByTestId('heatmap-toggle').check();
+    await waitForCount(page, 'face-panel', 'data-pictures', 1);
+    await shot(name);
+  }
   failed = false;
 } finally {
   await app.finish('screenshots', failed);

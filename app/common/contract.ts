@@ -8,11 +8,13 @@
  * - Events: pushed from the host to every window. Long jobs (scan, training, render) report progress through events
  *   and can be cancelled by a request.
  *
- * Imports from engine/ are types only (this file is bundled into the renderer).
+ * Imports from engine/ are types only (this file is bundled into the renderer); the verdict vocabulary comes
+ * through ./verdict.ts.
  */
 import { z } from 'zod';
 import type { BatchFileState } from '../../engine/batch/run-batch.ts';
 import type { ScannedFace, ScannedFrame, ScanResult } from '../../engine/scan/scan-result.ts';
+import { THRESHOLD_PROFILES, type ThresholdProfile } from './verdict.ts';
 
 export type { BatchFileState, ScannedFace, ScannedFrame, ScanResult };
 
@@ -22,27 +24,13 @@ const jobId = z.string().regex(/^[a-z]+-[0-9a-f]{8,}$/, 'not a job id');
 const caseId = z.string().min(1).max(200);
 const filePath = z.string().min(1).max(4096);
 
-export const THRESHOLD_PROFILES = {
-  /** The shipped verdict bands (docs/detector.md). */
-  standard: { label: 'Standard', flagAt: 0.65, inconclusiveBand: [0.35, 0.65] },
-  /** Warn earlier: for triage, where a missed fake costs more than a second look. */
-  sensitive: { label: 'Sensitive (triage)', flagAt: 0.5, inconclusiveBand: [0.3, 0.5] },
-  /** Warn later: for material where false alarms are costly. */
-  conservative: { label: 'Conservative', flagAt: 0.8, inconclusiveBand: [0.45, 0.8] },
-} as const satisfies Record<
-  string,
-  { label: string; flagAt: number; inconclusiveBand: readonly [number, number] }
->;
-
-export type ThresholdProfile = keyof typeof THRESHOLD_PROFILES;
-
 export const settingsSchema = z
   .object({
     /** Sampled frames per second for scans. */
     sampleFps: z.number().min(0.5).max(30),
     /** Stop after this many sampled frames (0 = the whole video). */
     maxFrames: z.number().int().min(0).max(100_000),
-    thresholdProfile: z.enum(['standard', 'sensitive', 'conservative']),
+    thresholdProfile: z.enum(Object.keys(THRESHOLD_PROFILES) as [ThresholdProfile, ...ThresholdProfile[]]),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
@@ -120,6 +108,10 @@ export const requestSchemas = {
   deleteCase: z.object({ caseId }).strict(),
   /** A URL the renderer's <video> element can play for a file the host already knows (opened or in a case). */
   getMediaUrl: z.object({ path: filePath }).strict(),
+  /** One person's face in one sampled frame of a case: the aligned crop beside its blend-boundary overlay. */
+  getFacePicture: z
+    .object({ caseId, trackId: z.number().int().positive(), frameIndex: z.number().int().nonnegative() })
+    .strict(),
   exportReport: z
     .object({ caseId, format: reportFormatSchema, consentNoticeDismissed: z.boolean().optional() })
     .strict(),
@@ -265,6 +257,8 @@ export interface RequestResults {
   getCase: CaseDetail;
   deleteCase: { deleted: boolean };
   getMediaUrl: { url: string };
+  /** A PNG data URL (crop | overlay and colour bar, as in reports), and what the map's range is. */
+  getFacePicture: { url: string; caption: string };
   exportReport: { path: string };
   revealOutput: { revealed: boolean };
   listSwapProjects: SwapProjectSummary[];
@@ -292,6 +286,9 @@ export interface BatchFileRow {
 
 // ---------------------------------------------------------------- events
 
+/** A person's track while a scan runs: the saved track without its smoothed series. */
+export type LiveTrack = Omit<ScanResult['tracks'][number], 'smoothed'>;
+
 export interface JobError {
   /** UnmaskError code (e.g. 'inputNotMedia'), 'engineCrashed' or 'internal'. */
   code: string;
@@ -311,6 +308,8 @@ export interface AppEvents {
     detail: string | null;
   };
   'scan-frame': { jobId: string; frame: ScannedFrame };
+  /** Every person's track score so far, at most once a second while a scan runs. */
+  'scan-tracks': { jobId: string; tracks: LiveTrack[] };
   'scan-finished': { jobId: string; caseId: string };
   'scan-failed': { jobId: string; error: JobError };
   'scan-cancelled': { jobId: string };
@@ -385,6 +384,7 @@ export const APP_EVENT_NAMES = [
   'scan-probed',
   'scan-progress',
   'scan-frame',
+  'scan-tracks',
   'scan-finished',
   'scan-failed',
   'scan-cancelled',

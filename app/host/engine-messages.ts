@@ -13,7 +13,7 @@ import type { AiLabel, ScannedFrame, ScanResult } from '../../engine/scan/scan-r
 import type { ConsentStatement } from '../../engine/swap/consent.ts';
 import type { ProgressEvent } from '../../engine/util/progress.ts';
 import type { FrameSampling } from '../../engine/video/decode.ts';
-import type { SwapIdentity, TrainingOptions } from '../common/contract.ts';
+import type { LiveTrack, RequestResults, SwapIdentity, TrainingOptions } from '../common/contract.ts';
 
 export interface TrainJob {
   type: 'train';
@@ -57,9 +57,26 @@ export interface ReportJob {
   shellPrints: boolean;
 }
 
+/**
+ * One person's face in one sampled frame of a case, drawn from the case's input (crop | blend-boundary overlay).
+ * Unlike other jobs, several go to one long-lived process (app/host/face-picture-engine.ts), so each carries an
+ * `id` that its answer repeats, and a failure is answered by that id rather than by 'error'.
+ */
+export interface FacePictureJob {
+  type: 'face-picture';
+  id: number;
+  dataDir: string;
+  caseId: string;
+  trackId: number;
+  frameIndex: number;
+  /** Side of each half of the picture, in pixels. */
+  size: number;
+}
+
 export type ToEngine =
   | { type: 'scan'; path: string; sampling: FrameSampling }
   | ReportJob
+  | FacePictureJob
   | TrainJob
   | RenderJob
   | BatchJob
@@ -70,6 +87,7 @@ export type FromEngine =
   | { type: 'probed'; displayWidth: number; displayHeight: number; durationSec: number | null }
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'frame'; frame: ScannedFrame }
+  | { type: 'tracks'; tracks: LiveTrack[] }
   | { type: 'scan-done'; result: ScanResult }
   | { type: 'train-step'; step: number; totalSteps: number; loss: number }
   | { type: 'preview'; path: string; step: number }
@@ -79,4 +97,6 @@ export type FromEngine =
   | { type: 'batch-done'; totals: BatchTotals; stopped: boolean }
   | { type: 'doctor-done'; report: DoctorReport }
   | { type: 'report-done'; path: string; print?: { html: string; decorations: PdfPageDecorations } }
+  | { type: 'face-picture-done'; id: number; picture: RequestResults['getFacePicture'] }
+  | { type: 'face-picture-failed'; id: number; code: string; message: string }
   | { type: 'error'; code: string; message: string };

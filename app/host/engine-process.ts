@@ -14,6 +14,8 @@ import {
   reportHtmlFor,
 } from '../../engine/report/export-report.ts';
 import { pdfPageDecorations } from '../../engine/report/pdf.ts';
+import { FacePictures } from '../../engine/report/report-images.ts';
+import { describeMapRange } from '../../engine/imaging/heatmap.ts';
 import { collectDoctorReport } from '../../engine/runtime/doctor.ts';
 import { readAiLabel } from '../../engine/scan/ai-label.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo } from '../../engine/scan/scan-video.ts';
@@ -27,7 +29,15 @@ import { trainSwapModel } from '../../engine/swap/train-swap.ts';
 import { isUnmaskError, UnmaskError } from '../../engine/util/errors.ts';
 import type { ProgressListener } from '../../engine/util/progress.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
-import type { BatchJob, FromEngine, RenderJob, ReportJob, ToEngine, TrainJob } from './engine-messages.ts';
+import type {
+  BatchJob,
+  FacePictureJob,
+  FromEngine,
+  RenderJob,
+  ReportJob,
+  ToEngine,
+  TrainJob,
+} from './engine-messages.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -116,7 +126,7 @@ async function render(job: RenderJob): Promise<void> {
     output: job.output,
     frames: result.frames,
     changedFrames: result.changed,
-    label: readAiLabel(probe.tags) ?? null,
+    label: readAiLabel(probe) ?? null,
   });
 }
 
@@ -164,6 +174,43 @@ async function report(job: ReportJob): Promise<void> {
   send({ type: 'report-done', path });
 }
 
+// The face pictures of the case on screen: its probe and the detector's crop geometry, read once.
+let facePictures: { key: string; pictures: Promise<FacePictures> } | null = null;
+
+function picturesOf(dataDir: string, caseId: string): Promise<FacePictures> {
+  const key = `${dataDir}\0${caseId}`;
+  if (facePictures?.key !== key) {
+    const pictures = FacePictures.open(caseReportSource(caseId, dataDir).scan);
+    pictures.catch(() => (facePictures = null));
+    facePictures = { key, pictures };
+  }
+  return facePictures.pictures;
+}
+
+/** Draws one face picture; answers by the job's id, a failure included (other pictures may be in flight). */
+async function facePicture(job: FacePictureJob): Promise<void> {
+  try {
+    const pictures = await picturesOf(job.dataDir, job.caseId);
+    const picture = await pictures.draw(job.trackId, job.frameIndex, job.size);
+    if (!picture)
+      throw new UnmaskError(
+        'inputNotFound',
+        `Person ${job.trackId} is not in sampled frame ${job.frameIndex}.`,
+      );
+    const caption = picture.range
+      ? describeMapRange(picture.range)
+      : 'no blend-boundary map: this face scored under the inconclusive band';
+    send({ type: 'face-picture-done', id: job.id, picture: { url: picture.url, caption } });
+  } catch (error) {
+    send({
+      type: 'face-picture-failed',
+      id: job.id,
+      code: isUnmaskError(error) ? error.code : 'internal',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
 async function run(job: ToEngine): Promise<void> {
   switch (job.type) {
     case 'cancel':
@@ -193,6 +240,9 @@ async function run(job: ToEngine): Promise<void> {
               type: 'frame',
               frame: { ...frame, faces: frame.faces.map((f) => ({ ...f, landmarks: [] })) },
             }),
+          // The timeline draws per-frame points itself; the consent warning needs each person's score so far.
+          onTracks: (tracks) =>
+            send({ type: 'tracks', tracks: tracks.map(({ smoothed: _smoothed, ...track }) => track) }),
         },
       );
       send({ type: 'scan-done', result });
@@ -206,6 +256,8 @@ async function run(job: ToEngine): Promise<void> {
       return batch(job);
     case 'report':
       return report(job);
+    case 'face-picture':
+      return facePicture(job);
   }
 }
 

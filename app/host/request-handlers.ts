@@ -14,6 +14,7 @@ import type { CaseLibrary } from './case-library.ts';
 import type { EngineLauncher } from './engine-launcher.ts';
 import { BatchJobs } from './batch-jobs.ts';
 import { askEngine, type EmitEvent } from './engine-jobs.ts';
+import { FacePictureEngine } from './face-picture-engine.ts';
 import { folderToReveal } from './folder-to-reveal.ts';
 import { ScanJobs } from './scan-jobs.ts';
 import { readSettings, writeSettings } from './settings-file.ts';
@@ -92,6 +93,7 @@ export function createHost(options: HostOptions): Host {
   const batches = new BatchJobs(dataDir, launchEngine, emit);
   // A report export killed mid-write (the app quit, the machine died) leaves a temporary file beside the report.
   void removeStaleReportPartials(join(dataDir, 'reports'));
+  const facePictures = new FacePictureEngine(launchEngine, dataDir);
   const isAllowedMedia = async (path: string) =>
     allowed.has(path) || studio.owns(path) || (await cases.knownPaths()).includes(path);
 
@@ -121,6 +123,7 @@ export function createHost(options: HostOptions): Host {
         throw new UnmaskError('inputNotFound', 'That file was not opened here.');
       return { url: shell.mediaUrl(path) };
     },
+    getFacePicture: (request) => facePictures.draw(request),
     exportReport: async ({ caseId, format }) => {
       // Rendered in an engine process like every other job: a hostile input can crash that job, not the host.
       const shellPrints = format === 'pdf' && shell.printPdf !== undefined;
@@ -162,6 +165,7 @@ export function createHost(options: HostOptions): Host {
       scans.stopAll();
       studio.stopAll();
       batches.stopAll();
+      facePictures.close();
       cases.close();
     },
   };

@@ -52,6 +52,7 @@ export class ScanJobs {
             const { stage, done, total, detail } = message.event;
             this.emit('scan-progress', { jobId, stage, done, total: total ?? null, detail: detail ?? null });
           } else if (message.type === 'frame') this.emit('scan-frame', { jobId, frame: message.frame });
+          else if (message.type === 'tracks') this.emit('scan-tracks', { jobId, tracks: message.tracks });
         },
         done: async (message) => {
           if (message.type !== 'scan-done') return;

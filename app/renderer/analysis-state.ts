@@ -2,7 +2,7 @@
  * What the Analysis screen shows: a live scan (frames stream in) or a saved case. Per-person series are
  * derived from frames, so a live view and a finished one draw the same way. Pure.
  */
-import type { JobError, ScannedFrame, ScanResult } from '../common/contract.ts';
+import type { JobError, LiveTrack, ScannedFrame, ScanResult } from '../common/contract.ts';
 
 export interface ScanProgress {
   stage: string;
@@ -18,6 +18,8 @@ export interface Analysis {
   fileName: string;
   status: 'running' | 'finished' | 'failed' | 'cancelled';
   frames: ScannedFrame[];
+  /** Each person's track score so far while the scan runs (the saved scan's tracks replace them). */
+  liveTracks: LiveTrack[];
   progress: ScanProgress | null;
   error: JobError | null;
   scan: ScanResult | null;
@@ -35,6 +37,7 @@ export function liveAnalysis(jobId: string, path: string, fileName: string): Ana
     fileName,
     status: 'running',
     frames: [],
+    liveTracks: [],
     progress: null,
     error: null,
     scan: null,
@@ -59,10 +62,16 @@ export function caseAnalysis(caseId: string, scan: ScanResult, jobId: string | n
     fileName: scan.input.fileName,
     status: 'finished',
     frames: scan.frames,
+    liveTracks: [],
     progress: null,
     error: null,
     scan,
   };
+}
+
+/** The people's tracks as far as they are known: the saved scan's, else the running scan's latest. */
+export function knownTracks(analysis: Analysis): readonly LiveTrack[] {
+  return analysis.scan?.tracks ?? analysis.liveTracks;
 }
 
 export interface PersonSeries {

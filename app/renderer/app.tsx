@@ -1,15 +1,17 @@
 /** The window: a sidebar of screens, the current analysis, and the app-wide state the screens share. */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { DEFAULT_SETTINGS, type AppInfo, type CaseSummary, type Settings } from '../common/contract.ts';
 import { caseAnalysis, liveAnalysis, type Analysis } from './analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from './api.ts';
 import { connectBatchEvents } from './batch-state.ts';
+import { Dialog } from './components/common.tsx';
 import { AnalysisScreen } from './screens/analysis-screen.tsx';
 import { BatchScreen } from './screens/batch-screen.tsx';
 import { HomeScreen } from './screens/home-screen.tsx';
 import { ReportsScreen } from './screens/reports-screen.tsx';
 import { SettingsScreen } from './screens/settings-screen.tsx';
 import { StudioScreen } from './screens/studio-screen.tsx';
+import { isTextEntry, SHORTCUTS } from './shortcuts.ts';
 import { connectStudioEvents } from './studio-state.ts';
 
 export type ScreenName = 'home' | 'analysis' | 'batch' | 'studio' | 'reports' | 'settings';
@@ -43,6 +45,8 @@ export function App() {
   const [dismissed, setDismissed] = useState<Set<string>>(loadDismissed);
   const [reportCaseId, setReportCaseId] = useState<string | null>(null);
   const [startupError, setStartupError] = useState<string | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const content = useRef<HTMLElement>(null);
   /** The path of a scan we asked for whose job id we have not seen yet (events can beat the reply). */
   const pendingPath = useRef<string | null>(null);
   /** The menu handler is subscribed once; it calls the latest chooseVideo through this. */
@@ -83,6 +87,7 @@ export function App() {
       unmask.on('scan-frame', ({ jobId, frame }) =>
         forJob(jobId, (a) => ({ ...a, frames: [...a.frames, frame] })),
       ),
+      unmask.on('scan-tracks', ({ jobId, tracks }) => forJob(jobId, (a) => ({ ...a, liveTracks: tracks }))),
       unmask.on('scan-finished', ({ jobId, caseId }) => {
         unmask.getCase({ caseId }).then(
           (detail) => {
@@ -195,11 +200,20 @@ export function App() {
       } else if (mod && /^[1-6]$/.test(event.key)) {
         event.preventDefault();
         setScreen(SCREENS[Number(event.key) - 1]!.name);
+      } else if (event.key === '?' && !isTextEntry(event.target as HTMLElement | null)) {
+        event.preventDefault();
+        setShowShortcuts(true);
       }
     };
     window.addEventListener('keydown', key);
     return () => window.removeEventListener('keydown', key);
   }, [chooseVideo]);
+
+  // A new screen, or another video on Analysis, starts at the top (the content pane keeps its scroll otherwise).
+  const analysisKey = analysis?.caseId ?? analysis?.path ?? '';
+  useLayoutEffect(() => {
+    content.current?.scrollTo({ top: 0 });
+  }, [screen, analysisKey]);
 
   const consentKey = analysis?.caseId ?? analysis?.jobId ?? '';
   const dismissConsent = () => {
@@ -248,7 +262,7 @@ export function App() {
           Offline · nothing leaves this computer
         </div>
       </nav>
-      <main class="content" id="content">
+      <main class="content" id="content" ref={content}>
         {startupError && (
           <div class="notice danger" role="alert">
             The app could not reach its engine: {startupError}
@@ -278,6 +292,7 @@ export function App() {
             onRetry={() => analysis?.path && startScan(analysis.path)}
             onOpenAnother={chooseVideo}
             onExport={() => setScreen('reports')}
+            onShowShortcuts={() => setShowShortcuts(true)}
           />
         )}
         {screen === 'batch' && <BatchScreen onOpenCase={openCase} />}
@@ -295,6 +310,32 @@ export function App() {
           />
         )}
       </main>
+      {showShortcuts && (
+        <Dialog title="Keyboard shortcuts" onClose={() => setShowShortcuts(false)} testId="shortcuts">
+          {SHORTCUTS.map(({ group, keys }) => (
+            <section key={group} class="shortcut-group">
+              <h3 class="section-title">{group}</h3>
+              <dl class="shortcuts">
+                {keys.map(({ keys: combo, what }) => (
+                  <div key={what}>
+                    <dt>
+                      {combo.map((k) => (
+                        <kbd key={k}>{k}</kbd>
+                      ))}
+                    </dt>
+                    <dd>{what}</dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ))}
+          <div class="actions end">
+            <button class="secondary" onClick={() => setShowShortcuts(false)} data-testid="close-shortcuts">
+              Close
+            </button>
+          </div>
+        </Dialog>
+      )}
     </div>
   );
 }

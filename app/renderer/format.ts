@@ -1,34 +1,12 @@
-/** Display helpers: verdict wording and colours, percentages, times. Pure. */
-import { THRESHOLD_PROFILES, type ScanResult, type ThresholdProfile } from '../common/contract.ts';
+/** Display helpers: times, sizes, people's colours, and the verdict tones as CSS variables. Pure but for
+ * `applyToneColours`. Verdict words, tones and thresholds come from app/common/verdict.ts. */
+import { TONE_COLOURS, type Tone } from '../common/verdict.ts';
 
-export type VerdictLabel = ScanResult['verdict']['label'];
-
-export const VERDICT_TEXT: Record<VerdictLabel, string> = {
-  'likely-manipulated': 'Likely manipulated',
-  inconclusive: 'Inconclusive',
-  'no-manipulation-detected': 'No manipulation detected',
-  'not-enough-evidence': 'Not enough evidence',
-};
-
-export const VERDICT_TONE: Record<VerdictLabel, 'danger' | 'warn' | 'ok' | 'muted'> = {
-  'likely-manipulated': 'danger',
-  inconclusive: 'warn',
-  'no-manipulation-detected': 'ok',
-  'not-enough-evidence': 'muted',
-};
-
-export const TONE_COLOUR = { danger: '#ef5350', warn: '#f4b740', ok: '#3ecf8e', muted: '#8b93a7' } as const;
-
-/** The tone of one probability under a threshold profile. */
-export function scoreTone(probability: number | null, profile: ThresholdProfile): keyof typeof TONE_COLOUR {
-  if (probability === null) return 'muted';
-  const { flagAt, inconclusiveBand } = THRESHOLD_PROFILES[profile];
-  if (probability >= flagAt) return 'danger';
-  if (probability >= inconclusiveBand[0]) return 'warn';
-  return 'ok';
+/** Sets `--tone-danger` … `--tone-neutral` (used by the `.tone-*` classes) from the verdict vocabulary. */
+export function applyToneColours(root: HTMLElement): void {
+  for (const tone of Object.keys(TONE_COLOURS) as Tone[])
+    root.style.setProperty(`--tone-${tone}`, TONE_COLOURS[tone].dark);
 }
-
-export const percent = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)}%`);
 
 export function clock(seconds: number): string {
   const m = Math.floor(seconds / 60);

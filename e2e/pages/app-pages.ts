@@ -33,7 +33,10 @@ export function analysisPage(page: Page) {
   });
   return {
     ...ids,
-    verdict: ids.root.locator('.header-actions').getByTestId('verdict'),
+    /** The highest-scoring frame chips of every person card, highest first within a card. */
+    frameChips: ids.personCards.getByTestId('frame-chip'),
+    verdict: ids.root.getByTestId('verdict-box').getByTestId('verdict'),
+    title: page.locator('#analysis-title'),
     timelinePoints: async () => Number(await ids.timeline.getAttribute('data-points')),
     boxesDrawn: async () => Number((await ids.overlay.getAttribute('data-boxes')) ?? 0),
   };

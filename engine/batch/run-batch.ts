@@ -15,9 +15,8 @@
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Queue, type Job } from 'bullmq';
-import type { ScanResult } from '../scan/scan-result.ts';
+import { completeScan, type ScanResult } from '../scan/scan-result.ts';
 import type { CaseStore } from '../store/case-store.ts';
-import { provenanceFromProbe } from '../store/provenance.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import {
@@ -306,7 +305,8 @@ export async function runBatch(
           );
           return;
         }
-        const { scan, scannedBy } = result.data;
+        const { scannedBy } = result.data;
+        const scan = completeScan(result.data.scan);
         const caseId = saveOnce(options.library, scan, job.jobId, scannedBy);
         settle(
           job,
@@ -370,8 +370,5 @@ function saveOnce(
   if (!library) return null;
   const existing = library.findCasesBySha256(scan.input.sha256)[0];
   if (existing) return existing.id;
-  return library.saveScan(scan, {
-    notes: `batch job ${jobId}, scanned by ${scannedBy}`,
-    provenance: provenanceFromProbe(scan.probe),
-  }).caseId;
+  return library.saveScan(scan, { notes: `batch job ${jobId}, scanned by ${scannedBy}` }).caseId;
 }

@@ -1,5 +1,7 @@
 /** `unmask cases list | show <id> | note <id> <text> | delete <id>`: the case library from the command line. */
 import type { Command } from 'commander';
+import { describePerson, describeVerdict, verdictBadgeText } from '../detect/verdict.ts';
+import { AI_TAG_TEXT, readAiTags } from '../scan/ai-label.ts';
 import { openCaseStore, type CaseStore, type CaseSummary } from '../store/case-store.ts';
 import { defaultDataDir } from '../store/data-dir.ts';
 
@@ -18,14 +20,11 @@ export function withCaseStore<T>(flags: DataDirFlags, use: (store: CaseStore) =>
   }
 }
 
-const score = (value: number | null) => (value === null ? '—' : value.toFixed(2));
-
 function formatCaseLine(c: CaseSummary): string {
   return [
     c.id,
     c.createdAt.slice(0, 19).replace('T', ' '),
-    c.verdict.label.padEnd(24),
-    score(c.verdict.score).padStart(4),
+    verdictBadgeText(c.verdict.label, c.verdict.score).padEnd(30),
     c.fileName,
   ].join('  ');
 }
@@ -63,13 +62,14 @@ export function addCasesCommand(program: Command): void {
         `file      ${found.inputPath}`,
         `sha256    ${found.sha256}`,
         `scanned   ${found.createdAt}`,
-        `verdict   ${found.verdict.label} (score ${score(found.verdict.score)}${found.verdict.strength ? `, ${found.verdict.strength}` : ''})`,
+        `verdict   ${describeVerdict(found.verdict.label, found.verdict.score)}`,
         `summary   ${found.scan.summary.message}`,
+        ...found.scan.verdict.caveats.map((c) => `caveat    ${c}`),
         ...found.scan.tracks.map(
           (t) =>
-            `person ${t.id}  ${t.firstTimeSec.toFixed(1)}–${t.lastTimeSec.toFixed(1)} s  ${t.label}  score ${score(t.score)}`,
+            `person ${t.id}  ${t.firstTimeSec.toFixed(1)}–${t.lastTimeSec.toFixed(1)} s  ${verdictBadgeText(t.label, t.score)}  ${describePerson(t)}`,
         ),
-        ...Object.entries(found.provenance.aiGeneratedTags ?? {}).map(([k, v]) => `AI tag    ${k}=${v}`),
+        ...readAiTags(found.scan.probe).map((t) => `AI tag    ${t.tag}=${t.value} (${AI_TAG_TEXT[t.says]})`),
         ...(found.notes ? [`notes     ${found.notes}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

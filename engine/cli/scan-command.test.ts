@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { decodePng } from '../imaging/png.ts';
 import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
 import { openCaseStore } from '../store/case-store.ts';
+import { makeBlendedFixtureVideo } from '../testing/blended-fixture.ts';
 import { makeFixtureVideo, type FixtureKind } from '../testing/fixtures.ts';
 import { runUnmask, startUnmask } from '../testing/run-cli.ts';
 import { EXIT_CODES } from '../util/errors.ts';
@@ -187,7 +189,7 @@ test('a file damaged mid-way is scanned where it decodes, with the errors and mi
     scan.frames.every((f) => f.timeSec <= hole!.fromSec || f.timeSec >= hole!.toSec),
     'no sampled frame inside the hole',
   );
-  assert.ok(scan.summary.message.endsWith(damage.caveat));
+  assert.equal(scan.verdict.caveats[0], damage.caveat, 'the first caveat of the verdict');
   assert.ok(scan.frames.at(-1)!.timeSec > 14, 'frames after the damage are still analysed');
 });
 
@@ -231,3 +233,31 @@ test(
     }
   },
 );
+
+test('--heatmaps saves crop | map pictures from the one renderer, with the map range in each name', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-heatmaps-'));
+  const video = await makeBlendedFixtureVideo();
+  const result = runUnmask([
+    'scan',
+    video,
+    '--max-frames',
+    '3',
+    '--no-save',
+    '--heatmaps',
+    dir,
+    '--out',
+    join(dir, 's.json'),
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.png'));
+  assert.equal(names.length, 3, names.join(', '));
+  for (const name of names) {
+    assert.match(name, /^track-1-\d+\.\d\ds-p\d+-map\d\.\d\d-\d\.\d\d\.png$/);
+    const picture = decodePng(await readFile(join(dir, name)));
+    assert.deepEqual(
+      [picture.width, picture.height],
+      [256 * 2 + 4, 256 + 4 + 10],
+      'crop | overlay, colour bar',
+    );
+  }
+});

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { nonNegativeNumber, positiveInteger, positiveNumber } from './option-parsers.ts';
 import { join } from 'node:path';
-import { heatmapOverlay } from '../imaging/heatmap.ts';
+import { heatmapPanel } from '../imaging/heatmap.ts';
 import { encodePng } from '../imaging/png.ts';
 import { assertInputKept } from '../scan/assert-input-kept.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo, type FlaggedFace } from '../scan/scan-video.ts';
@@ -51,7 +51,7 @@ export function addScanCommand(program: Command): void {
     .option('--no-landmarks', 'omit the 468 mesh points per face (keypoints are kept)')
     .option(
       '--heatmaps <dir>',
-      'save a heatmap picture (crop | blend-boundary overlay) for every flagged face',
+      'save a picture (crop | blend-boundary overlay, its range in the name) for every face at or above the inconclusive band',
     )
     .option('--detector <dir>', 'use the detector model in this folder instead of the shipped one')
     .option('--no-score', 'find and track faces only; do not run the manipulation detector')
@@ -101,11 +101,12 @@ export function addScanCommand(program: Command): void {
             signal: controller.signal,
             ...(flags.heatmaps && {
               onFlaggedFace: async (face: FlaggedFace) => {
-                const name = `track-${face.trackId}-${face.timeSec.toFixed(2)}s-p${Math.round(face.probability * 100)}.png`;
-                await writeFileAtomic(
-                  join(flags.heatmaps!, name),
-                  encodePng(heatmapOverlay(face.crop, face.heatmap, face.mapSize)),
-                );
+                const { picture, range } = heatmapPanel(face.crop, face.heatmap, face.mapSize);
+                // The map's own range is in the name: the picture stretches it over the colour bar.
+                const name =
+                  `track-${face.trackId}-${face.timeSec.toFixed(2)}s-p${Math.round(face.probability * 100)}` +
+                  `-map${range.min.toFixed(2)}-${range.max.toFixed(2)}.png`;
+                await writeFileAtomic(join(flags.heatmaps!, name), encodePng(picture));
               },
             }),
           },
@@ -115,12 +116,15 @@ export function addScanCommand(program: Command): void {
         for (const tool of [result.engine.ffmpeg, result.engine.ffprobe])
           if (tool.warning) process.stderr.write(`Warning: ${tool.warning}\n`);
         const json = `${JSON.stringify(result, null, 1)}\n`;
+        const said = [result.summary.message, ...result.verdict.caveats.map((c) => `Caveat: ${c}`)].join(
+          '\n',
+        );
         if (flags.out) {
           await writeFileAtomic(flags.out, json);
-          process.stderr.write(`${result.summary.message}\nWrote ${flags.out}\n`);
+          process.stderr.write(`${said}\nWrote ${flags.out}\n`);
         } else {
           process.stdout.write(json);
-          process.stderr.write(`${result.summary.message}\n`);
+          process.stderr.write(`${said}\n`);
         }
         if (store) {
           const { caseId } = store.saveScan(result, { provenance: await provenanceOfScan(result) });

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  quantile,
-  scoreTrack,
-  smoothProbabilities,
-  verbalStrength,
-  verdictFor,
-  videoVerdict,
-} from './aggregate.ts';
+import { quantile, scoreTrack, smoothProbabilities, videoVerdict } from './aggregate.ts';
 import { applyCalibration, fitPlatt, sigmoid } from './calibration.ts';
 import { expectedCalibrationError, rocAuc, rocCurve, statsAtThreshold } from './metrics.ts';
 
@@ -49,13 +42,6 @@ test('the video verdict is the worst decisive track; short tracks do not decide'
   assert.equal(verdict.strength, 'strong');
   assert.equal(videoVerdict([blip]).label, 'not-enough-evidence');
   assert.equal(videoVerdict([]).decidingTrackId, null);
-});
-
-test('verdict bands and the verbal scale', () => {
-  assert.equal(verdictFor(0.2), 'no-manipulation-detected');
-  assert.equal(verdictFor(0.5), 'inconclusive');
-  assert.equal(verdictFor(0.65), 'likely-manipulated');
-  assert.deepEqual([0.3, 0.5, 0.7, 0.9].map(verbalStrength), ['weak', 'moderate', 'strong', 'very strong']);
 });
 
 test('AUC: perfect, inverted, random-tied and a hand-computed case', () => {

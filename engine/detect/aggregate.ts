@@ -10,6 +10,14 @@
  * - The video score is the max over tracks long enough to judge: one manipulated person among real ones is
  *   what matters, and multi-person videos must not be averaged into one score.
  */
+import {
+  INCONCLUSIVE_BAND,
+  strengthFor,
+  verdictFor,
+  type VerbalStrength,
+  type VerdictLabel,
+} from './verdict.ts';
+
 export interface TimedProbability {
   timeSec: number;
   probability: number;
@@ -28,7 +36,7 @@ export const DEFAULT_AGGREGATION: AggregationConfig = {
   smoothingWindowSec: 1,
   trackQuantile: 0.75,
   minTrackFrames: 3,
-  inconclusiveBand: [0.35, 0.65],
+  inconclusiveBand: INCONCLUSIVE_BAND,
 };
 
 export function median(values: readonly number[]): number {
@@ -61,29 +69,6 @@ export function smoothProbabilities(
       probability: median(points.slice(start, end).map((p) => p.probability)),
     };
   });
-}
-
-export type VerdictLabel =
-  'likely-manipulated' | 'inconclusive' | 'no-manipulation-detected' | 'not-enough-evidence';
-export type VerbalStrength = 'weak' | 'moderate' | 'strong' | 'very strong';
-
-/** InVID/WeVerify verbal scale: under 50% weak, from 50% moderate, from 70% strong, from 90% very strong. */
-export function verbalStrength(probability: number): VerbalStrength {
-  if (probability >= 0.9) return 'very strong';
-  if (probability >= 0.7) return 'strong';
-  if (probability >= 0.5) return 'moderate';
-  return 'weak';
-}
-
-export function verdictFor(
-  probability: number,
-  config: AggregationConfig = DEFAULT_AGGREGATION,
-): VerdictLabel {
-  if (!Number.isFinite(probability)) return 'not-enough-evidence';
-  const [low, high] = config.inconclusiveBand;
-  if (probability >= high) return 'likely-manipulated';
-  if (probability >= low) return 'inconclusive';
-  return 'no-manipulation-detected';
 }
 
 export interface TrackScore {
@@ -125,10 +110,11 @@ export function videoVerdict(tracks: readonly TrackScore[], config = DEFAULT_AGG
   if (decisive.length === 0)
     return { score: Number.NaN, label: 'not-enough-evidence', strength: null, decidingTrackId: null };
   const worst = decisive.reduce((a, b) => (b.score > a.score ? b : a));
+  const label = verdictFor(worst.score, config.inconclusiveBand);
   return {
     score: worst.score,
-    label: verdictFor(worst.score, config),
-    strength: verbalStrength(worst.score),
+    label,
+    strength: strengthFor(worst.score, label),
     decidingTrackId: worst.trackId,
   };
 }

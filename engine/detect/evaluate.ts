@@ -9,9 +9,10 @@ import {
   type RocPoint,
   type ThresholdStats,
 } from './metrics.ts';
+import { FLAG_THRESHOLD } from './verdict.ts';
 
-/** The score at which the app flags a face or video as likely manipulated (upper edge of the inconclusive band). */
-export const DEFAULT_FLAG_THRESHOLD = 0.65;
+/** The score at which the app flags a face or video as likely manipulated; defined with the verdict vocabulary. */
+export const DEFAULT_FLAG_THRESHOLD = FLAG_THRESHOLD;
 
 export interface LabelledScan {
   label: 0 | 1;

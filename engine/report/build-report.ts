@@ -1,10 +1,15 @@
 /**
  * Scan (+ case facts) → report. Pure: no clock, no files. The caller passes `generatedAt`.
  */
-import { DEFAULT_AGGREGATION } from '../detect/aggregate.ts';
+import {
+  CONSENT_WARNING_TEXT,
+  INCONCLUSIVE_BAND,
+  strengthFor,
+  VERDICT_HEADLINES,
+} from '../detect/verdict.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import type { Provenance } from '../store/case-store.ts';
-import { aiGeneratedTags } from '../store/provenance.ts';
+import { declaresAiGenerated, readAiTags } from '../scan/ai-label.ts';
 import type { VideoProbe } from '../video/probe.ts';
 import { samplingIntervalSec } from '../video/timeline-gaps.ts';
 import {
@@ -24,11 +29,6 @@ export interface ReportContext {
   worstFramesPerPerson?: number;
 }
 
-export const CONSENT_WARNING_TEXT =
-  'This video appears to contain synthetic or manipulated faces. Sharing synthetic media of real people without ' +
-  'their consent can cause serious harm and may be unlawful. Verify with the people shown and the original source ' +
-  'before publishing or forwarding it.';
-
 export const REPORT_LIMITATIONS: readonly string[] = [
   'The detector looks for blending traces left when a generated face is pasted into a real frame (face swaps, ' +
     'reenactment). Fully generated videos with no pasting leave no blend boundary and may not be detected.',
@@ -36,17 +36,10 @@ export const REPORT_LIMITATIONS: readonly string[] = [
     'calibrated on held-out self-blends, so read them as the strength of blending evidence, not as a frequency.',
   'Heavy re-compression, small, blurred, profile or occluded faces weaken the evidence; such faces are skipped or ' +
     'carry a caveat.',
-  `Scores between ${DEFAULT_AGGREGATION.inconclusiveBand[0]} and ${DEFAULT_AGGREGATION.inconclusiveBand[1]} are ` +
+  `Scores between ${INCONCLUSIVE_BAND[0]} and ${INCONCLUSIVE_BAND[1]} are ` +
     'inconclusive: they are not evidence either way, and this report does not round them into a verdict.',
   'A verdict of "no manipulation detected" is not proof of authenticity. Combine it with source verification.',
 ];
-
-const HEADLINES: Record<Report['verdict']['label'], string> = {
-  'likely-manipulated': 'At least one face in this video is likely manipulated.',
-  inconclusive: 'The evidence is inconclusive: it neither supports nor rules out manipulation.',
-  'no-manipulation-detected': 'No manipulation was detected in the faces of this video.',
-  'not-enough-evidence': 'No face could be judged, so there is no evidence either way.',
-};
 
 export function scanCaseId(scan: ScanResult): string {
   return `scan-${scan.input.sha256.slice(0, 12)}`;
@@ -86,7 +79,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
         frameIndex: frame.index,
         timeSec: frame.timeSec,
         probability,
-        strength: face.manipulation.strength,
+        strength: strengthFor(probability),
         box: face.box,
         caveats: face.manipulation.caveats,
         heatmap: face.manipulation.heatmap
@@ -104,7 +97,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       scoredFrames: track.scoredFrames,
       score: track.score,
       label: track.label,
-      strength: track.strength,
+      strength: strengthFor(track.score, track.label),
       decisive: track.decisive,
       timeline: faces.map(({ frame, probability }) => ({
         timeSec: frame.timeSec,
@@ -115,6 +108,7 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
     };
   });
   const flagged = people.some((p) => p.label === 'likely-manipulated');
+  const aiTags = readAiTags(scan.probe);
   const video = probe.video;
   const sampling = Object.fromEntries(
     Object.entries(scan.settings.sampling).filter(([, v]) => typeof v === 'number'),
@@ -126,17 +120,16 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
     caseId: context.caseId ?? scanCaseId(scan),
     verdict: {
       label: scan.verdict.label,
-      headline: HEADLINES[scan.verdict.label],
+      headline: VERDICT_HEADLINES[scan.verdict.label],
       score: scan.verdict.score,
-      strength: scan.verdict.strength,
+      strength: strengthFor(scan.verdict.score, scan.verdict.label),
       inconclusiveBand: scan.verdict.inconclusiveBand,
       decidingTrackId: scan.verdict.decidingTrackId,
       method: scan.verdict.method,
+      caveats: [...scan.verdict.caveats],
     },
     consentWarning: { shown: flagged, text: CONSENT_WARNING_TEXT },
-    damage: scan.damage
-      ? { caveat: scan.damage.caveat, decodeErrors: scan.damage.decodeErrors, missing: scan.damage.missing }
-      : null,
+    damage: scan.damage ? { decodeErrors: scan.damage.decodeErrors, missing: scan.damage.missing } : null,
     input: { ...scan.input },
     container: {
       formatName: probe.formatLongName ?? null,
@@ -154,7 +147,8 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
       tags: { ...(probe.tags ?? {}) },
     },
     provenance: {
-      aiGeneratedTags: context.provenance?.aiGeneratedTags ?? aiGeneratedTags(scan.probe),
+      aiGenerated: declaresAiGenerated(aiTags),
+      aiTags,
       contentCredentials: context.provenance?.contentCredentials ?? null,
     },
     people,

@@ -2,33 +2,35 @@
  * Report → one self-contained HTML file (styles, charts and pictures inlined; no network, no scripts), laid out
  * for the screen and for A4 printing. Pure: the pictures come in as data URIs.
  */
+import {
+  damageCaveat,
+  describePerson,
+  formatPercent,
+  plural,
+  showsScore,
+  strengthPhrase,
+  TONE_COLOURS,
+  VERDICT_TEXT,
+  VERDICT_TONE,
+  verdictBadgeText,
+  type Tone,
+} from '../detect/verdict.ts';
+import { describeMapRange, mapRange } from '../imaging/heatmap.ts';
+import { AI_TAG_TEXT } from '../scan/ai-label.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
 import type { Report, ReportPerson } from './report-format.ts';
 import type { ReportImages } from './report-images.ts';
 import { faceImageKey } from './report-images.ts';
 import { escapeXml as esc } from './svg-text.ts';
-import { formatTime, scoreColour, timelineChartSvg } from './timeline-chart.ts';
+import { formatTime, timelineChartSvg } from './timeline-chart.ts';
 
-const LABEL_TEXT: Record<Report['verdict']['label'], string> = {
-  'likely-manipulated': 'Likely manipulated',
-  inconclusive: 'Inconclusive',
-  'no-manipulation-detected': 'No manipulation detected',
-  'not-enough-evidence': 'Not enough evidence',
-};
-
-const LABEL_TONE: Record<Report['verdict']['label'], string> = {
-  'likely-manipulated': 'danger',
-  inconclusive: 'warning',
-  'no-manipulation-detected': 'ok',
-  'not-enough-evidence': 'neutral',
-};
-
-const percent = (p: number | null) => (p === null ? '—' : `${Math.round(p * 100)} %`);
+/** The verdict tones as CSS variables: ink and border (`--danger`), and a box's background (`--danger-bg`). */
+const TONE_CSS = (Object.keys(TONE_COLOURS) as Tone[])
+  .map((tone) => `--${tone}: ${TONE_COLOURS[tone].light}; --${tone}-bg: ${TONE_COLOURS[tone].tint};`)
+  .join(' ');
 
 const STYLE = `
-:root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #d1d5db; --panel: #f9fafb;
-  --danger: #b91c1c; --danger-bg: #fef2f2; --warning: #92400e; --warning-bg: #fffbeb; --ok: #166534; --ok-bg: #f0fdf4;
-  --neutral: #374151; --neutral-bg: #f3f4f6; }
+:root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #d1d5db; --panel: #f9fafb; ${TONE_CSS} }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.5 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }
 main { max-width: 800px; margin: 0 auto; padding: 28px 24px 48px; }
@@ -41,10 +43,12 @@ h3 { font-size: 14px; margin: 0; }
 .verdict .label { font-size: 24px; font-weight: bold; }
 .verdict p { margin: 6px 0 0; }
 .tone-danger { border-color: var(--danger); background: var(--danger-bg); } .tone-danger .label { color: var(--danger); }
-.tone-warning { border-color: #d97706; background: var(--warning-bg); } .tone-warning .label { color: var(--warning); }
-.tone-ok { border-color: #16a34a; background: var(--ok-bg); } .tone-ok .label { color: var(--ok); }
-.tone-neutral { border-color: #9ca3af; background: var(--neutral-bg); } .tone-neutral .label { color: var(--neutral); }
+.tone-warning { border-color: var(--warning); background: var(--warning-bg); } .tone-warning .label { color: var(--warning); }
+.tone-ok { border-color: var(--ok); background: var(--ok-bg); } .tone-ok .label { color: var(--ok); }
+.tone-neutral { border-color: var(--neutral); background: var(--neutral-bg); } .tone-neutral .label { color: var(--neutral); }
 .scale { margin-top: 12px; }
+.caveats { margin: 10px 0 0; padding: 8px 12px 8px 28px; border-radius: 6px; background: rgba(255, 255, 255, 0.7); }
+.caveats li::marker { content: "⚠  "; }
 .notice { border-left: 6px solid var(--danger); background: var(--danger-bg); padding: 12px 14px; margin: 14px 0; break-inside: avoid; }
 .notice strong { color: var(--danger); }
 .notice.info { border-color: #2563eb; background: #eff6ff; } .notice.info strong { color: #1d4ed8; }
@@ -68,25 +72,29 @@ footer.end { margin-top: 32px; color: var(--muted); font-size: 11px; }
 
 export function renderReportHtml(report: Report, images: ReportImages): string {
   const v = report.verdict;
-  const tone = LABEL_TONE[v.label];
-  const aiTags = Object.entries(report.provenance.aiGeneratedTags);
+  const tone = VERDICT_TONE[v.label];
+  const { aiGenerated, aiTags } = report.provenance;
+  // A damaged input's caveat (listed first) says which parts of the video the verdict does not cover.
+  const damaged = report.damage ? damageCaveat(report.damage) : null;
   const body = [
     `<header><h1>Unmask verification report</h1>`,
     `<div class="meta">Case <span class="mono" data-field="case-id">${esc(report.caseId)}</span> · generated ${esc(report.generatedAt)} · Unmask ${esc(report.engine.version)}</div></header>`,
     `<section class="verdict tone-${tone}" data-field="verdict">`,
-    `<div class="label">${LABEL_TEXT[v.label]}</div>`,
+    `<div class="label">${VERDICT_TEXT[v.label]}</div>`,
     `<p>${esc(v.headline)}</p>`,
-    `<p><strong>Score ${percent(v.score)}</strong>${v.strength ? ` · ${esc(v.strength)} evidence on the InVID verbal scale` : ''}${v.decidingTrackId !== null ? ` · decided by person ${v.decidingTrackId}` : ''}</p>`,
-    `<div class="scale">${scaleSvg(v.score, v.inconclusiveBand)}</div>`,
-    `</section>`,
-    report.damage
-      ? `<div class="notice" role="alert" data-field="damage"><strong>Damaged input.</strong> ${esc(report.damage.caveat)}</div>`
+    showsScore(v.label)
+      ? `<p><strong>Score ${formatPercent(v.score)}</strong>${v.strength ? ` · ${esc(strengthPhrase(v.strength))} (InVID verbal scale)` : ''}${v.decidingTrackId !== null ? ` · decided by person ${v.decidingTrackId}` : ''}</p>`
       : '',
+    `<div class="scale">${scaleSvg(v.score, v.inconclusiveBand)}</div>`,
+    v.caveats.length
+      ? `<ul class="caveats" data-field="caveats">${v.caveats.map((c) => (c === damaged ? `<li data-field="damage"><strong>${esc(c)}</strong></li>` : `<li>${esc(c)}</li>`)).join('')}</ul>`
+      : '',
+    `</section>`,
     report.consentWarning.shown
       ? `<div class="notice" role="alert" data-field="consent-warning"><strong>Consent warning.</strong> ${esc(report.consentWarning.text)}</div>`
       : '',
     aiTags.length
-      ? `<div class="notice info" data-field="ai-generated"><strong>The file declares itself AI-generated.</strong> Container tags: ${aiTags.map(([k, val]) => `<span class="mono">${esc(k)}=${esc(val)}</span>`).join(', ')}</div>`
+      ? `<div class="notice info" data-field="ai-tags"><strong>${aiGenerated ? 'The file declares itself AI-generated.' : 'The file does not declare itself AI-generated.'}</strong> Its tags about AI generation: ${aiTags.map((t) => `<span class="mono">${esc(t.tag)}=${esc(t.value)}</span> (${AI_TAG_TEXT[t.says]})`).join(', ')}.</div>`
       : '',
     report.provenance.contentCredentials?.present
       ? `<div class="notice info"><strong>Content credentials (C2PA) found.</strong> ${esc(report.provenance.contentCredentials.summary ?? '')}</div>`
@@ -131,7 +139,7 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
         .map(([k, val]): [string, string] => [`Tag ${esc(k)}`, `<span class="mono">${esc(val)}</span>`]),
     ]),
     `<h2>Method</h2><ul>${report.methods.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
-    `<p>Inconclusive band: scores from ${percent(v.inconclusiveBand[0])} to ${percent(v.inconclusiveBand[1])} are reported as inconclusive.</p>`,
+    `<p>Inconclusive band: scores from ${formatPercent(v.inconclusiveBand[0])} to ${formatPercent(v.inconclusiveBand[1])} are reported as inconclusive.</p>`,
     `<h2>Limitations</h2><ul>${report.limitations.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
     `<h2>Engine and models</h2>`,
     table([
@@ -155,7 +163,7 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
     '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>Unmask report ${esc(report.caseId)} — ${esc(LABEL_TEXT[v.label])}</title>`,
+    `<title>Unmask report ${esc(report.caseId)} — ${esc(VERDICT_TEXT[v.label])}</title>`,
     `<style>${STYLE}</style></head>`,
     `<body><main>${body.join('\n')}</main></body></html>`,
     '',
@@ -164,7 +172,7 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
 
 function personCard(person: ReportPerson, report: Report, images: ReportImages): string {
   const band = report.verdict.inconclusiveBand;
-  const colour = person.score === null ? '#6b7280' : scoreColour(person.score, band);
+  const colour = TONE_COLOURS[VERDICT_TONE[person.label]].light;
   const frames = person.worstFrames
     .map((f) => {
       const image = images.faces.get(faceImageKey(person.trackId, f.frameIndex));
@@ -172,22 +180,23 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
         ? `<img src="${image}" alt="Person ${person.trackId} at ${formatTime(f.timeSec)}: ${f.heatmap ? 'face and blend-boundary map' : 'face'}">`
         : '<div class="missing">picture unavailable</div>';
       const mapNote = f.heatmap
-        ? ''
+        ? `<br><span class="meta" data-field="map-range">${esc(describeMapRange(mapRange(f.heatmap.values)))}</span>`
         : '<br><span class="meta">no blend-boundary map: score below the inconclusive band</span>';
-      return `<figure class="frame">${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${percent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
+      return `<figure class="frame">${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${formatPercent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
     })
     .join('');
   return [
     `<article class="person" data-track="${person.trackId}">`,
-    `<header><h3>Person ${person.trackId}</h3><span class="pill" style="background:${colour}">${LABEL_TEXT[person.label]} · ${percent(person.score)}</span></header>`,
-    `<div class="meta">On screen ${formatTime(person.firstTimeSec)}–${formatTime(person.lastTimeSec)}; ${person.scoredFrames} of ${person.frames} sampled frames judged${person.decisive ? '' : '; too few to decide the verdict'}${person.strength ? `; ${esc(person.strength)} evidence` : ''}.</div>`,
+    `<header><h3>Person ${person.trackId}</h3><span class="pill" data-field="person-verdict" style="background:${colour}">${esc(verdictBadgeText(person.label, person.score))}</span></header>`,
+    `<p data-field="person-sentence">${esc(describePerson(person))}</p>`,
+    `<div class="meta">On screen ${formatTime(person.firstTimeSec)}–${formatTime(person.lastTimeSec)}; judged in ${person.scoredFrames} of ${plural(person.frames, 'sampled frame')}.</div>`,
     timelineChartSvg(person.timeline, {
       durationSec: report.summary.timelineEndSec,
       inconclusiveBand: band,
       width: 750,
     }),
     person.worstFrames.length
-      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with the blend-boundary map (bright = where two images appear joined).</div><div class="frames">${frames}</div>`
+      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with its blend-boundary map (yellow = where the detector places a join most strongly, on the map's own range, given under each picture; the bar runs from its lowest to its highest value).</div><div class="frames">${frames}</div>`
       : '',
     `</article>`,
   ].join('');
@@ -204,15 +213,15 @@ function scaleSvg(score: number | null, band: readonly [number, number]): string
   const marker =
     score === null
       ? ''
-      : `<polygon points="${x(score) - 7},4 ${x(score) + 7},4 ${x(score)},16" fill="#111827"/><text x="${x(score)}" y="48" font-size="11" text-anchor="middle" fill="#111827">${Math.round(score * 100)} %</text>`;
+      : `<polygon points="${x(score) - 7},4 ${x(score) + 7},4 ${x(score)},16" fill="#111827"/><text x="${x(score)}" y="48" font-size="11" text-anchor="middle" fill="#111827">${formatPercent(score)}</text>`;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="52" viewBox="0 0 ${w} 52" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" role="img" aria-label="Score scale">` +
     `<rect x="${x(0)}" y="18" width="${x(band[0]) - x(0)}" height="14" fill="#86efac"/>` +
     `<rect x="${x(band[0])}" y="18" width="${x(band[1]) - x(band[0])}" height="14" fill="#fcd34d"/>` +
     `<rect x="${x(band[1])}" y="18" width="${x(1) - x(band[1])}" height="14" fill="#fca5a5"/>` +
-    `<text x="${(x(0) + x(band[0])) / 2}" y="29" font-size="10" text-anchor="middle" fill="#14532d">no manipulation detected</text>` +
-    `<text x="${(x(band[0]) + x(band[1])) / 2}" y="29" font-size="10" text-anchor="middle" fill="#78350f">inconclusive</text>` +
-    `<text x="${(x(band[1]) + x(1)) / 2}" y="29" font-size="10" text-anchor="middle" fill="#7f1d1d">likely manipulated</text>` +
+    `<text x="${(x(0) + x(band[0])) / 2}" y="29" font-size="10" text-anchor="middle" fill="#14532d">${VERDICT_TEXT['no-manipulation-detected'].toLowerCase()}</text>` +
+    `<text x="${(x(band[0]) + x(band[1])) / 2}" y="29" font-size="10" text-anchor="middle" fill="#78350f">${VERDICT_TEXT.inconclusive.toLowerCase()}</text>` +
+    `<text x="${(x(band[1]) + x(1)) / 2}" y="29" font-size="10" text-anchor="middle" fill="#7f1d1d">${VERDICT_TEXT['likely-manipulated'].toLowerCase()}</text>` +
     marker +
     '</svg>'
   );

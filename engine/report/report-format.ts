@@ -1,22 +1,23 @@
 /**
- * The report format `unmask.report`, version 1: what a verification desk files. Defined once with zod; the JSON
+ * The report format `unmask.report`, version 2: what a verification desk files. Defined once with zod; the JSON
  * Schema in docs/report-format.schema.json is generated from it (npm run docs:schema).
  *
  * A report is a pure function of the scan, the case id, its notes and provenance: the same scan gives the same
  * report, except `generatedAt` and `scan.timing`, the wall-clock facts of when things ran.
  */
 import { z } from 'zod';
+import { VERBAL_STRENGTHS, VERDICT_LABELS } from '../detect/verdict.ts';
+import { aiTagSchema } from '../scan/scan-result.ts';
 
 export const REPORT_FORMAT = 'unmask.report';
-export const REPORT_FORMAT_VERSION = 1;
+export const REPORT_FORMAT_VERSION = 2;
 
-const verdictLabel = z.enum([
-  'likely-manipulated',
-  'inconclusive',
-  'no-manipulation-detected',
-  'not-enough-evidence',
-]);
-const verbalStrength = z.enum(['weak', 'moderate', 'strong', 'very strong']);
+const verdictLabel = z.enum(VERDICT_LABELS);
+const verbalStrength = z
+  .enum(VERBAL_STRENGTHS)
+  .describe(
+    'InVID/WeVerify verbal scale of the evidence for manipulation; null unless the score is flagged or inconclusive.',
+  );
 const box = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
 
 export const reportFrameSchema = z.object({
@@ -65,22 +66,29 @@ export const reportSchema = z.object({
     label: verdictLabel,
     headline: z.string().describe('One sentence for a reader.'),
     score: z.number().min(0).max(1).nullable().describe('Calibrated probability behind the verdict.'),
-    strength: verbalStrength.nullable().describe('InVID/WeVerify verbal scale of the score.'),
+    strength: verbalStrength.nullable(),
     inconclusiveBand: z.tuple([z.number(), z.number()]),
     decidingTrackId: z.number().int().nullable(),
     method: z.string(),
+    caveats: z
+      .array(z.string())
+      .describe(
+        'Plain sentences on what the verdict rests on, shown in the verdict box (see the scan format).',
+      ),
   }),
   consentWarning: z
     .object({ shown: z.boolean(), text: z.string() })
     .describe('Shown whenever any person is flagged likely manipulated.'),
   damage: z
     .object({
-      caveat: z.string(),
       decodeErrors: z.number().int().nonnegative(),
       missing: z.array(z.object({ fromSec: z.number(), toSec: z.number() })),
     })
     .nullable()
-    .describe('The input is damaged: decode errors and the time ranges that could not be analysed.'),
+    .describe(
+      'The input is damaged: decode errors and the time ranges that could not be analysed. Its sentence is the ' +
+        'first of verdict.caveats.',
+    ),
   input: z.object({
     fileName: z.string(),
     path: z.string(),
@@ -101,11 +109,12 @@ export const reportSchema = z.object({
     tags: z.record(z.string(), z.string()).describe('All container tags, verbatim.'),
   }),
   provenance: z.object({
-    aiGeneratedTags: z
-      .record(z.string(), z.string())
-      .describe(
-        "Tags by which the file declares itself AI-generated (e.g. written by Unmask's swap engine).",
-      ),
+    aiGenerated: z
+      .boolean()
+      .describe("Whether some tag declares the file AI-generated (as Unmask's swap engine writes)."),
+    aiTags: z
+      .array(aiTagSchema)
+      .describe('Every container or stream tag that speaks about AI generation, and what it says.'),
     contentCredentials: z
       .object({ present: z.boolean(), summary: z.string().optional() })
       .nullable()

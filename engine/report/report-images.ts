@@ -1,20 +1,22 @@
 /**
- * The pictures a report shows for each person's worst frames: the aligned face crop beside its blend-boundary
- * overlay, re-decoded from the input. I/O: reads the video, but only after checking its SHA-256 still matches the
- * scan, so a report never shows frames of a different file.
+ * Face pictures re-decoded from the input: the aligned face crop beside its blend-boundary overlay
+ * (engine/imaging/heatmap.ts, the one renderer of maps). Reports use them only after checking the file's SHA-256
+ * still matches the scan, so a report never shows frames of a different file; the app asks for one at a time.
+ * I/O: reads the video and the detector's manifest.
  */
 import { existsSync } from 'node:fs';
 import { detectorMetadataFrom } from '../detect/detector.ts';
 import { alignmentTransform, warpAffineRgb, type FaceKeypoints } from '../faces/align.ts';
 import { floatFromRgb, resizeImage, rgbFromFloat } from '../imaging/float-image.ts';
-import { heatmapOverlay } from '../imaging/heatmap.ts';
+import { heatmapPanel, type MapRange } from '../imaging/heatmap.ts';
 import { encodePng } from '../imaging/png.ts';
 import { readModelManifest } from '../models/layers-model-io.ts';
 import { modelDir } from '../runtime/paths.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
+import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import { streamFrames } from '../video/decode.ts';
-import { probeVideo } from '../video/probe.ts';
+import { probeVideo, type VideoProbe } from '../video/probe.ts';
 import type { Report } from './report-format.ts';
 
 export interface ReportImages {
@@ -29,6 +31,56 @@ export const faceImageKey = (trackId: number, frameIndex: number) => `${trackId}
 
 const pngDataUri = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
 
+/** Crop | overlay (and colour bar) as a PNG data URI, with the map's range; the crop alone when there is no map. */
+export interface FacePicture {
+  url: string;
+  /** The map's lowest and highest cell; null when the scan kept no map for this face. */
+  range: MapRange | null;
+}
+
+/** Draws faces of one scan from its input, decoding each sampled frame once. */
+export class FacePictures {
+  private constructor(
+    private readonly scan: ScanResult,
+    private readonly probe: VideoProbe,
+    private readonly crop: { alignedSize: number; margin: number },
+  ) {}
+
+  /** For the input at the scan's path; it must still be the same size (reports also check its SHA-256). */
+  static async open(scan: ScanResult): Promise<FacePictures> {
+    if (!existsSync(scan.input.path))
+      throw new UnmaskError('inputNotFound', `The input is no longer at ${scan.input.path}.`);
+    const probe = await probeVideo(scan.input.path);
+    if (probe.sizeBytes !== scan.input.sizeBytes)
+      throw new UnmaskError('inputNotFound', `The file at ${scan.input.path} has changed since the scan.`);
+    const crop = detectorMetadataFrom(await readModelManifest(modelDir('detector'))).crop;
+    return new FacePictures(scan, probe, crop);
+  }
+
+  /** Person `trackId` in sampled frame `frameIndex`, at `size`² per half; null when the scan has no such face. */
+  async draw(trackId: number, frameIndex: number, size = 192): Promise<FacePicture | null> {
+    const frame = this.scan.frames.find((f) => f.index === frameIndex);
+    const face = frame?.faces.find((f) => f.trackId === trackId);
+    if (!frame || !face) return null;
+    const decoded = await decodeFrameAt(this.scan.input.path, this.probe, frame.timeSec);
+    if (!decoded) return null;
+    // Keypoints are in display pixels; decoded frames may be downscaled.
+    const scale = decoded.width / this.probe.video.displayWidth;
+    const keypoints = Object.fromEntries(
+      Object.entries(face.keypoints).map(([name, [x, y]]) => [name, [x * scale, y * scale]]),
+    ) as unknown as FaceKeypoints;
+    const transform = alignmentTransform(keypoints, this.crop.alignedSize, { margin: this.crop.margin });
+    // A picture for people: area resampling, whatever the detector's crops were (the geometry is the same).
+    const aligned = floatFromRgb(warpAffineRgb(decoded, transform, this.crop.alignedSize, 'area'));
+    const map = face.manipulation.heatmap;
+    if (!map)
+      return { url: pngDataUri(encodePng(rgbFromFloat(resizeImage(aligned, size, size)))), range: null };
+    const mapSize = Math.round(Math.sqrt(map.length));
+    const panel = heatmapPanel(aligned, map, mapSize, size);
+    return { url: pngDataUri(encodePng(panel.picture)), range: panel.range };
+  }
+}
+
 export async function collectReportImages(scan: ScanResult, report: Report): Promise<ReportImages> {
   const faces = new Map<string, string>();
   const wanted = report.people.flatMap((p) => p.worstFrames.map((f) => ({ trackId: p.trackId, frame: f })));
@@ -42,36 +94,16 @@ export async function collectReportImages(scan: ScanResult, report: Report): Pro
       unavailable: `The file at ${scan.input.path} has changed since the scan (SHA-256 differs); face pictures are omitted.`,
     };
   }
-  const crop = detectorMetadataFrom(await readModelManifest(modelDir('detector'))).crop;
-  const probe = await probeVideo(scan.input.path);
-  const keypointsOf = new Map<string, FaceKeypoints>();
-  for (const frame of scan.frames)
-    for (const face of frame.faces)
-      keypointsOf.set(faceImageKey(face.trackId, frame.index), face.keypoints as unknown as FaceKeypoints);
-
+  const pictures = await FacePictures.open(scan);
   for (const { trackId, frame } of wanted) {
-    const keypoints = keypointsOf.get(faceImageKey(trackId, frame.frameIndex));
-    if (!keypoints) continue;
-    const decoded = await decodeFrameAt(scan.input.path, probe, frame.timeSec);
-    if (!decoded) continue;
-    // Keypoints are in display pixels; decoded frames may be downscaled.
-    const scale = decoded.width / probe.video.displayWidth;
-    const scaled = Object.fromEntries(
-      Object.entries(keypoints).map(([name, [x, y]]) => [name, [x * scale, y * scale]]),
-    ) as unknown as FaceKeypoints;
-    const transform = alignmentTransform(scaled, crop.alignedSize, { margin: crop.margin });
-    // A picture for people: area resampling, whatever the detector's crops were (the geometry is the same).
-    const aligned = floatFromRgb(warpAffineRgb(decoded, transform, crop.alignedSize, 'area'));
-    const picture = frame.heatmap
-      ? heatmapOverlay(aligned, Float32Array.from(frame.heatmap.values), frame.heatmap.size, 192)
-      : rgbFromFloat(resizeImage(aligned, 192, 192));
-    faces.set(faceImageKey(trackId, frame.frameIndex), pngDataUri(encodePng(picture)));
+    const picture = await pictures.draw(trackId, frame.frameIndex);
+    if (picture) faces.set(faceImageKey(trackId, frame.frameIndex), picture.url);
   }
   return { faces, unavailable: null };
 }
 
 /** The first frame at or after `timeSec` (frame times come from the scan, so this is that exact frame). */
-async function decodeFrameAt(path: string, probe: Awaited<ReturnType<typeof probeVideo>>, timeSec: number) {
+async function decodeFrameAt(path: string, probe: VideoProbe, timeSec: number) {
   const startSec = Math.max(0, timeSec - 0.002);
   for await (const frame of streamFrames(path, probe, { startSec, maxFrames: 1 })) return frame;
   return undefined;

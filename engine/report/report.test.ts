@@ -5,15 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { displayMap } from '../imaging/heatmap.ts';
 import { decodePng } from '../imaging/png.ts';
 import { QUIET_CHROMIUM_ARGS, requireChromium } from '../runtime/chromium.ts';
 import { scanDamage } from '../scan/scan-damage.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
+import { scanCaveats } from '../scan/verdict-basis.ts';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
-import { buildReport, CONSENT_WARNING_TEXT } from './build-report.ts';
+import { CONSENT_WARNING_TEXT, TONE_COLOURS } from '../detect/verdict.ts';
+import { buildReport } from './build-report.ts';
 import { exportReport, reportFor, reportHtmlFor } from './export-report.ts';
+import { collectReportImages, faceImageKey } from './report-images.ts';
 import { parseReport } from './report-format.ts';
+import { renderReportHtml } from './render-html.ts';
 import { reportJsonSchemaText } from './report-json-schema.ts';
 import { formatTime, MAX_TIME_TICKS, timeAxisTicks } from './timeline-chart.ts';
 
@@ -47,7 +52,10 @@ test('a report of a real scan validates; a broken one does not', async () => {
     'worst first',
   );
   assert.equal(report.container.width, 640);
-  assert.deepEqual(report.provenance.aiGeneratedTags, {}, 'the fixture says ai_generated=false');
+  assert.equal(report.provenance.aiGenerated, false, 'the fixture says ai_generated=false');
+  assert.deepEqual(report.provenance.aiTags, [
+    { tag: 'ai_generated', value: 'false', says: 'not-ai-generated' },
+  ]);
   assert.equal(report.consentWarning.shown, false);
   assert.deepEqual(parseReport(JSON.parse(JSON.stringify(report))), report);
 
@@ -84,12 +92,52 @@ test('a flagged scan carries the consent warning in the report and its HTML', as
   assert.doesNotMatch(html, /Sampling: \{/);
 });
 
+test('person cards say what the app says: no strength for a clear score, no score for too few frames', async () => {
+  const scan = structuredClone(await scannedFixture('one-face'));
+  const track = scan.tracks[0]!;
+  // As a stored case from before the verdict vocabulary might have it: a strength on a person who decides nothing.
+  Object.assign(track, { label: 'not-enough-evidence', score: 0.72, strength: 'strong', decisive: false });
+  Object.assign(track, { scoredFrames: 1 });
+  const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
+  assert.equal(report.people[0]!.strength, null);
+  const html = renderReportHtml(report, { faces: new Map(), unavailable: null });
+  const pill = /<span class="pill" data-field="person-verdict" style="background:([^"]+)">([^<]+)</.exec(
+    html,
+  )!;
+  assert.equal(pill[2], 'Not enough evidence');
+  assert.equal(pill[1], TONE_COLOURS.neutral.light, "the pill has the label's tone, not the score's");
+  assert.match(html, /Judged in only 1 frame: too few to count towards the verdict\./);
+
+  Object.assign(track, { label: 'no-manipulation-detected', score: 0.12, strength: 'weak', decisive: true });
+  Object.assign(track, { scoredFrames: 9 });
+  const clear = renderReportHtml(buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' }), {
+    faces: new Map(),
+    unavailable: null,
+  });
+  assert.match(clear, />No manipulation detected · 12%</);
+  assert.match(clear, /No manipulation detected in 9 judged frames\./);
+  assert.doesNotMatch(clear, /weak evidence/);
+});
+
+test('caveats are plain sentences inside the verdict box', async () => {
+  const scan = structuredClone(await scannedFixture('one-face'));
+  scan.verdict.caveats = [
+    'The verdict rests on only 2 judged frames of person 1; with fewer than 8 it can turn.',
+  ];
+  const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
+  assert.deepEqual(report.verdict.caveats, scan.verdict.caveats);
+  const html = renderReportHtml(report, { faces: new Map(), unavailable: null });
+  const box = /<section class="verdict[^"]*" data-field="verdict">([\s\S]*?)<\/section>/.exec(html)![1]!;
+  assert.match(box, /<ul class="caveats" data-field="caveats"><li>The verdict rests on only 2 judged frames/);
+});
+
 test('files that declare themselves AI-generated are shown as such', async () => {
   const scan = await scannedFixture('one-face');
   (scan.probe as { tags: Record<string, string> }).tags['ai_generated'] = 'true';
   const { report, html } = await reportHtmlFor({ scan });
-  assert.deepEqual(report.provenance.aiGeneratedTags, { ai_generated: 'true' });
-  assert.match(html, /declares itself AI-generated/);
+  assert.equal(report.provenance.aiGenerated, true);
+  assert.match(html, /The file declares itself AI-generated\./);
+  assert.match(html, /ai_generated=true<\/span> \(declares it AI-generated\)/);
 });
 
 test('face pictures come from the input only while its SHA-256 still matches', async () => {
@@ -104,6 +152,36 @@ test('face pictures come from the input only while its SHA-256 still matches', a
   const { html: withoutPictures } = await reportHtmlFor({ scan: moved });
   assert.equal((withoutPictures.match(/<img /g) ?? []).length, 0);
   assert.match(withoutPictures, /has changed since the scan \(SHA-256 differs\)/);
+});
+
+test('report pictures show the map: where it is hottest the overlay differs clearly from the crop', async () => {
+  const scan = await scannedFixture('one-face');
+  const report = reportFor({ scan }, '2026-01-01T00:00:00.000Z');
+  const images = await collectReportImages(scan, report);
+  const frames = report.people[0]!.worstFrames.filter((f) => f.heatmap);
+  assert.ok(frames.length > 0, 'the fixture scan keeps maps');
+  for (const frame of frames) {
+    const url = images.faces.get(faceImageKey(report.people[0]!.trackId, frame.frameIndex))!;
+    const picture = decodePng(Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64'));
+    const size = 192;
+    const { size: cells, values } = frame.heatmap!;
+    // Where the drawn map is hottest (its smoothed maximum).
+    const drawn = displayMap(values, cells, size).data;
+    const hottest = drawn.indexOf(Math.max(...drawn));
+    const [x, y] = [hottest % size, Math.floor(hottest / size)];
+    const at = (px: number) => [
+      ...picture.data.subarray((y * picture.width + px) * 3, (y * picture.width + px) * 3 + 3),
+    ];
+    const crop = at(x);
+    const overlay = at(size + 4 + x);
+    const difference = Math.max(...crop.map((v, i) => Math.abs(v - overlay[i]!)));
+    assert.ok(
+      difference > 80,
+      `frame ${frame.frameIndex}: ${crop} → ${overlay} (map up to ${Math.max(...values)})`,
+    );
+  }
+  const html = renderReportHtml(report, images);
+  assert.match(html, /boundary map \d\.\d\d–\d\.\d\d \(of 0–1\), stretched over the colour bar/);
 });
 
 test('the HTML renders in Chromium: verdict box in its colour, timeline, pictures loaded, hash shown', async () => {
@@ -175,20 +253,19 @@ test('a container that claims a duration of 1e12 s changes neither the size of t
   }
 });
 
-test('a damaged input is named right under the verdict, with its missing time ranges', async () => {
+test('a damaged input is named first among the verdict caveats, with its missing time ranges', async () => {
   const scan = await scannedFixture('one-face');
   assert.equal(reportFor({ scan }).damage, null);
   scan.damage = scanDamage(12, ['Invalid NAL unit size'], [{ fromSec: 1.2, toSec: 2.6 }]);
+  scan.verdict.caveats = scanCaveats(scan);
   const { report, html } = await reportHtmlFor({ scan });
-  assert.deepEqual(report.damage, {
-    caveat: scan.damage!.caveat,
-    decodeErrors: 12,
-    missing: [{ fromSec: 1.2, toSec: 2.6 }],
-  });
+  assert.deepEqual(report.damage, { decodeErrors: 12, missing: [{ fromSec: 1.2, toSec: 2.6 }] });
+  assert.equal(report.verdict.caveats[0], scan.damage!.caveat);
   assert.match(
     html,
-    /data-field="damage"><strong>Damaged input\.<\/strong> The file is damaged: ffmpeg reported 12 decode errors and no frame could be decoded from 1\.2 s to 2\.6 s/,
+    /data-field="caveats"><li data-field="damage"><strong>The file is damaged: ffmpeg reported 12 decode errors and no frame could be decoded from 1\.2 s to 2\.6 s/,
   );
+  assert.equal(html.split(scan.damage!.caveat).length, 2, 'said once');
   assert.ok(html.indexOf('data-field="damage"') < html.indexOf('<h2>People</h2>'));
 });
 

@@ -2,6 +2,7 @@
  * A person's manipulation timeline as a self-contained SVG: calibrated per-frame probabilities (dots), their
  * 1-second moving median (line), the inconclusive band and the flag threshold. Pure.
  */
+import { scoreTone, TONE_COLOURS, VERDICT_TEXT } from '../detect/verdict.ts';
 import { escapeXml } from './svg-text.ts';
 
 export interface TimelinePoint {
@@ -18,18 +19,12 @@ export interface TimelineChartOptions {
   title?: string;
 }
 
-export const SCORE_COLOURS = {
-  manipulated: '#c2410c',
-  inconclusive: '#b45309',
-  clear: '#15803d',
-  line: '#1d4ed8',
-} as const;
+/** The smoothed line's colour (each dot has its score's tone colour). */
+const LINE_COLOUR = '#1d4ed8';
 
-/** Colour of a probability given the band: red-orange above, amber inside, green below. */
+/** Colour of a probability given the band (its upper edge is the flag threshold), from the verdict tones. */
 export function scoreColour(probability: number, band: readonly [number, number]): string {
-  if (probability >= band[1]) return SCORE_COLOURS.manipulated;
-  if (probability >= band[0]) return SCORE_COLOURS.inconclusive;
-  return SCORE_COLOURS.clear;
+  return TONE_COLOURS[scoreTone(probability, { flagAt: band[1], inconclusiveBand: band })].light;
 }
 
 export function timelineChartSvg(points: readonly TimelinePoint[], options: TimelineChartOptions): string {
@@ -53,8 +48,8 @@ export function timelineChartSvg(points: readonly TimelinePoint[], options: Time
       : '',
     `<rect x="${x(0)}" y="${y(high)}" width="${plotW}" height="${y(low) - y(high)}" fill="#fef3c7"/>`,
     `<rect x="${x(0)}" y="${y(1)}" width="${plotW}" height="${y(high) - y(1)}" fill="#fee2e2" fill-opacity="0.6"/>`,
-    `<text x="${x(duration) - 4}" y="${y(high) + 12}" font-size="10" text-anchor="end" fill="#92400e">inconclusive</text>`,
-    `<text x="${x(duration) - 4}" y="${y(1) + 12}" font-size="10" text-anchor="end" fill="#991b1b">likely manipulated</text>`,
+    `<text x="${x(duration) - 4}" y="${y(high) + 12}" font-size="10" text-anchor="end" fill="#92400e">${VERDICT_TEXT.inconclusive.toLowerCase()}</text>`,
+    `<text x="${x(duration) - 4}" y="${y(1) + 12}" font-size="10" text-anchor="end" fill="#991b1b">${VERDICT_TEXT['likely-manipulated'].toLowerCase()}</text>`,
     `<line x1="${x(0)}" y1="${y(high)}" x2="${x(duration)}" y2="${y(high)}" stroke="#b91c1c" stroke-dasharray="5 3"/>`,
     ...[0, 0.25, 0.5, 0.75, 1].map(
       (p) =>
@@ -73,7 +68,7 @@ export function timelineChartSvg(points: readonly TimelinePoint[], options: Time
     const path = points
       .map((p, i) => `${i ? 'L' : 'M'}${x(p.timeSec).toFixed(1)},${y(p.smoothed).toFixed(1)}`)
       .join(' ');
-    parts.push(`<path d="${path}" fill="none" stroke="${SCORE_COLOURS.line}" stroke-width="2"/>`);
+    parts.push(`<path d="${path}" fill="none" stroke="${LINE_COLOUR}" stroke-width="2"/>`);
   }
   for (const p of points) {
     parts.push(

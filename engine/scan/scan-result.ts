@@ -4,6 +4,8 @@
  * validated against it when read back. Coordinates are display pixels of the video (after rotation).
  */
 import { z } from 'zod';
+import { VERBAL_STRENGTHS, VERDICT_LABELS } from '../detect/verdict.ts';
+import { scanCaveats } from './verdict-basis.ts';
 
 export const SCAN_FORMAT = 'unmask.scan';
 export const SCAN_FORMAT_VERSION = 2;
@@ -14,13 +16,12 @@ export const boxSchema = z
   .object({ x: z.number(), y: z.number(), width: z.number().nonnegative(), height: z.number().nonnegative() })
   .describe('Axis-aligned box in display pixels; x, y is the top-left corner.');
 
-const verbalStrength = z.enum(['weak', 'moderate', 'strong', 'very strong']);
-const verdictLabel = z.enum([
-  'likely-manipulated',
-  'inconclusive',
-  'no-manipulation-detected',
-  'not-enough-evidence',
-]);
+const verbalStrength = z
+  .enum(VERBAL_STRENGTHS)
+  .describe(
+    'InVID/WeVerify verbal scale of the evidence for manipulation; null unless the score is flagged or inconclusive.',
+  );
+const verdictLabel = z.enum(VERDICT_LABELS);
 
 export const faceManipulationSchema = z
   .object({
@@ -34,7 +35,7 @@ export const faceManipulationSchema = z
       .nullable()
       .describe('Calibrated probability that the face is manipulated.'),
     logit: z.number().nullable().describe('Raw detector output before calibration.'),
-    strength: verbalStrength.nullable().describe('InVID verbal scale of the probability.'),
+    strength: verbalStrength.nullable(),
     caveats: z.array(z.string()).describe('Conditions that lower confidence, e.g. a turned head.'),
     heatmap: z
       .array(z.number().min(0).max(1))
@@ -89,14 +90,28 @@ export const trackSummarySchema = z.object({
     .describe('Per-frame probabilities after the moving median, for timelines.'),
 });
 
+export const aiTagSchema = z.object({
+  tag: z.string().describe('The tag as written; stream tags are prefixed video. or audio.'),
+  value: z.string().describe('Its value, verbatim.'),
+  says: z
+    .enum(['ai-generated', 'not-ai-generated', 'unclear'])
+    .describe(
+      'ai-generated: a tag named for it with a yes, or an IPTC generated-media source type; not-ai-generated: a ' +
+        'tag named for it with a no; unclear: any other value, or free text that mentions it.',
+    ),
+});
+
 export const aiLabelSchema = z
   .object({
     aiGenerated: z
       .boolean()
-      .describe('True when the container declares its content AI-generated (e.g. ai_generated=true).'),
+      .describe('True when some tag declares the content AI-generated (e.g. ai_generated=true).'),
     tag: z
       .string()
-      .describe('The container tag that carries the declaration, as written (e.g. ai_generated).'),
+      .describe(
+        'The tag that carries the declaration, as written (e.g. ai_generated): the first that says ai-generated, ' +
+          'else not-ai-generated, else unclear.',
+      ),
     value: z.string().describe('Its value, verbatim.'),
     generator: z
       .string()
@@ -106,9 +121,14 @@ export const aiLabelSchema = z
       .string()
       .nullable()
       .describe('The consent statement recorded with the file, when present (unmask_consent).'),
+    tags: z
+      .array(aiTagSchema)
+      .optional()
+      .describe('Every tag that speaks about AI generation (absent in files written before it was added).'),
   })
   .describe(
-    "The file's own AI-generation label, read from its container tags; present only when such a tag exists. Unmask's swap studio writes it on every render.",
+    "What the file's own tags say about AI generation (engine/scan/ai-label.ts); present only when some tag " +
+      "speaks about it. Unmask's swap studio writes ai_generated=true on every render.",
   );
 
 const toolSchema = z.object({
@@ -133,7 +153,10 @@ const damageSchema = z
       .describe('Time ranges where the sampling expected frames and none could be decoded: not analysed.'),
     caveat: z
       .string()
-      .describe('The damage in one sentence, for people; also at the end of summary.message.'),
+      .describe(
+        'The damage in one sentence, for people: the same sentence is the first of verdict.caveats (scans ' +
+          'written before caveats existed also ended summary.message with it).',
+      ),
   })
   .describe(
     'Present only when the input is damaged: decoding went on past errors, or left holes in the timeline.',
@@ -199,6 +222,15 @@ export const scanResultSchema = z.object({
     decidingTrackId: z.number().int().nullable(),
     inconclusiveBand: z.tuple([z.number(), z.number()]),
     method: z.string().describe('How frames, tracks and the video were aggregated.'),
+    caveats: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'Plain sentences on what the verdict rests on: a damaged input (first, naming the time ranges not ' +
+          'analysed), faces judged in under half the sampled frames, fewer than 8 judged frames behind it, heavy ' +
+          'compression. Absent in files written before it was added; readers derive them from the scan ' +
+          '(engine/scan/verdict-basis.ts).',
+      ),
   }),
   summary: z.object({
     sampledFrames: z.number().int().nonnegative(),
@@ -215,11 +247,32 @@ export const scanResultSchema = z.object({
 
 export type ScanBox = z.infer<typeof boxSchema>;
 export type AiLabel = z.infer<typeof aiLabelSchema>;
+export type AiTag = z.infer<typeof aiTagSchema>;
 export type ScanDamage = z.infer<typeof damageSchema>;
 export type ScannedFace = z.infer<typeof scannedFaceSchema>;
 export type ScannedFrame = z.infer<typeof scannedFrameSchema>;
-export type ScanResult = z.infer<typeof scanResultSchema>;
+/** A scan file as written, by this or an earlier version 2 writer. */
+export type ScanResultFile = z.infer<typeof scanResultSchema>;
+/** A scan as read back: `verdict.caveats` is always there (derived for files that predate it). */
+export type ScanResult = ScanResultFile & { verdict: { caveats: string[] } };
+export type ScanTrack = z.infer<typeof trackSummarySchema>;
 
 export function parseScanResult(json: unknown): ScanResult {
-  return scanResultSchema.parse(json);
+  return completeScan(scanResultSchema.parse(json));
+}
+
+/** Fills in what files written before a field existed lack, from the rest of the scan. */
+export function completeScan(scan: ScanResultFile): ScanResult {
+  if (scan.verdict.caveats) return { ...scan, verdict: { ...scan.verdict, caveats: scan.verdict.caveats } };
+  // Such files ended the summary with the damage caveat, which is now the first of the caveats: say it once.
+  const damageNote = scan.damage ? ` ${scan.damage.caveat}` : null;
+  const message =
+    damageNote && scan.summary.message.endsWith(damageNote)
+      ? scan.summary.message.slice(0, -damageNote.length)
+      : scan.summary.message;
+  return {
+    ...scan,
+    verdict: { ...scan.verdict, caveats: scanCaveats(scan) },
+    summary: { ...scan.summary, message },
+  };
 }

@@ -5,17 +5,11 @@
  */
 import { basename, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import {
-  DEFAULT_AGGREGATION,
-  scoreTrack,
-  verbalStrength,
-  verdictFor,
-  videoVerdict,
-  type TimedProbability,
-} from '../detect/aggregate.ts';
+import { DEFAULT_AGGREGATION, scoreTrack, videoVerdict, type TimedProbability } from '../detect/aggregate.ts';
 import { detectorCrop } from '../detect/detector-crop.ts';
 import { loadDetector, type DetectorConfig, type DetectorModel } from '../detect/detector.ts';
 import { boundaryMapSize } from '../detect/detector-network.ts';
+import { describeScan, INCONCLUSIVE_BAND, strengthFor, verdictFor } from '../detect/verdict.ts';
 import type { FaceKeypoints, Point } from '../faces/align.ts';
 import { DEFAULT_DETECTION_MAX_SIDE, detectFacesScaled, scaleDetectedFace } from '../faces/detect-scaled.ts';
 import {
@@ -41,12 +35,14 @@ import { probeVideo } from '../video/probe.ts';
 import { samplingIntervalSec, timelineGaps } from '../video/timeline-gaps.ts';
 import { readAiLabel } from './ai-label.ts';
 import { KEPT_DECODE_ERRORS, scanDamage } from './scan-damage.ts';
+import { scanCaveats } from './verdict-basis.ts';
 import {
   SCAN_FORMAT,
   SCAN_FORMAT_VERSION,
   type ScannedFace,
   type ScannedFrame,
   type ScanResult,
+  type ScanTrack,
 } from './scan-result.ts';
 
 export interface ScanOptions {
@@ -78,7 +74,7 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   detector: {},
   includeLandmarks: true,
   minFaceSize: 64,
-  heatmapThreshold: DEFAULT_AGGREGATION.inconclusiveBand[0],
+  heatmapThreshold: INCONCLUSIVE_BAND[0],
   scoreFaces: true,
 };
 
@@ -110,6 +106,11 @@ export interface ScanCallbacks {
   onFlaggedFace?: (face: FlaggedFace) => void | Promise<void>;
   /** Called with each frame's result as soon as it is known (live views). */
   onFrame?: (frame: ScannedFrame) => void;
+  /**
+   * Called with every person's track score so far (as in the final `tracks`), at most once a second while the
+   * scan runs: the live player's consent warning follows these, not single frames.
+   */
+  onTracks?: (tracks: ScanTrack[]) => void;
   signal?: AbortSignal;
 }
 
@@ -156,12 +157,44 @@ function caveatsFor(face: DetectedFace): string[] {
   return caveats;
 }
 
+/** Each person's robust score so far, with the tracker's facts about them. */
+function scoreTracks(tracker: FaceTracker, perTrack: ReadonlyMap<number, TimedProbability[]>) {
+  return tracker
+    .tracks()
+    .map((track) => ({ track, scored: scoreTrack(track.id, perTrack.get(track.id) ?? []) }));
+}
+
+/** One person in the scan's `tracks`: a person judged in too few frames is "not enough evidence". */
+function summariseTrack({ track, scored }: ReturnType<typeof scoreTracks>[number]): ScanTrack {
+  const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
+  const label = scored.decisive ? verdictFor(score) : 'not-enough-evidence';
+  return {
+    id: track.id,
+    firstTimeSec: track.firstTime,
+    lastTimeSec: track.lastTime,
+    frames: track.count,
+    scoredFrames: scored.scoredFrames,
+    score,
+    label,
+    strength: strengthFor(score, label),
+    decisive: scored.decisive,
+    smoothed: scored.smoothed.map((p) => ({
+      timeSec: round(p.timeSec, 6),
+      probability: round(p.probability, 4),
+    })),
+  };
+}
+
+/** Live track scores are recomputed at most this often (each pass sorts every person's scores). */
+const LIVE_TRACKS_INTERVAL_MS = 1000;
+
 export async function scanVideo(
   path: string,
   options: ScanOptions = DEFAULT_SCAN_OPTIONS,
   callbacks: ScanCallbacks = {},
 ): Promise<ScanResult> {
-  const { onProgress = () => undefined, onFrame, onFlaggedFace, signal } = callbacks;
+  const { onProgress = () => undefined, onFrame, onTracks, onFlaggedFace, signal } = callbacks;
+  let tracksSentAt = Number.NEGATIVE_INFINITY;
   const startedAt = new Date();
   const started = performance.now();
   onProgress({ stage: 'probe', done: 0, total: 1 });
@@ -255,11 +288,12 @@ export async function scanVideo(
             status: 'scored',
             probability,
             logit: round(prediction.logit, 4),
-            strength: verbalStrength(probability),
+            strength: strengthFor(probability),
             caveats,
+            // Three decimals: a faint map (the shipped detector's peak near 0.1) keeps its shape.
             heatmap:
               probability >= options.heatmapThreshold
-                ? Array.from(prediction.boundary, (v) => round(v, 2))
+                ? Array.from(prediction.boundary, (v) => round(v, 3))
                 : null,
           },
         };
@@ -271,6 +305,10 @@ export async function scanVideo(
       };
       frames.push(frame);
       onFrame?.(frame);
+      if (onTracks && performance.now() - tracksSentAt >= LIVE_TRACKS_INTERVAL_MS) {
+        tracksSentAt = performance.now();
+        onTracks(scoreTracks(tracker, perTrack).map(summariseTrack));
+      }
       for (const face of flagged) await onFlaggedFace?.(face);
       const elapsed = (performance.now() - started) / 1000;
       onProgress({
@@ -287,37 +325,11 @@ export async function scanVideo(
   if (signal?.aborted) throw new UnmaskError('cancelled', 'Scan cancelled.');
   const sha256 = await hashing;
 
-  const trackScores = new Map(
-    tracker.tracks().map((t) => [t.id, scoreTrack(t.id, perTrack.get(t.id) ?? [])]),
-  );
-  const tracks = tracker.tracks().map((t) => {
-    const scored = trackScores.get(t.id)!;
-    const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
-    return {
-      id: t.id,
-      firstTimeSec: t.firstTime,
-      lastTimeSec: t.lastTime,
-      frames: t.count,
-      scoredFrames: scored.scoredFrames,
-      score,
-      label: score === null || !scored.decisive ? ('not-enough-evidence' as const) : verdictFor(score),
-      strength: score === null ? null : verbalStrength(score),
-      decisive: scored.decisive,
-      smoothed: scored.smoothed.map((p) => ({
-        timeSec: round(p.timeSec, 6),
-        probability: round(p.probability, 4),
-      })),
-    };
-  });
-  const verdict = videoVerdict([...trackScores.values()]);
+  const trackScores = scoreTracks(tracker, perTrack);
+  const tracks = trackScores.map(summariseTrack);
+  const verdict = videoVerdict(trackScores.map((t) => t.scored));
   const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
   const faceCount = frames.reduce((n, f) => n + f.faces.length, 0);
-  const verdictText = {
-    'likely-manipulated': `likely manipulated (${verdict.strength} evidence, ${Math.round(verdict.score * 100)}%)`,
-    inconclusive: `inconclusive (${Math.round(verdict.score * 100)}%)`,
-    'no-manipulation-detected': `no manipulation detected (${Math.round(verdict.score * 100)}%)`,
-    'not-enough-evidence': 'not enough evidence to judge',
-  }[verdict.label];
   const damage = scanDamage(
     decodeErrors,
     firstErrors,
@@ -327,14 +339,19 @@ export async function scanVideo(
       samplingIntervalSec(sampling, probe.video.avgFps ?? probe.video.rFrameRate),
     ),
   );
-  const aiLabel = readAiLabel(probe.tags);
+  const aiLabel = readAiLabel(probe);
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
     : '';
-  const verdictMessage =
-    faceCount === 0
-      ? `No faces found in ${frames.length} sampled frames: nothing to judge.`
-      : `${faceCount} faces in ${framesWithFaces} of ${frames.length} sampled frames, ${tracks.length} ${tracks.length === 1 ? 'person' : 'people'} tracked; verdict: ${verdictText}.`;
+  const verdictScore = Number.isFinite(verdict.score) ? round(verdict.score, 4) : null;
+  const verdictMessage = describeScan({
+    faces: faceCount,
+    framesWithFaces,
+    sampledFrames: frames.length,
+    people: tracks.length,
+    label: verdict.label,
+    score: verdictScore,
+  });
   const detectorModels = detector
     ? [
         {
@@ -375,11 +392,12 @@ export async function scanVideo(
     tracks,
     verdict: {
       label: verdict.label,
-      score: Number.isFinite(verdict.score) ? round(verdict.score, 4) : null,
+      score: verdictScore,
       strength: verdict.strength,
       decidingTrackId: verdict.decidingTrackId,
       inconclusiveBand: [...DEFAULT_AGGREGATION.inconclusiveBand],
       method: AGGREGATION_METHOD,
+      caveats: scanCaveats({ probe, frames, tracks, verdict, damage }),
     },
     summary: {
       sampledFrames: frames.length,
@@ -387,7 +405,7 @@ export async function scanVideo(
       faces: faceCount,
       tracks: tracks.length,
       noFacesFound: faceCount === 0,
-      message: `${verdictMessage}${labelNote}${damage ? ` ${damage.caveat}` : ''}`,
+      message: `${verdictMessage}${labelNote}`,
     },
     run: { startedAt: startedAt.toISOString(), durationSec: round((performance.now() - started) / 1000, 2) },
   };

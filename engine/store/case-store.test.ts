@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { scannedFixture } from '../testing/scanned-fixture.ts';
 import { UnmaskError } from '../util/errors.ts';
-import { CASE_DATABASE_FILE, caseIdFor, openCaseStore } from './case-store.ts';
+import { buildReport } from '../report/build-report.ts';
+import { scanDamage } from '../scan/scan-damage.ts';
+import { scanCaveats } from '../scan/verdict-basis.ts';
+import { CASE_DATABASE_FILE, caseIdFor, openCaseStore, type Provenance } from './case-store.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-store-'));
@@ -23,6 +26,43 @@ test('a saved scan comes back identical, heatmaps and landmarks included', async
   assert.equal(stored.notes, 'from the newsroom tip line');
   assert.equal(stored.sha256, scan.input.sha256);
   assert.equal(stored.verdict.label, scan.verdict.label);
+  store.close();
+});
+
+test('a damaged input keeps its damage record in the case, so the app and case reports show it', async () => {
+  const scan = structuredClone(await scannedFixture('one-face'));
+  scan.damage = scanDamage(12, ['Invalid NAL unit size'], [{ fromSec: 1.2, toSec: 2.6 }]);
+  scan.verdict.caveats = scanCaveats(scan);
+  const store = openCaseStore(freshDir());
+  const stored = store.requireCase(store.saveScan(scan).caseId);
+  assert.deepEqual(stored.scan.damage, scan.damage);
+  assert.deepEqual(stored.scan, scan);
+  store.close();
+});
+
+test('a case reads AI tags from its probe, as scans and reports do; tags an older reader stored are dropped', async () => {
+  const store = openCaseStore(freshDir());
+  const tagSets: Array<Record<string, string>> = [
+    { ai_generated: 'maybe' },
+    { synthetic: 'n' },
+    { comment: 'deepfake demo' },
+  ];
+  for (const tags of tagSets) {
+    const scan = structuredClone(await scannedFixture('one-face'));
+    (scan.probe as { tags: Record<string, string> }).tags = tags;
+    scan.settings.minFaceSize = Object.keys(tags)[0]!.length; // a distinct case per tag set
+    // What the old provenance reader stored for each of these: an "AI-generated" tag.
+    const { caseId } = store.saveScan(scan, { provenance: { aiGeneratedTags: tags } as Provenance });
+    const stored = store.requireCase(caseId);
+    assert.equal(stored.scan.aiLabel?.aiGenerated, false, JSON.stringify(tags));
+    assert.deepEqual(stored.provenance, {}, 'no second list of AI tags');
+    const report = buildReport(stored.scan, {
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      provenance: stored.provenance,
+    });
+    assert.equal(report.provenance.aiGenerated, false);
+    assert.deepEqual(report.provenance.aiTags, stored.scan.aiLabel?.tags);
+  }
   store.close();
 });
 

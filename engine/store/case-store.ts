@@ -20,8 +20,6 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 export const CASE_DATABASE_FILE = 'cases.sqlite';
 
 export interface Provenance {
-  /** Container tags that declare the file AI-generated or synthetic, as key → value. */
-  aiGeneratedTags?: Record<string, string>;
   /** Whether C2PA content credentials were found, and what they say when they could be read. */
   contentCredentials?: { present: boolean; summary?: string };
 }
@@ -183,7 +181,7 @@ export class CaseStore {
     return {
       ...toSummary(row),
       scan: this.rebuildScan(row),
-      provenance: JSON.parse(row['provenance_json'] as string) as Provenance,
+      provenance: storedProvenance(row['provenance_json'] as string),
     };
   }
 
@@ -218,8 +216,8 @@ export class CaseStore {
     db.prepare(
       `INSERT INTO cases (id, status, created_at, updated_at, input_path, file_name, size_bytes, sha256,
         scan_format_version, probe_json, settings_json, engine_json, verdict_label, verdict_score,
-        verdict_strength, verdict_json, summary_json, run_json, notes, provenance_json)
-       VALUES (?, 'incomplete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        verdict_strength, verdict_json, summary_json, run_json, notes, provenance_json, damage_json)
+       VALUES (?, 'incomplete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       caseId,
       meta.createdAt,
@@ -240,6 +238,7 @@ export class CaseStore {
       JSON.stringify(scan.run),
       meta.notes,
       JSON.stringify(meta.provenance),
+      scan.damage ? JSON.stringify(scan.damage) : null,
     );
     const insertModel = db.prepare('INSERT INTO case_models VALUES (?, ?, ?, ?, ?)');
     scan.engine.models.forEach((model, position) =>
@@ -372,9 +371,9 @@ export class CaseStore {
       timeSec: f.time_sec,
       faces: facesByFrame.get(f.frame_index) ?? [],
     }));
-    const probe = JSON.parse(row['probe_json'] as string) as { tags?: Record<string, string> };
-    // The AI label is a pure function of the container tags, which the probe keeps: derive it, no column needed.
-    const aiLabel = readAiLabel(probe.tags ?? {});
+    const probe = JSON.parse(row['probe_json'] as string) as unknown;
+    // The AI label is a pure function of the probe's tags: derive it, no column needed.
+    const aiLabel = readAiLabel(probe);
     return parseScanResult({
       format: 'unmask.scan',
       formatVersion: row['scan_format_version'],
@@ -388,6 +387,7 @@ export class CaseStore {
       settings: JSON.parse(row['settings_json'] as string) as unknown,
       engine,
       ...(aiLabel && { aiLabel }),
+      ...(row['damage_json'] !== null && { damage: JSON.parse(row['damage_json'] as string) as unknown }),
       frames,
       tracks,
       verdict: JSON.parse(row['verdict_json'] as string) as unknown,
@@ -395,6 +395,15 @@ export class CaseStore {
       run: JSON.parse(row['run_json'] as string) as unknown,
     });
   }
+}
+
+/**
+ * A case's stored provenance. Cases saved before AI tags were read from the probe (engine/scan/ai-label.ts) also
+ * stored `aiGeneratedTags` found by an older reader; they are dropped, so every case reads its tags one way.
+ */
+function storedProvenance(json: string): Provenance {
+  const { contentCredentials } = JSON.parse(json) as Provenance;
+  return contentCredentials ? { contentCredentials } : {};
 }
 
 export function openCaseStore(dataDir: string): CaseStore {

@@ -107,6 +107,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'provenance found in the input (AI-generated tags, content credentials)',
     sql: `ALTER TABLE cases ADD COLUMN provenance_json TEXT NOT NULL DEFAULT '{}';`,
   },
+  {
+    version: 3,
+    description: "a damaged input's decode errors and missing time ranges (the scan's damage record)",
+    sql: `ALTER TABLE cases ADD COLUMN damage_json TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

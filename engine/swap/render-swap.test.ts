@@ -103,6 +103,7 @@ test('scan reports an ai_generated=false tag as not AI-generated', async () => {
     value: 'false',
     generator: null,
     consent: null,
+    tags: [{ tag: 'ai_generated', value: 'false', says: 'not-ai-generated' }],
   });
   assert.doesNotMatch(scan.summary.message, /AI-generated/);
 });

@@ -53,6 +53,7 @@ describe('probeVideo on good input', () => {
     assert.equal(v.avgFps, 25);
     assert.equal(v.rFrameRate, 25);
     assert.equal(v.nbFrames, 100);
+    assert.ok(v.bitRate !== null && v.bitRate > 0 && v.bitRate <= probe.bitRate!, 'the stream bit rate');
     assert.equal(v.variableFrameRate, false);
     assert.ok(v.durationSec !== null && Math.abs(v.durationSec - 4) <= 0.1);
     assert.equal(probe.audio, null);

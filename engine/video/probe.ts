@@ -40,6 +40,8 @@ export interface VideoStreamProbe {
   rFrameRate: number | null;
   /** Frame count from the container header; null when not stored. */
   nbFrames: number | null;
+  /** The video stream's own bit rate in bits/s; null when the container does not say (many MKV/WebM files). */
+  bitRate: number | null;
   /** True when avgFps and rFrameRate differ by more than 0.5 %: timestamps are not evenly spaced. */
   variableFrameRate: boolean;
   /** Stream duration in seconds; null when not stored. */
@@ -299,6 +301,7 @@ function describeVideo(stream: Fields): VideoStreamProbe {
     avgFps,
     rFrameRate,
     nbFrames: num(stream['nb_frames']),
+    bitRate: num(stream['bit_rate']),
     variableFrameRate:
       avgFps !== null && rFrameRate !== null && Math.abs(avgFps - rFrameRate) / rFrameRate > VFR_TOLERANCE,
     durationSec: num(stream['duration']),

@@ -1,7 +1,13 @@
 /** Small shared pieces: empty and error states, a progress bar, a verdict badge, a modal dialog. */
 import { useEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { VERDICT_TEXT, VERDICT_TONE, percent, type VerdictLabel } from '../format.ts';
+import {
+  formatPercent,
+  showsScore,
+  VERDICT_TEXT,
+  VERDICT_TONE,
+  type VerdictLabel,
+} from '../../common/verdict.ts';
 
 export function EmptyState({
   title,
@@ -84,7 +90,7 @@ export function VerdictBadge({
       data-verdict={label}
     >
       {VERDICT_TEXT[label]}
-      {score !== null && label !== 'not-enough-evidence' && <span class="badge-score">{percent(score)}</span>}
+      {score !== null && showsScore(label) && <span class="badge-score">{formatPercent(score)}</span>}
     </span>
   );
 }

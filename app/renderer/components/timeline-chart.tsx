@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { PersonSeries } from '../analysis-state.ts';
 import { trackColour } from '../format.ts';
+import { sampledFrameTarget } from '../shortcuts.ts';
 
 interface Props {
   series: PersonSeries[];
@@ -15,6 +16,9 @@ interface Props {
   playheadSec: number;
   onSeek(timeSec: number): void;
 }
+
+/** Short enough that the whole timeline stays on screen under the player at 1440×900. */
+const PLOT_HEIGHT = 150;
 
 /** Joins every person's points onto one shared, sorted time axis (null where a person is absent). */
 function alignedData(series: PersonSeries[]): uPlot.AlignedData {
@@ -30,15 +34,6 @@ function alignedData(series: PersonSeries[]): uPlot.AlignedData {
 
 function sampleTimes(series: PersonSeries[]): number[] {
   return [...new Set(series.flatMap((s) => s.points.map((p) => p.timeSec)))].sort((a, b) => a - b);
-}
-
-/** Arrow keys step between sampled frames; Home and End jump to the ends. */
-function seekKey(key: string, times: number[], now: number, duration: number): number | null {
-  if (key === 'Home') return 0;
-  if (key === 'End') return times.at(-1) ?? duration;
-  if (key === 'ArrowRight') return times.find((t) => t > now + 1e-3) ?? null;
-  if (key === 'ArrowLeft') return times.filter((t) => t < now - 1e-3).at(-1) ?? null;
-  return null;
 }
 
 export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, onSeek }: Props) {
@@ -95,7 +90,7 @@ export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, 
     };
     const options: uPlot.Options = {
       width: Math.max(320, element.clientWidth),
-      height: 180,
+      height: PLOT_HEIGHT,
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
       scales: {
@@ -136,7 +131,7 @@ export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, 
     };
     created.over.addEventListener('click', click);
     const resize = new ResizeObserver(() =>
-      created.setSize({ width: Math.max(320, element.clientWidth), height: 180 }),
+      created.setSize({ width: Math.max(320, element.clientWidth), height: PLOT_HEIGHT }),
     );
     resize.observe(element);
     return () => {
@@ -170,7 +165,11 @@ export function TimelineChart({ series, durationSec, band, flagAt, playheadSec, 
         aria-valuenow={Math.round(playheadSec * 10) / 10}
         aria-valuetext={`${playheadSec.toFixed(1)} seconds`}
         onKeyDown={(event) => {
-          const next = seekKey(event.key, sampleTimes(series), playheadSec, durationSec);
+          const next = sampledFrameTarget(event.key, {
+            timeSec: playheadSec,
+            durationSec,
+            sampleTimes: sampleTimes(series),
+          });
           if (next === null) return;
           event.preventDefault();
           onSeek(next);

@@ -1,11 +1,18 @@
 /**
- * The player: the video with each face's box drawn over it, coloured by its manipulation score, the
- * blend-boundary heatmap when asked for, and the consent warning while a likely-manipulated face is on screen.
+ * The player: the video with each face's box drawn over it, coloured by that frame's manipulation score. It
+ * reports which sampled frame is on screen; the Analysis screen decides from that (and the people's track
+ * scores) whether the consent warning shows, and which faces the heatmap panel zooms into.
  */
-import { useEffect, useRef } from 'preact/hooks';
-import type { ScannedFace, ScannedFrame, ThresholdProfile } from '../../common/contract.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ScannedFrame } from '../../common/contract.ts';
+import {
+  formatPercent,
+  scoreTone,
+  THRESHOLD_PROFILES,
+  TONE_COLOURS,
+  type ThresholdProfile,
+} from '../../common/verdict.ts';
 import { frameAt } from '../analysis-state.ts';
-import { percent, scoreTone, TONE_COLOUR } from '../format.ts';
 
 interface Props {
   src: string | null;
@@ -15,12 +22,10 @@ interface Props {
   displayHeight: number;
   sampleIntervalSec: number;
   profile: ThresholdProfile;
-  showHeatmap: boolean;
-  heatmapSize: number;
   videoRef: { current: HTMLVideoElement | null };
   onTime(timeSec: number): void;
-  /** Whether a face at or above the flag threshold is on screen now. */
-  onFlagged(flagged: boolean): void;
+  /** The sampled frame on screen now (null between faces), called when it changes. */
+  onFrameShown(frame: ScannedFrame | null): void;
   mediaError: string | null;
   onMediaError(message: string): void;
   children?: preact.ComponentChildren;
@@ -36,48 +41,16 @@ function contentRect(element: HTMLElement, width: number, height: number) {
   };
 }
 
-/**
- * Heatmap cells are in the detector's aligned-crop space; the aligned crop is the face box widened by the
- * crop margin and turned by the head's roll, so the map is drawn there (an approximation of the exact warp).
- */
-function drawHeatmap(
-  ctx: CanvasRenderingContext2D,
-  face: ScannedFace,
-  size: number,
-  toCanvas: (x: number, y: number) => [number, number],
-  scale: number,
-) {
-  const heatmap = face.manipulation.heatmap;
-  if (!heatmap || size <= 0) return;
-  const side = Math.max(face.box.width, face.box.height) * 1.3 * scale;
-  const [cx, cy] = toCanvas(face.box.x + face.box.width / 2, face.box.y + face.box.height / 2);
-  ctx.save();
-  ctx.translate(cx, cy);
-  ctx.rotate(face.pose?.roll ?? 0);
-  const cell = side / size;
-  // Shown relative to the face's strongest cell: the map says where a boundary is likeliest, not how likely.
-  const peak = Math.max(...heatmap);
-  if (peak <= 0) return ctx.restore();
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      const v = heatmap[row * size + col]! / peak;
-      if (v < 0.2) continue;
-      ctx.fillStyle = `rgba(255, ${Math.round(210 * (1 - v))}, 40, ${0.2 + 0.5 * v})`;
-      ctx.fillRect(-side / 2 + col * cell, -side / 2 + row * cell, cell + 0.5, cell + 0.5);
-    }
-  }
-  ctx.restore();
-}
-
 export function VideoStage(props: Props) {
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const latest = useRef(props);
   latest.current = props;
+  const [playing, setPlaying] = useState(false);
 
   useEffect(() => {
     let raf = 0;
-    let lastFlagged: boolean | null = null;
+    let lastShown: ScannedFrame | null | undefined;
     const draw = () => {
       raf = requestAnimationFrame(draw);
       const p = latest.current;
@@ -103,32 +76,29 @@ export function VideoStage(props: Props) {
         rect.x + x * rect.scale,
         rect.y + y * rect.scale,
       ];
-      let flagged = false;
       let drawn = 0;
       for (const face of frame?.faces ?? []) {
         const probability = face.manipulation.probability;
-        const tone = scoreTone(probability, p.profile);
-        if (tone === 'danger') flagged = true;
-        if (p.showHeatmap) drawHeatmap(ctx, face, p.heatmapSize, toCanvas, rect.scale);
+        const tone = scoreTone(probability, THRESHOLD_PROFILES[p.profile]);
         const [x, y] = toCanvas(face.box.x, face.box.y);
         const w = face.box.width * rect.scale;
         const h = face.box.height * rect.scale;
         ctx.lineWidth = 2.5;
-        ctx.strokeStyle = TONE_COLOUR[tone];
+        ctx.strokeStyle = TONE_COLOURS[tone].dark;
         ctx.strokeRect(x, y, w, h);
-        const label = `Person ${face.trackId} · ${face.manipulation.status === 'too-small' ? 'too small' : percent(probability)}`;
+        const label = `Person ${face.trackId} · ${face.manipulation.status === 'too-small' ? 'too small' : formatPercent(probability)}`;
         ctx.font = '600 12px Inter, system-ui, sans-serif';
         const labelWidth = ctx.measureText(label).width + 12;
-        ctx.fillStyle = TONE_COLOUR[tone];
+        ctx.fillStyle = TONE_COLOURS[tone].dark;
         ctx.fillRect(x - 1.25, Math.max(0, y - 20), labelWidth, 20);
         ctx.fillStyle = '#0d1117';
         ctx.fillText(label, x + 5, Math.max(14, y - 6));
         drawn++;
       }
       c.dataset['boxes'] = String(drawn);
-      if (flagged !== lastFlagged) {
-        lastFlagged = flagged;
-        p.onFlagged(flagged);
+      if (frame !== lastShown) {
+        lastShown = frame;
+        p.onFrameShown(frame);
       }
     };
     raf = requestAnimationFrame(draw);
@@ -140,6 +110,7 @@ export function VideoStage(props: Props) {
       class="stage"
       ref={wrap}
       data-testid="video-stage"
+      data-playing={playing}
       style={{ aspectRatio: `${props.displayWidth} / ${props.displayHeight}` }}
     >
       {props.src && (
@@ -152,6 +123,8 @@ export function VideoStage(props: Props) {
           preload="auto"
           playsInline
           aria-label="Video being analysed"
+          onPlay={() => setPlaying(true)}
+          onPause={() => setPlaying(false)}
           onError={() =>
             props.onMediaError(
               'This browser cannot play the video, but the analysis still works: use the timeline to inspect frames.',

@@ -3,13 +3,27 @@
  * person. Works the same for a scan that is still running (frames stream in) and for a saved case.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { THRESHOLD_PROFILES, type ThresholdProfile } from '../../common/contract.ts';
-import { personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
+import type { ScannedFrame } from '../../common/contract.ts';
+import {
+  consentOverlayText,
+  damageCaveat,
+  describePerson,
+  flaggedPeopleOnScreen,
+  formatPercent,
+  scoreTone,
+  THRESHOLD_PROFILES,
+  VERDICT_HEADLINES,
+  VERDICT_TONE,
+  type ThresholdProfile,
+} from '../../common/verdict.ts';
+import { knownTracks, personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from '../api.ts';
 import { EmptyState, ErrorState, ProgressBar, VerdictBadge } from '../components/common.tsx';
+import { FacePanel } from '../components/face-panel.tsx';
 import { TimelineChart } from '../components/timeline-chart.tsx';
 import { VideoStage } from '../components/video-stage.tsx';
-import { clock, percent, scoreTone, trackColour, VERDICT_TEXT } from '../format.ts';
+import { clock, trackColour } from '../format.ts';
+import { isTextEntry, transportAction } from '../shortcuts.ts';
 
 interface Props {
   analysis: Analysis | null;
@@ -21,6 +35,38 @@ interface Props {
   onRetry(): void;
   onOpenAnother(): void;
   onExport(): void;
+  onShowShortcuts(): void;
+}
+
+/** The verdict, in words, with what it rests on. */
+function VerdictBox({ scan }: { scan: NonNullable<Analysis['scan']> }) {
+  const { label, score, caveats } = scan.verdict;
+  // A damaged input's caveat (listed first) says which parts of the video the verdict does not cover.
+  const damaged = scan.damage ? damageCaveat(scan.damage) : null;
+  return (
+    <section class={`verdict-box tone-${VERDICT_TONE[label]}`} data-testid="verdict-box" aria-label="Verdict">
+      <VerdictBadge label={label} score={score} large />
+      <div class="verdict-words">
+        <p class="verdict-headline">{VERDICT_HEADLINES[label]}</p>
+        <p class="small muted" data-testid="scan-summary">
+          {scan.summary.message}
+        </p>
+        {caveats.length > 0 && (
+          <ul class="verdict-caveats" data-testid="verdict-caveats">
+            {caveats.map((caveat) =>
+              caveat === damaged ? (
+                <li key={caveat} class="damage" role="alert" data-testid="damage-warning">
+                  <strong>{caveat}</strong>
+                </li>
+              ) : (
+                <li key={caveat}>{caveat}</li>
+              ),
+            )}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
 }
 
 const STAGE_TEXT: Record<string, string> = {
@@ -33,7 +79,7 @@ export function AnalysisScreen(props: Props) {
   const [src, setSrc] = useState<string | null>(null);
   const [mediaError, setMediaError] = useState<string | null>(null);
   const [time, setTime] = useState(0);
-  const [flagged, setFlagged] = useState(false);
+  const [shown, setShown] = useState<ScannedFrame | null>(null);
   const [showHeatmap, setShowHeatmap] = useState(false);
   const videoRef = useRef<HTMLVideoElement | null>(null);
   // The host lets the player read a file only once the engine has probed it as a video (or it is a case's).
@@ -58,12 +104,58 @@ export function AnalysisScreen(props: Props) {
     }
   };
 
+  // The warning follows the evidence behind the verdict: a person on screen whose track score is flagged.
+  const flaggedOnScreen = analysis
+    ? flaggedPeopleOnScreen(
+        (shown?.faces ?? []).map((f) => f.trackId),
+        knownTracks(analysis),
+      )
+    : [];
+  const flagged = flaggedOnScreen.length > 0;
   const consentVisible = flagged && !props.consentDismissed;
+  const consentText = consentOverlayText(flaggedOnScreen);
   useEffect(() => {
     if (consentVisible) signalAppEvent('consent-warning-shown', { fileName: analysis?.fileName });
     // A flagged face on screen whose warning the user dismissed for this case (tests and diagnostics).
     else if (flagged) signalAppEvent('consent-warning-suppressed', { fileName: analysis?.fileName });
   }, [consentVisible, flagged]);
+
+  // Keyboard transport (shortcuts.ts): the latest frames and duration, read when a key comes.
+  const latest = useRef({ frames: analysis?.frames ?? [], durationSec: analysis?.durationSec ?? 0 });
+  latest.current = { frames: analysis?.frames ?? [], durationSec: analysis?.durationSec ?? 0 };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      // Text fields take their keys, the native player its own, and a focused button its Space.
+      if (isTextEntry(target) || target?.tagName === 'VIDEO' || document.querySelector('[role=dialog]'))
+        return;
+      if (event.key === ' ' && (target?.tagName === 'BUTTON' || target?.tagName === 'INPUT')) return;
+      const video = videoRef.current;
+      const action = transportAction(event.key, {
+        timeSec: video?.currentTime ?? lastTime.current,
+        durationSec: latest.current.durationSec,
+        playing: video ? !video.paused : false,
+        rate: video?.playbackRate ?? 1,
+        sampleTimes: latest.current.frames.map((f) => f.timeSec),
+      });
+      if (!action) return;
+      event.preventDefault();
+      if (action.type === 'seek') {
+        video?.pause();
+        if (video) video.currentTime = action.timeSec;
+        lastTime.current = action.timeSec;
+        setTime(action.timeSec);
+      } else if (!video) return;
+      else if (action.type === 'pause' || (action.type === 'toggle-play' && !video.paused)) video.pause();
+      else {
+        if (action.type === 'play') video.playbackRate = action.rate;
+        video.play().catch(() => undefined);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   if (!analysis) {
     return (
@@ -82,7 +174,7 @@ export function AnalysisScreen(props: Props) {
     if (videoRef.current) videoRef.current.currentTime = t;
     setTime(t);
   };
-  const { flagAt, inconclusiveBand } = THRESHOLD_PROFILES[profile];
+  const thresholds = THRESHOLD_PROFILES[profile];
   const scan = analysis.scan;
   const duration = analysis.durationSec ?? analysis.frames.at(-1)?.timeSec ?? 0;
   const hasHeatmaps = analysis.frames.some((f) => f.faces.some((face) => face.manipulation.heatmap));
@@ -93,24 +185,21 @@ export function AnalysisScreen(props: Props) {
       aria-labelledby="analysis-title"
       data-testid="analysis-screen"
       data-status={analysis.status}
+      data-shown-frame={shown?.index ?? ''}
+      data-flagged-on-screen={flaggedOnScreen.map((t) => t.id).join(',')}
     >
       <header class="screen-header">
         <div class="title-block">
           <h1 id="analysis-title" title={analysis.path}>
             {analysis.fileName}
           </h1>
-          {scan ? (
-            <p class="lede" data-testid="scan-summary">
-              {scan.summary.message}
-            </p>
-          ) : (
+          {!scan && (
             <p class="lede">
               {analysis.status === 'running' ? 'Results appear as each frame is analysed.' : ''}
             </p>
           )}
         </div>
         <div class="header-actions">
-          {scan && <VerdictBadge label={scan.verdict.label} score={scan.verdict.score} large />}
           {analysis.status === 'running' && (
             <button class="secondary" onClick={props.onCancel} data-testid="cancel-scan">
               Cancel scan
@@ -124,11 +213,6 @@ export function AnalysisScreen(props: Props) {
         </div>
       </header>
 
-      {scan?.damage && (
-        <div class="notice danger" role="alert" data-testid="damage-warning">
-          <strong>Damaged input.</strong> {scan.damage.caveat}
-        </div>
-      )}
       {analysis.status === 'running' && (
         <ProgressBar
           done={analysis.progress?.done ?? 0}
@@ -172,6 +256,7 @@ export function AnalysisScreen(props: Props) {
       {analysis.status !== 'failed' && analysis.displayWidth > 0 && (
         <div class="analysis-grid">
           <div class="analysis-main">
+            {scan && <VerdictBox scan={scan} />}
             <VideoStage
               src={src}
               frames={analysis.frames}
@@ -179,58 +264,57 @@ export function AnalysisScreen(props: Props) {
               displayHeight={analysis.displayHeight}
               sampleIntervalSec={1 / props.sampleFps}
               profile={profile}
-              showHeatmap={showHeatmap}
-              heatmapSize={
-                scan?.settings.heatmapSize ??
-                Math.round(
-                  Math.sqrt(
-                    analysis.frames.flatMap((f) => f.faces).find((f) => f.manipulation.heatmap)?.manipulation
-                      .heatmap?.length ?? 0,
-                  ),
-                )
-              }
               videoRef={videoRef}
               onTime={onTime}
-              onFlagged={setFlagged}
+              onFrameShown={setShown}
               mediaError={mediaError}
               onMediaError={setMediaError}
             >
+              {showHeatmap && <FacePanel caseId={analysis.caseId} frame={shown} />}
               {consentVisible && (
                 <div class="consent-overlay" role="alert" data-testid="consent-warning">
-                  <strong>This face appears to be synthetic.</strong>
-                  <p>
-                    Unmask found strong signs of manipulation in the face on screen. Creating or sharing
-                    synthetic media of real people without their consent can cause serious harm and may be
-                    illegal. Check before you share.
-                  </p>
+                  <strong>{consentText.title}</strong>
+                  <p>{consentText.body}</p>
                   <button class="ghost" onClick={props.onDismissConsent} data-testid="dismiss-consent">
                     Dismiss for this case
                   </button>
                 </div>
               )}
             </VideoStage>
-            <div class="toolbar">
-              <label
-                class={`toggle${hasHeatmaps ? '' : ' disabled'}`}
-                title={
-                  hasHeatmaps
-                    ? 'Show where the detector sees a blend boundary'
-                    : 'No face was scored high enough to have a heatmap'
-                }
-              >
-                <input
-                  type="checkbox"
-                  checked={showHeatmap}
-                  disabled={!hasHeatmaps}
-                  onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
-                  data-testid="heatmap-toggle"
-                />
-                Blend-boundary heatmap
-              </label>
-              <span class="muted tabular">{clock(time)}</span>
-            </div>
-            <div class="panel">
-              <h2 class="panel-title">Manipulation probability over time</h2>
+            <div class="panel timeline-panel">
+              <div class="panel-head">
+                <h2 class="panel-title">Manipulation probability over time</h2>
+                <div class="toolbar">
+                  <label
+                    class={`toggle${hasHeatmaps ? '' : ' disabled'}`}
+                    title={
+                      hasHeatmaps
+                        ? 'Zoom into the faces on screen, beside their blend-boundary maps'
+                        : 'No face was scored high enough to have a blend-boundary map'
+                    }
+                  >
+                    <input
+                      type="checkbox"
+                      checked={showHeatmap}
+                      disabled={!hasHeatmaps}
+                      onChange={(e) => setShowHeatmap(e.currentTarget.checked)}
+                      data-testid="heatmap-toggle"
+                    />
+                    Blend-boundary heatmap
+                  </label>
+                  <span class="muted tabular" data-testid="player-clock">
+                    {clock(time)}
+                  </span>
+                  <button
+                    class="ghost small"
+                    onClick={props.onShowShortcuts}
+                    title="Keyboard shortcuts (?)"
+                    data-testid="show-shortcuts"
+                  >
+                    Shortcuts <kbd>?</kbd>
+                  </button>
+                </div>
+              </div>
               {series.length === 0 ? (
                 <p class="muted panel-empty">
                   {analysis.status === 'running'
@@ -241,8 +325,8 @@ export function AnalysisScreen(props: Props) {
                 <TimelineChart
                   series={series}
                   durationSec={duration}
-                  band={inconclusiveBand}
-                  flagAt={flagAt}
+                  band={thresholds.inconclusiveBand}
+                  flagAt={thresholds.flagAt}
                   playheadSec={time}
                   onSeek={seek}
                 />
@@ -255,7 +339,7 @@ export function AnalysisScreen(props: Props) {
               <p class="muted">{analysis.status === 'running' ? 'No faces yet.' : 'No faces found.'}</p>
             )}
             {series.map((s) => {
-              const track = scan?.tracks.find((t) => t.id === s.trackId);
+              const track = knownTracks(analysis).find((t) => t.id === s.trackId);
               const scored = s.points.filter((p) => p.probability !== null).map((p) => p.probability!);
               const liveMax = scored.length ? Math.max(...scored) : null;
               const worst = worstFrames(analysis.frames, s.trackId, 3);
@@ -271,14 +355,17 @@ export function AnalysisScreen(props: Props) {
                     {track ? (
                       <VerdictBadge label={track.label} score={track.score} />
                     ) : (
-                      <span class={`score tone-${scoreTone(liveMax, profile)}`}>peak {percent(liveMax)}</span>
+                      <span class={`score tone-${scoreTone(liveMax, thresholds)}`}>
+                        peak {formatPercent(liveMax)}
+                      </span>
                     )}
                   </header>
+                  {track && (
+                    <p class={`small${track.decisive ? '' : ' caveat'}`} data-testid="person-sentence">
+                      {describePerson(track)}
+                    </p>
+                  )}
                   <dl class="facts">
-                    <div>
-                      <dt>Evidence</dt>
-                      <dd>{track ? (track.strength ? `${track.strength}` : '—') : 'scanning…'}</dd>
-                    </div>
                     <div>
                       <dt>Seen</dt>
                       <dd>
@@ -292,18 +379,6 @@ export function AnalysisScreen(props: Props) {
                       </dd>
                     </div>
                   </dl>
-                  {track && !track.decisive && (
-                    <p class="caveat">
-                      {track.scoredFrames === 0
-                        ? 'Too small to judge in every frame, so this person does not count towards the verdict.'
-                        : `Judged in only ${track.scoredFrames} frames: too few to count towards the verdict.`}
-                    </p>
-                  )}
-                  {track && track.label !== 'not-enough-evidence' && (
-                    <p class="muted small">
-                      {VERDICT_TEXT[track.label]} on the InVID verbal scale: {track.strength} evidence.
-                    </p>
-                  )}
                   {worst.length > 0 && (
                     <div class="worst">
                       <span class="muted small">Highest-scoring frames</span>
@@ -311,11 +386,12 @@ export function AnalysisScreen(props: Props) {
                         {worst.map((w) => (
                           <button
                             key={w.timeSec}
-                            class={`chip tone-${scoreTone(w.probability, profile)}`}
+                            class={`chip tone-${scoreTone(w.probability, thresholds)}`}
+                            data-testid="frame-chip"
                             onClick={() => seek(w.timeSec)}
-                            aria-label={`Seek to ${clock(w.timeSec)}, ${percent(w.probability)}`}
+                            aria-label={`Seek to ${clock(w.timeSec)}, ${formatPercent(w.probability)}`}
                           >
-                            {clock(w.timeSec)} · {percent(w.probability)}
+                            {clock(w.timeSec)} · {formatPercent(w.probability)}
                           </button>
                         ))}
                       </div>

@@ -13,18 +13,15 @@ import {
 import { errorMessage, signalAppEvent, unmask } from '../api.ts';
 import { batchStore, newBatchRun } from '../batch-state.ts';
 import { EmptyState, ErrorState, JobActions, ProgressBar, VerdictBadge } from '../components/common.tsx';
-import { percent, type VerdictLabel } from '../format.ts';
+import { formatPercent, type Tone, type VerdictLabel } from '../../common/verdict.ts';
 import { useStore } from '../store.ts';
 
-const STATE_TEXT: Record<
-  BatchFileState,
-  { text: string; tone: 'muted' | 'warn' | 'ok' | 'danger' | 'accent' }
-> = {
-  hashing: { text: 'Fingerprinting', tone: 'muted' },
+const STATE_TEXT: Record<BatchFileState, { text: string; tone: Tone | 'accent' }> = {
+  hashing: { text: 'Fingerprinting', tone: 'neutral' },
   unreadable: { text: 'Unreadable', tone: 'danger' },
-  waiting: { text: 'Queued', tone: 'muted' },
+  waiting: { text: 'Queued', tone: 'neutral' },
   active: { text: 'Scanning', tone: 'accent' },
-  retrying: { text: 'Retrying', tone: 'warn' },
+  retrying: { text: 'Retrying', tone: 'warning' },
   completed: { text: 'Done', tone: 'ok' },
   failed: { text: 'Failed', tone: 'danger' },
 };
@@ -45,7 +42,7 @@ function FileRow({ row, onOpenCase }: { row: BatchFileRow; onOpenCase(caseId: st
       <td>
         <span class={`badge tone-${state.tone}`}>
           {state.text}
-          {row.state === 'active' && row.fraction !== null && ` ${percent(row.fraction)}`}
+          {row.state === 'active' && row.fraction !== null && ` ${formatPercent(row.fraction)}`}
         </span>
       </td>
       <td>{row.verdict ? <VerdictBadge label={row.verdict as VerdictLabel} score={row.score} /> : '—'}</td>

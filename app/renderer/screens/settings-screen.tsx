@@ -1,11 +1,7 @@
 /** Settings: frame sampling, the threshold profile, and what the engine runs on (the doctor report). */
 import { useEffect, useState } from 'preact/hooks';
-import {
-  THRESHOLD_PROFILES,
-  type EngineInfo,
-  type Settings,
-  type ThresholdProfile,
-} from '../../common/contract.ts';
+import type { EngineInfo, Settings } from '../../common/contract.ts';
+import { THRESHOLD_PROFILES, type ThresholdProfile } from '../../common/verdict.ts';
 import { errorMessage, unmask } from '../api.ts';
 import { ErrorState } from '../components/common.tsx';
 
@@ -115,8 +111,8 @@ export function SettingsScreen({ settings, onSave }: Props) {
             );
           })}
           <small class="muted">
-            The profile changes what the player and timeline highlight. The saved verdict always uses the
-            standard bands (docs/detector.md).
+            The profile changes what the player, timeline and frame chips highlight. The verdict, the person
+            cards and the consent warning always use the standard bands (docs/detector.md).
           </small>
         </fieldset>
         <div class="actions">
