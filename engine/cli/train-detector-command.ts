@@ -28,7 +28,7 @@ import {
 import type { Resampling } from '../imaging/float-image.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
-import { nonNegativeInteger, positiveInteger, positiveNumber } from './option-parsers.ts';
+import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 interface TrainFlags {
@@ -41,6 +41,7 @@ interface TrainFlags {
   trainWorkers: number;
   learningRate: number;
   warmupSteps: number;
+  rankingWeight: number;
   fake?: string[];
   out: string;
   steps: number;
@@ -103,6 +104,12 @@ export function addTrainDetectorCommand(program: Command): void {
       'peak Adam learning rate (cosine decay)',
       positiveNumber,
       DEFAULT_TRAIN_DETECTOR.learningRate,
+    )
+    .option(
+      '--ranking-weight <w>',
+      'weight of the paired ranking loss (a face scored below its own fake); 0 = off',
+      nonNegativeNumber,
+      DEFAULT_TRAIN_DETECTOR.rankingLossWeight,
     )
     .option(
       '--warmup-steps <n>',
@@ -194,6 +201,7 @@ export function addTrainDetectorCommand(program: Command): void {
           trainWorkers: flags.trainWorkers,
           learningRate: flags.learningRate,
           warmupSteps: flags.warmupSteps,
+          rankingLossWeight: flags.rankingWeight,
           steps: flags.steps,
           seed: flags.seed,
           pairsPerStep: flags.pairs,

@@ -7,13 +7,36 @@ import { tf } from '../runtime/tensorflow.ts';
 
 export interface DetectorLossConfig {
   boundaryLossWeight: number;
+  /** Weight of the paired ranking term (0 = off). */
+  rankingLossWeight: number;
 }
 
-/** A batch as tensors: `x` crops in [-1, 1], `labels` N×1 (1 = fake), `boundary` N×b×b×1 (−1 = unknown). */
+/**
+ * A batch as tensors: `x` crops in [-1, 1], `labels` N×1 (1 = fake), `boundary` N×b×b×1 (−1 = unknown), and
+ * `pairs` N×1: rows 2i and 2i+1 are a real face (−1) and its own fake (+1), rows of no pair 0.
+ */
 export interface DetectorBatch {
   x: tf.Tensor4D;
   labels: tf.Tensor;
   boundary: tf.Tensor;
+  pairs: tf.Tensor;
+}
+
+/**
+ * The paired ranking loss: for each (real, its own fake) pair in rows (2i, 2i+1), softplus(z_real − z_fake),
+ * averaged over the pairs. The two crops share a person, a room, a light and every augmentation, so this term's
+ * gradient is the difference the manipulation makes, without the variance between people. N must be even.
+ */
+export function pairedRankingLoss(logits: tf.Tensor, pairs: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const n = logits.shape[0]!;
+    const signed = tf.mul(logits.reshape([n / 2, 2]), pairs.reshape([n / 2, 2]));
+    // Per pair: z_fake − z_real where paired, 0 elsewhere; a pair counts when both rows are marked.
+    const margin = tf.sum(signed, 1);
+    const counted = tf.cast(tf.equal(tf.sum(tf.abs(pairs.reshape([n / 2, 2])), 1), 2), 'float32');
+    const loss = tf.mul(tf.softplus(tf.neg(margin)), counted);
+    return tf.div(tf.sum(loss), tf.maximum(tf.sum(counted), 1)) as tf.Scalar;
+  });
 }
 
 /** Mean sigmoid cross-entropy over the cells whose target is known (≥ 0). */
@@ -35,13 +58,18 @@ export function detectorLoss(
   model: tf.LayersModel,
   batch: DetectorBatch,
   config: DetectorLossConfig,
-): { loss: tf.Scalar; parts: { classification: tf.Scalar; boundary: tf.Scalar } } {
+): { loss: tf.Scalar; parts: { classification: tf.Scalar; boundary: tf.Scalar; ranking: tf.Scalar } } {
   const [logit, boundary] = model.apply(batch.x, { training: true }) as [tf.Tensor, tf.Tensor];
   const classification = tf.losses.sigmoidCrossEntropy(batch.labels, logit) as tf.Scalar;
   const boundaryLoss = maskedBoundaryLoss(batch.boundary, boundary);
+  const ranking = config.rankingLossWeight > 0 ? pairedRankingLoss(logit, batch.pairs) : tf.scalar(0);
   return {
-    loss: tf.add(classification, tf.mul(boundaryLoss, config.boundaryLossWeight)) as tf.Scalar,
-    parts: { classification, boundary: boundaryLoss },
+    loss: tf.addN([
+      classification,
+      tf.mul(boundaryLoss, config.boundaryLossWeight),
+      tf.mul(ranking, config.rankingLossWeight),
+    ]) as tf.Scalar,
+    parts: { classification, boundary: boundaryLoss, ranking },
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The detector as a data-parallel worker sees it (engine/learn/data-parallel.ts): the network and its loss on a
- * shard of the batch { x, labels, boundary }. The owner's weights replace the worker's before every step, so the
+ * shard of the batch { x, labels, boundary, pairs } (shards hold whole pairs: `pairShards` in train-detector.ts). The owner's weights replace the worker's before every step, so the
  * initial weights built here do not matter; batch-norm statistics are frozen (they are not shared weights).
  */
 import type { ShardTrainer } from '../learn/data-parallel.ts';
@@ -12,6 +12,7 @@ export interface DetectorShardConfig {
   architecture: DetectorArchitecture;
   seed: number;
   boundaryLossWeight: number;
+  rankingLossWeight: number;
 }
 
 export async function createShardTrainer(config: DetectorShardConfig): Promise<ShardTrainer> {
@@ -22,10 +23,15 @@ export async function createShardTrainer(config: DetectorShardConfig): Promise<S
     loss: (batch) => {
       const { loss, parts } = detectorLoss(
         model,
-        { x: batch['x'] as tf.Tensor4D, labels: batch['labels']!, boundary: batch['boundary']! },
+        {
+          x: batch['x'] as tf.Tensor4D,
+          labels: batch['labels']!,
+          boundary: batch['boundary']!,
+          pairs: batch['pairs']!,
+        },
         config,
       );
-      return { loss, parts: { classification: parts.classification, boundary: parts.boundary } };
+      return { loss, parts };
     },
   };
 }

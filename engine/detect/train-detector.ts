@@ -20,7 +20,7 @@ import type { ProgressListener } from '../util/progress.ts';
 import { createRandom, shuffled, type Random } from '../util/random.ts';
 import { setOptimizerLearningRate, warmupCosine } from '../learn/learning-rate.ts';
 import { fitPlatt, type PlattCalibration } from './calibration.ts';
-import { createDataParallelTrainer, type HostBatch } from '../learn/data-parallel.ts';
+import { createDataParallelTrainer, type HostBatch, type ShardPlan } from '../learn/data-parallel.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { detectorLoss, freezeBatchNormStatistics } from './detector-loss.ts';
 import type { DetectorShardConfig } from './detector-shard.ts';
@@ -52,6 +52,8 @@ export interface TrainDetectorConfig {
   /** Steps of linear learning-rate warm-up (for pretrained backbones). */
   warmupSteps: number;
   boundaryLossWeight: number;
+  /** Weight of the paired ranking loss, softplus(z_real − z_fake) per pair (detector-loss.ts); 0 = off. */
+  rankingLossWeight: number;
   evalEvery: number;
   checkpointEvery: number;
   validationFraction: number;
@@ -83,6 +85,7 @@ export const DEFAULT_TRAIN_DETECTOR: TrainDetectorConfig = {
   finalLearningRateFraction: 0.05,
   warmupSteps: 0,
   boundaryLossWeight: 2,
+  rankingLossWeight: 0,
   evalEvery: 100,
   checkpointEvery: 100,
   validationFraction: 0.15,
@@ -100,6 +103,7 @@ export interface TrainingLogEntry {
   loss: number;
   classificationLoss: number;
   boundaryLoss: number;
+  rankingLoss?: number;
   /** Held-out footage faces vs their self-blends. */
   validationAuc?: number;
   /** The labelled dataset's `val` split: real faces vs real deepfakes. */
@@ -143,8 +147,9 @@ export function splitByGroup(
 }
 
 /**
- * A step's batch as plain arrays: real crops (boundary all zero), then fakes (their boundary, or
- * UNKNOWN_BOUNDARY), then optional known fakes; crops mapped to the network's [-1, 1].
+ * A step's batch as plain arrays, pair by pair: each real crop (label 0, boundary all zero) is followed by its fake
+ * (label 1; its boundary, or UNKNOWN_BOUNDARY), then optional known fakes (unpaired; padded with a blank
+ * unpaired row to an even count so that shards hold whole pairs); crops mapped to the network's [-1, 1].
  */
 export function batchArrays(
   packed: PackedPairs,
@@ -156,28 +161,52 @@ export function batchArrays(
   const cells = mapSize * mapSize;
   const n = packed.count;
   const k = knownFakes ? knownFakes.length / pixels : 0;
-  const total = 2 * n + k;
+  const total = 2 * n + k + (k % 2);
   const x = new Float32Array(total * pixels);
-  x.set(packed.real, 0);
-  x.set(packed.fake, n * pixels);
-  if (knownFakes) x.set(knownFakes, 2 * n * pixels);
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! * 2 - 1;
-  const labels = new Float32Array(total).fill(1, n);
+  const labels = new Float32Array(total);
+  const pairs = new Float32Array(total);
   const boundary = new Float32Array(total * cells).fill(UNKNOWN_BOUNDARY, 2 * n * cells);
-  boundary.set(packed.boundary, n * cells);
+  for (let i = 0; i < n; i++) {
+    x.set(packed.real.subarray(i * pixels, (i + 1) * pixels), 2 * i * pixels);
+    x.set(packed.fake.subarray(i * pixels, (i + 1) * pixels), (2 * i + 1) * pixels);
+    boundary.set(packed.boundary.subarray(i * cells, (i + 1) * cells), (2 * i + 1) * cells);
+    labels[2 * i + 1] = 1;
+    pairs[2 * i] = -1;
+    pairs[2 * i + 1] = 1;
+  }
+  if (knownFakes) {
+    x.set(knownFakes, 2 * n * pixels);
+    labels.fill(1, 2 * n, 2 * n + k);
+  }
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * 2 - 1;
   return {
     x: { data: x, shape: [total, size, size, 3] },
     labels: { data: labels, shape: [total, 1] },
     boundary: { data: boundary, shape: [total, mapSize, mapSize, 1] },
+    pairs: { data: pairs, shape: [total, 1] },
   };
 }
+
+/** Shards of whole pairs: the even-row cuts nearest to equal shares, each weighted by its share of the rows. */
+export const pairShards: ShardPlan = (inputs, workers) => {
+  const n = inputs[0]!.shape[0]!;
+  const cut = (w: number) => Math.min(n, 2 * Math.round((w * n) / workers / 2));
+  return Array.from({ length: workers }, (_, slot) => {
+    const start = cut(slot);
+    const end = slot === workers - 1 ? n : cut(slot + 1);
+    return {
+      rows: Object.fromEntries(inputs.map(({ name }) => [name, { start, end }])),
+      weight: n ? (end - start) / n : 0,
+    };
+  });
+};
 
 /** Trains on one batch: in this thread, or on the data-parallel workers. */
 interface DetectorStepper {
   step(
     batch: HostBatch,
     learningRate: number,
-  ): Promise<{ loss: number; classification: number; boundary: number }>;
+  ): Promise<{ loss: number; classification: number; boundary: number; ranking: number }>;
   /** Brings the owner's model and optimizer up to date (before evaluating or saving). */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -196,20 +225,32 @@ function inProcessStepper(
         x: tf.tensor4d(host['x']!.data, host['x']!.shape as [number, number, number, number]),
         labels: tf.tensor(host['labels']!.data, host['labels']!.shape),
         boundary: tf.tensor(host['boundary']!.data, host['boundary']!.shape),
+        pairs: tf.tensor(host['pairs']!.data, host['pairs']!.shape),
       }));
       let parts: tf.Scalar[] = [];
       const loss = optimizer.minimize(
         () => {
           const out = detectorLoss(model, batch, config);
-          parts = [tf.keep(out.parts.classification), tf.keep(out.parts.boundary)];
+          parts = [
+            tf.keep(out.parts.classification),
+            tf.keep(out.parts.boundary),
+            tf.keep(out.parts.ranking),
+          ];
           return out.loss;
         },
         true,
         variables,
       )!;
-      const [total, classification, boundary] = await Promise.all([loss, ...parts].map((t) => t.data()));
-      tf.dispose([loss, ...parts, batch.x, batch.labels, batch.boundary]);
-      return { loss: total![0]!, classification: classification![0]!, boundary: boundary![0]! };
+      const [total, classification, boundary, ranking] = await Promise.all(
+        [loss, ...parts].map((t) => t.data()),
+      );
+      tf.dispose([loss, ...parts, batch.x, batch.labels, batch.boundary, batch.pairs]);
+      return {
+        loss: total![0]!,
+        classification: classification![0]!,
+        boundary: boundary![0]!,
+        ranking: ranking![0]!,
+      };
     },
     sync: async () => undefined,
     close: async () => undefined,
@@ -227,15 +268,22 @@ async function parallelStepper(
       architecture: config.architecture,
       seed: config.seed,
       boundaryLossWeight: config.boundaryLossWeight,
+      rankingLossWeight: config.rankingLossWeight,
     } satisfies DetectorShardConfig,
     workers: config.trainWorkers,
     variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
     optimizer,
+    planShards: pairShards,
   });
   return {
     step: async (batch, learningRate) => {
       const { loss, parts } = await trainer.step(batch, { learningRate });
-      return { loss, classification: parts['classification']!, boundary: parts['boundary']! };
+      return {
+        loss,
+        classification: parts['classification']!,
+        boundary: parts['boundary']!,
+        ranking: parts['ranking']!,
+      };
     },
     sync: () => trainer.sync(),
     close: () => trainer.close(),
@@ -505,6 +553,7 @@ export async function trainDetector(
         loss: losses.loss,
         classificationLoss: losses.classification,
         boundaryLoss: losses.boundary,
+        rankingLoss: losses.ranking,
         learningRate: lr,
         elapsedSec: elapsedBefore + (Date.now() - started) / 1000,
         pairWaitSec,
