@@ -42,6 +42,7 @@ interface TrainFlags {
   learningRate: number;
   warmupSteps: number;
   rankingWeight: number;
+  boundaryWeight: number;
   fake?: string[];
   out: string;
   steps: number;
@@ -104,6 +105,12 @@ export function addTrainDetectorCommand(program: Command): void {
       'peak Adam learning rate (cosine decay)',
       positiveNumber,
       DEFAULT_TRAIN_DETECTOR.learningRate,
+    )
+    .option(
+      '--boundary-weight <w>',
+      'weight of the blend-boundary loss (where a mask is known)',
+      nonNegativeNumber,
+      DEFAULT_TRAIN_DETECTOR.boundaryLossWeight,
     )
     .option(
       '--ranking-weight <w>',
@@ -202,6 +209,7 @@ export function addTrainDetectorCommand(program: Command): void {
           learningRate: flags.learningRate,
           warmupSteps: flags.warmupSteps,
           rankingLossWeight: flags.rankingWeight,
+          boundaryLossWeight: flags.boundaryWeight,
           steps: flags.steps,
           seed: flags.seed,
           pairsPerStep: flags.pairs,
