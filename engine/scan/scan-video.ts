@@ -28,6 +28,7 @@ import {
 import { FaceTracker } from '../faces/tracker.ts';
 import type { FloatImage } from '../imaging/float-image.ts';
 import { resolveFfmpeg, type ResolvedTool } from '../runtime/ffmpeg.ts';
+import { useScanHeapPolicy } from '../runtime/heap-policy.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
@@ -239,6 +240,8 @@ export async function scanVideoStreaming(
   streaming: StreamingOptions = {},
 ): Promise<StreamedScan> {
   const { onProgress = () => undefined, onFrame, onTracks, onFlaggedFace, signal } = callbacks;
+  // Flat live memory is not flat resident memory unless V8 also collects its garbage promptly.
+  useScanHeapPolicy();
   let tracksSentAt = Number.NEGATIVE_INFINITY;
   const startedAt = new Date();
   const started = performance.now();
