@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
 import { loadLayersModel } from '../engine/models/layers-model-io.ts';
@@ -33,13 +33,21 @@ async function pickVideo(): Promise<string> {
   return looped;
 }
 
-/** The shipped detector first, then resources/models/detector-* (e.g. the previous version kept for --detector). */
+/**
+ * The shipped detector first, then resources/models/detector-* (e.g. the previous version kept for --detector),
+ * then any candidate model folders listed in BENCH_DETECTORS (comma-separated), e.g. a freshly trained one.
+ */
 function detectorDirs(): string[] {
   const models = join(ROOT, 'resources', 'models');
-  return readdirSync(models)
+  const shipped = readdirSync(models)
     .filter((name) => name === 'detector' || name.startsWith('detector-'))
     .sort((a, b) => (a === 'detector' ? -1 : b === 'detector' ? 1 : a.localeCompare(b)))
     .map((name) => join(models, name));
+  const candidates = (process.env['BENCH_DETECTORS'] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((dir) => resolve(dir));
+  return [...shipped, ...candidates];
 }
 
 interface Measurement {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ test('unmask eval scans labelled videos, prints the metrics and writes eval.json
     '35',
     '--out',
     out,
+    '--save-scans',
   ]);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /video-level AUC/);
@@ -42,6 +43,20 @@ test('unmask eval scans labelled videos, prints the metrics and writes eval.json
     assert.ok(row.score !== null && row.score >= 0 && row.score <= 1);
     assert.ok(row.reencodedScore !== null && row.reencodedScore! >= 0 && row.reencodedScore! <= 1);
   }
+  // --save-scans keeps each scan (and its re-encoded copy's) for studying frame and track scores.
+  const saved = readdirSync(join(out, 'scans')).sort();
+  assert.equal(saved.length, 4);
+  const scoreOf = (name: string) =>
+    (JSON.parse(readFileSync(join(out, 'scans', name), 'utf8')) as { verdict: { score: number | null } })
+      .verdict.score;
+  assert.equal(
+    scoreOf(saved.find((n) => n.startsWith('000-') && !n.includes('-crf35'))!),
+    report.rows[0]!.score,
+  );
+  assert.equal(
+    scoreOf(saved.find((n) => n.startsWith('001-') && n.endsWith('-crf35.json'))!),
+    report.rows[1]!.reencodedScore,
+  );
   const png = readFileSync(join(out, 'roc.png'));
   assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   assert.ok(existsSync(join(out, 'eval.json')));

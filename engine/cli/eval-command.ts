@@ -18,6 +18,7 @@ import {
 import { renderSvgToPng } from '../imaging/svg-to-png.ts';
 import { rocChartSvg, type RocSeries } from '../report/roc-chart.ts';
 import { DEFAULT_SCAN_OPTIONS, scanVideo } from '../scan/scan-video.ts';
+import type { ScanResult } from '../scan/scan-result.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import { reencodeH264 } from '../video/reencode.ts';
@@ -30,6 +31,7 @@ interface EvalFlags {
   fps: number;
   out: string;
   detector?: string;
+  saveScans?: boolean;
 }
 
 interface VideoRow {
@@ -70,6 +72,7 @@ export function addEvalCommand(program: Command): void {
     .option('--fps <n>', 'sampled frames per second', positiveNumber, 2)
     .option('--out <dir>', 'where to write eval.json and roc.png', 'unmask-eval')
     .option('--detector <dir>', 'detector model folder (default: the shipped one)')
+    .option('--save-scans', 'also keep every scan JSON in <out>/scans/ (to study frame and track scores)')
     .action(async (flags: EvalFlags) => {
       const files = [
         ...videosUnder(flags.real).map((file) => ({ file, label: 0 as const })),
@@ -92,12 +95,25 @@ export function addEvalCommand(program: Command): void {
           bar.listener({ stage: 'eval', done: i, total: files.length, detail: basename(file) });
           try {
             const scan = await scanVideo(file, options);
+            const saveScan = async (result: ScanResult, suffix: string) => {
+              if (flags.saveScans)
+                await writeFileAtomic(
+                  join(
+                    resolve(flags.out),
+                    'scans',
+                    `${String(i).padStart(3, '0')}-${basename(file)}${suffix}.json`,
+                  ),
+                  JSON.stringify(result),
+                );
+            };
+            await saveScan(scan, '');
             original.push({ label, scan });
             const row: VideoRow = { file, label, score: scan.verdict.score, verdict: scan.verdict.label };
             if (flags.reencode !== undefined) {
               const copy = join(scratch, `${i}.mp4`);
               await reencodeH264(file, copy, flags.reencode);
               const again = await scanVideo(copy, options);
+              await saveScan(again, `-crf${flags.reencode}`);
               reencoded.push({ label, scan: again });
               row.reencodedScore = again.verdict.score;
             }

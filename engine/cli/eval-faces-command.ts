@@ -40,6 +40,7 @@ interface EvalFacesFlags {
   detector?: string;
   reencode?: number;
   cache?: string;
+  maxOutside: number;
   out: string;
 }
 
@@ -68,9 +69,17 @@ export function addEvalFacesCommand(program: Command): void {
       'also score the faces after H.264 re-encoding at this CRF',
       integerInRange(0, 51),
     )
+    .option(
+      '--max-outside <fraction>',
+      "skip faces whose crop lies more than this fraction outside the image (1: keep all; a model trained with a wider margin than the dataset's crops needs it)",
+      Number,
+      DEFAULT_LABELLED_FACES.maxOutside,
+    )
     .option('--cache <dir>', 'where aligned faces are cached', join(tmpdir(), 'unmask-face-cache'))
     .option('--out <dir>', 'where to write eval-faces.json and roc.png', 'unmask-eval-faces')
     .action(async (flags: EvalFacesFlags) => {
+      if (!(flags.maxOutside > 0 && flags.maxOutside <= 1))
+        throw new UnmaskError('usage', '--max-outside must lie in (0, 1].');
       const detector = await loadDetector(flags.detector ? { modelDir: resolve(flags.detector) } : {});
       const bar = createProgressBar();
       const controller = new AbortController();
@@ -79,6 +88,7 @@ export function addEvalFacesCommand(program: Command): void {
       const { crop } = detector.metadata;
       const options: LabelledFacesOptions = {
         ...DEFAULT_LABELLED_FACES,
+        maxOutside: flags.maxOutside,
         extract: {
           ...DEFAULT_EXTRACT_FACES,
           cropSize: crop.alignedSize,

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runUnmask } from '../testing/run-cli.ts';
+
+test('unmask eval-faces refuses a --max-outside outside (0, 1] before any work', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-eval-faces-'));
+  for (const value of ['0', '1.5', 'abc']) {
+    const result = runUnmask([
+      'eval-faces',
+      '--faces',
+      dir,
+      '--max-outside',
+      value,
+      '--out',
+      join(dir, 'out'),
+    ]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /^unmask: --max-outside must lie in \(0, 1\]/);
+  }
+});
+
+test('unmask eval-faces names a folder without metadata.csv', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'unmask-eval-faces-'));
+  const result = runUnmask(['eval-faces', '--faces', dir, '--max-outside', '1', '--out', join(dir, 'out')]);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /has no metadata\.csv/);
+});
