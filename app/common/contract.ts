@@ -259,7 +259,8 @@ export interface RequestResults {
   getMediaUrl: { url: string };
   /** A PNG data URL (crop | overlay and colour bar, as in reports), and what the map's range is. */
   getFacePicture: { url: string; caption: string };
-  exportReport: { path: string };
+  /** Where the report was written; in a browser also a one-session URL that downloads it as an attachment. */
+  exportReport: { path: string; fileName: string; downloadUrl: string | null };
   revealOutput: { revealed: boolean };
   listSwapProjects: SwapProjectSummary[];
   startTraining: { jobId: string; projectDir: string };
