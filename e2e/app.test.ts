@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { makeBlendedFixtureVideo, makeSpikeFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
@@ -281,7 +281,16 @@ describe('Unmask app', () => {
       assert.equal(failed['code'], 'inputNotMedia');
       const analysis = analysisPage(app.page);
       await analysis.errorState.waitFor();
-      assert.match(await analysis.errorMessage.innerText(), /not .*media|cannot read|not a video/i);
+      const message = await analysis.errorMessage.innerText();
+      assert.match(message, /not .*media|cannot read|not a video/i);
+      assert.ok(message.includes(`"${basename(corrupt)}"`), `names the file picked: ${message}`);
+      assert.ok(!message.includes(app.dataDir), 'not where the app keeps it');
+      if (app.kind === 'browser') {
+        // Removed as the failure is sent: give the server a moment to finish deleting.
+        const uploads = () => readdir(join(app.dataDir, 'imports')).catch(() => []);
+        for (let i = 0; i < 50 && (await uploads()).length > 0; i++) await app.page.waitForTimeout(100);
+        assert.deepEqual(await uploads(), [], 'the refused upload is removed');
+      }
       // Still usable: a good video opened next is analysed.
       const next = await appEventCount(app.page);
       await app.openVideoWith(oneFace, () => app.page.getByTestId('open-another').click());
@@ -432,7 +441,7 @@ describe('Unmask app', () => {
         assert.equal(failed['code'], 'queueUnreachable');
         assert.match(
           await batch.errorMessage.innerText(),
-          /Cannot reach the queue at redis:\/\/127\.0\.0\.1:1/,
+          /Cannot reach the queue at redis:\/\/127\.0\.0\.1:1 .*check the Redis URL on the Batch screen/,
         );
 
         await batch.queue.fill(redis.url);

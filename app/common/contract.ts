@@ -345,7 +345,8 @@ export interface AppEvents {
   'batch-file': { jobId: string; row: BatchFileRow };
   'batch-progress': {
     jobId: string;
-    stage: 'hashing' | 'scanning';
+    /** 'connecting': the queue's Redis is checked before any file is hashed. */
+    stage: 'connecting' | 'hashing' | 'scanning';
     done: number;
     total: number;
     active: number;

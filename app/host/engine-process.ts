@@ -133,7 +133,8 @@ async function render(job: RenderJob): Promise<void> {
 /** Submits the files to the Redis queue and gathers the workers' results into the case library. */
 async function batch(job: BatchJob): Promise<void> {
   const address = parseQueueUrl(job.queueUrl);
-  await checkQueueServer(address);
+  // Before any file is hashed: an unreachable queue is said at once, naming the field the user typed it in.
+  await checkQueueServer(address, { setting: 'the Redis URL on the Batch screen' });
   const library = openCaseStore(job.dataDir);
   try {
     const summary = await runBatch(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { DEFAULT_SETTINGS, type ScanResult } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
-import { ScanJobs } from './scan-jobs.ts';
+import { namingPickedFile, ScanJobs } from './scan-jobs.ts';
 import { fakeEngine, recorder } from './testing-engine.ts';
 
 /** An in-memory stand-in for the SQLite library: only what ScanJobs uses. */
@@ -115,4 +115,22 @@ test('a file deleted while it was scanned fails the scan and saves no case', asy
   assert.equal(failed.error.retryable, false);
   assert.equal(cases.scans.size, 0);
   assert.ok(!events.some((e) => e.event === 'scan-finished' || e.event === 'cases-changed'));
+});
+
+test('a failed scan names the file the user picked, not where the host keeps the upload', async () => {
+  const upload = '/data/imports/0123456789abcdef/holiday clip.mp4';
+  const bad = fakeEngine();
+  const events = recorder();
+  new ScanJobs(bad.launch, createSessionCaseLibrary(), events.emit).start(upload, DEFAULT_SETTINGS);
+  bad.reply({
+    type: 'error',
+    code: 'inputTruncated',
+    message: `Input file "${upload}" is a truncated or damaged MP4/MOV: the file is not a complete video.`,
+  });
+  const failed = (await events.next('scan-failed')) as { error: { message: string } };
+  assert.equal(
+    failed.error.message,
+    'Input file "holiday clip.mp4" is a truncated or damaged MP4/MOV: the file is not a complete video.',
+  );
+  assert.equal(namingPickedFile('x', upload), 'x');
 });

@@ -3,7 +3,7 @@
  * results as app events. A finished scan is saved as a case before `scan-finished` is sent; a cancelled,
  * failed or crashed scan, or one whose file disappeared while it ran, saves nothing.
  */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { assertInputKept } from '../../engine/scan/assert-input-kept.ts';
 import type { Settings } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
@@ -18,6 +18,15 @@ export const SCAN_JOB: EngineJobKind = {
   crashMessage: (code) =>
     `The analysis engine stopped unexpectedly (exit ${code ?? 'by signal'}). Earlier cases are safe; try again.`,
 };
+
+/**
+ * An error as the user should read it: naming the file they picked, not where the host keeps it (a browser's
+ * upload lives in `<data dir>/imports/<random>/`).
+ */
+export function namingPickedFile(message: string, path: string): string {
+  const name = basename(path);
+  return [resolve(path), path].reduce((text, full) => text.split(full).join(name), message);
+}
 
 export class ScanJobs {
   private readonly jobs: EngineJobs;
@@ -61,7 +70,11 @@ export class ScanJobs {
           this.emit('scan-finished', { jobId, caseId });
           this.emit('cases-changed', { caseIds: [caseId] });
         },
-        failed: (error) => this.emit('scan-failed', { jobId, error }),
+        failed: (error) =>
+          this.emit('scan-failed', {
+            jobId,
+            error: { ...error, message: namingPickedFile(error.message, path) },
+          }),
         cancelled: () => this.emit('scan-cancelled', { jobId }),
       };
     });

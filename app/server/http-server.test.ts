@@ -232,6 +232,26 @@ test('uploads land in the upload folder and become playable media with range req
   assert.equal((await call(media)).status, 403, 'no session, no media');
 });
 
+test('an upload whose scan is refused for good is removed at once; a retryable failure keeps it', async () => {
+  const upload = async (name: string) => {
+    const reply = await call(`/api/upload?name=${name}`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/octet-stream' },
+      body: 'moov-less bytes',
+    });
+    return (JSON.parse(reply.body.toString()) as { value: { path: string } }).value.path;
+  };
+  const refused = await upload('cut-short.mp4');
+  const crashed = await upload('crashed.mp4');
+  emit('scan-started', { jobId: 'scan-1', path: refused, fileName: 'cut-short.mp4' });
+  emit('scan-started', { jobId: 'scan-2', path: crashed, fileName: 'crashed.mp4' });
+  emit('scan-failed', { jobId: 'scan-2', error: { code: 'engineCrashed', message: 'x', retryable: true } });
+  emit('scan-failed', { jobId: 'scan-1', error: { code: 'inputTruncated', message: 'x', retryable: false } });
+  for (let i = 0; i < 100 && existsSync(dirname(refused)); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!existsSync(dirname(refused)), 'the refused upload is gone');
+  assert.ok(existsSync(crashed), 'an upload that can be tried again stays');
+});
+
 test('events reach WebSocket clients that present the session cookie, and no others', async () => {
   const port = new URL(server.url).port;
   const refused = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=${server.token}`);

@@ -19,7 +19,7 @@ import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
 import { isUnmaskError } from '../../engine/util/errors.ts';
 import { Sessions } from './session.ts';
-import { DEFAULT_MAX_UPLOAD_BYTES, pruneUploads, receiveUpload } from './uploads.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES, discardUpload, pruneUploads, receiveUpload } from './uploads.ts';
 
 export const RENDERER_CSP = rendererCsp({ websocket: true });
 
@@ -178,9 +178,22 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   await pruneUploads(options.uploadDir, keepsUpload);
   const sockets = new Set<WebSocket>();
   let origin = '';
+  /** The file each running scan reads: an upload its scan refuses for good is removed at once. */
+  const scanInputs = new Map<string, string>();
   const emit = <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => {
     const text = JSON.stringify({ event, payload });
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
+    if (event === 'scan-started') {
+      const { jobId, path } = payload as AppEvents['scan-started'];
+      scanInputs.set(jobId, path);
+    } else if (event === 'scan-failed' || event === 'scan-finished' || event === 'scan-cancelled') {
+      const { jobId } = payload as AppEvents['scan-finished'];
+      const path = scanInputs.get(jobId);
+      scanInputs.delete(jobId);
+      // A retryable failure (the engine crashed) keeps the file for "Try again"; a cancelled scan can be restarted.
+      const refused = event === 'scan-failed' && !(payload as AppEvents['scan-failed']).error.retryable;
+      if (path && refused) void discardUpload(options.uploadDir, path, keepsUpload).catch(() => undefined);
+    }
   };
   // The session cookie authenticates media, so their URLs carry no secret.
   const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}`;
