@@ -31,11 +31,20 @@ export const settingsSchema = z
     /** Stop after this many sampled frames (0 = the whole video). */
     maxFrames: z.number().int().min(0).max(100_000),
     thresholdProfile: z.enum(Object.keys(THRESHOLD_PROFILES) as [ThresholdProfile, ...ThresholdProfile[]]),
+    /** Printed on every page of a report; empty, left out. */
+    analystName: z.string().trim().max(120),
+    organisation: z.string().trim().max(120),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
 
-export const DEFAULT_SETTINGS: Settings = { sampleFps: 5, maxFrames: 0, thresholdProfile: 'standard' };
+export const DEFAULT_SETTINGS: Settings = {
+  sampleFps: 5,
+  maxFrames: 0,
+  thresholdProfile: 'standard',
+  analystName: '',
+  organisation: '',
+};
 
 export const reportFormatSchema = z.enum(['json', 'html', 'pdf']);
 export type ReportFormat = z.infer<typeof reportFormatSchema>;

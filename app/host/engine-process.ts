@@ -38,6 +38,7 @@ import type {
   ToEngine,
   TrainJob,
 } from './engine-messages.ts';
+import { readSettings } from './settings-file.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -160,14 +161,19 @@ async function batch(job: BatchJob): Promise<void> {
 
 /** Writes a case's report (or, where the shell prints PDFs, renders the HTML it prints). */
 async function report(job: ReportJob): Promise<void> {
-  const source = caseReportSource(job.caseId, job.dataDir);
+  // Who makes the report comes from the settings, printed on every page.
+  const { analystName, organisation } = await readSettings(job.dataDir);
+  const source = {
+    ...caseReportSource(job.caseId, job.dataDir),
+    analyst: { name: analystName, organisation },
+  };
   const path = join(job.reportsDir, source.caseId!, reportFileName(source.scan.input.fileName, job.format));
   if (job.shellPrints) {
     const { report, html } = await reportHtmlFor(source);
     send({
       type: 'report-done',
       path,
-      print: { html, decorations: pdfPageDecorations(report.caseId, report.input.sha256) },
+      print: { html, decorations: pdfPageDecorations(report) },
     });
     return;
   }

@@ -189,9 +189,16 @@ test('the HTML renders in Chromium: verdict box in its colour, timeline, picture
   const { report, html } = await reportHtmlFor({ scan });
   const browser = await chromium.launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.setContent(html, { waitUntil: 'load' });
     assert.equal(await page.locator('[data-field="sha256"]').textContent(), report.input.sha256);
+    // The per-person chart fits inside its card at 1440 px.
+    const card = (await page.locator('article.person').first().boundingBox())!;
+    const chart = (await page.locator('article.person > svg').first().boundingBox())!;
+    assert.ok(
+      chart.x >= card.x && chart.x + chart.width <= card.x + card.width,
+      `chart ${chart.x}–${chart.x + chart.width} inside card ${card.x}–${card.x + card.width}`,
+    );
     assert.equal(await page.locator('article.person svg circle').count(), report.people[0]!.timeline.length);
     const loaded = await page
       .locator('figure img')
@@ -217,17 +224,20 @@ test('the HTML renders in Chromium: verdict box in its colour, timeline, picture
   }
 });
 
-test('the PDF has pages, a header with case id and hash, and the verdict in its text', async () => {
+test('the PDF has pages, a header with case number and hash, the analyst on every page, and the verdict in its text', async () => {
   const scan = flagged(await scannedFixture('one-face'));
   const out = join(freshDir(), 'report.pdf');
-  const report = await exportReport({ scan, caseId: 'case-0123456789ab' }, 'pdf', out);
+  const analyst = { name: 'Dana Reyes', organisation: 'Verification Desk' };
+  const report = await exportReport({ scan, caseId: 'case-0123456789ab', analyst }, 'pdf', out);
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [out], { encoding: 'utf8' }))![1]);
   assert.ok(pages >= 2, `${pages} pages`);
   const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
   assert.match(text, /Likely manipulated/);
   assert.ok(text.includes(report.input.sha256), 'full SHA-256 in the text');
-  const headers = text.match(/Unmask report · case case-0123456789ab/g) ?? [];
+  const headers = text.match(/Unmask report · case 0123456789ab/g) ?? [];
   assert.equal(headers.length, pages, 'the case id heads every page');
+  const analysts = text.match(/Prepared by Dana Reyes, Verification Desk/g) ?? [];
+  assert.equal(analysts.length, pages + 1, 'the analyst foots every page, and is named under the title');
   assert.match(text, new RegExp(`page ${pages} of ${pages}`));
 });
 
@@ -298,4 +308,15 @@ test('content credentials found in the input are shown', async () => {
   assert.deepEqual(report.provenance.contentCredentials, { present: true, summary });
   assert.match(html, /Content credentials \(C2PA\) found/);
   assert.ok(html.includes(summary));
+});
+
+test('the analyst and organisation are optional, trimmed, and shown under the case number', async () => {
+  const scan = await scannedFixture('one-face');
+  assert.deepEqual(reportFor({ scan }).analyst, { name: null, organisation: null });
+  const source = { scan, caseId: 'case-0123456789ab', analyst: { name: '  Dana Reyes ', organisation: '' } };
+  assert.deepEqual(reportFor(source).analyst, { name: 'Dana Reyes', organisation: null });
+  const { html } = await reportHtmlFor(source);
+  assert.match(html, /Case <span class="mono" data-field="case-id">0123456789ab<\/span>/);
+  assert.match(html, /data-field="analyst">Prepared by Dana Reyes</);
+  assert.doesNotMatch((await reportHtmlFor({ scan })).html, /data-field="analyst"/);
 });
