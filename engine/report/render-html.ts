@@ -58,8 +58,9 @@ h3 { font-size: 14px; margin: 0; }
 .person header { display: flex; justify-content: space-between; align-items: baseline; gap: 12px; margin-bottom: 8px; }
 .pill { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 12px; font-weight: bold; color: #fff; }
 .frames { display: grid; grid-template-columns: repeat(3, 1fr); gap: 10px; margin-top: 10px; }
-.frame { border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: var(--panel); font-size: 12px; }
+.frame { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: var(--panel); font-size: 12px; }
 .frame img { width: 100%; display: block; border-radius: 4px; image-rendering: auto; }
+.frame img.context { margin-bottom: 4px; }
 .frame .missing { height: 80px; display: flex; align-items: center; justify-content: center; color: var(--muted); text-align: center; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px 4px 0; border-bottom: 1px solid #e5e7eb; }
@@ -184,13 +185,17 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
   const frames = person.worstFrames
     .map((f) => {
       const image = images.faces.get(faceImageKey(person.trackId, f.frameIndex));
+      const context = images.contexts.get(faceImageKey(person.trackId, f.frameIndex));
+      const scene = context
+        ? `<img class="context" data-field="context" src="${context}" alt="The whole frame at ${formatTime(f.timeSec)}, person ${person.trackId} boxed">`
+        : '';
       const picture = image
         ? `<img src="${image}" alt="Person ${person.trackId} at ${formatTime(f.timeSec)}: ${f.heatmap ? 'face and blend-boundary map' : 'face'}">`
         : '<div class="missing">picture unavailable</div>';
       const mapNote = f.heatmap
         ? `<br><span class="meta" data-field="map-range">${esc(describeMapRange(mapRange(f.heatmap.values)))}</span>`
         : '<br><span class="meta">no blend-boundary map: score below the inconclusive band</span>';
-      return `<figure class="frame">${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${formatPercent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
+      return `<figure class="frame">${scene}${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${formatPercent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
     })
     .join('');
   return [
@@ -204,7 +209,7 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
       width: 750,
     }),
     person.worstFrames.length
-      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with its blend-boundary map (yellow = where the detector places a join most strongly, on the map's own range, given under each picture; the bar runs from its lowest to its highest value).</div><div class="frames">${frames}</div>`
+      ? `<div class="meta">Highest-scoring frames: the whole frame with the face boxed, the aligned face, and the same face with its blend-boundary map (yellow = where the detector places a join most strongly, on the map's own range, given under each picture; the bar runs from its lowest to its highest value).</div><div class="frames">${frames}</div>`
       : '',
     `</article>`,
   ].join('');
