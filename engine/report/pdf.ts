@@ -9,6 +9,7 @@ import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { Report } from './report-format.ts';
 import { analystLine } from './render-html.ts';
+import { printFitted } from './pdf-fit.ts';
 import { escapeXml } from './svg-text.ts';
 
 export interface PdfPageDecorations {
@@ -30,7 +31,7 @@ export function pdfPageDecorations(report: Pick<Report, 'caseId' | 'input' | 'an
   };
 }
 
-export async function renderPdf(html: string, decorations: PdfPageDecorations): Promise<Buffer> {
+export async function renderPdf(html: string, decorations: PdfPageDecorations): Promise<Uint8Array> {
   const browser = await chromium
     .launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS, headless: true })
     .catch((error: unknown) => {
@@ -42,13 +43,16 @@ export async function renderPdf(html: string, decorations: PdfPageDecorations): 
     const page = await browser.newPage();
     await page.setContent(html, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print' });
-    return await page.pdf({
-      format: 'A4',
-      printBackground: true,
-      displayHeaderFooter: true,
-      ...decorations,
-      margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
-    });
+    return await printFitted((scale) =>
+      page.pdf({
+        format: 'A4',
+        printBackground: true,
+        displayHeaderFooter: true,
+        ...decorations,
+        margin: { top: '18mm', bottom: '16mm', left: '14mm', right: '14mm' },
+        scale,
+      }),
+    );
   } finally {
     await browser.close();
   }
