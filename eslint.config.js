@@ -93,7 +93,7 @@ export default tseslint.config(
     patterns: [noElectron('app/host and app/server also run without Electron (unmask serve).')],
   }),
   {
-    files: ['bin/**/*.js', 'scripts/**/*.mjs', 'app/**/*.mjs', 'eslint.config.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.mjs', 'app/**/*.mjs', 'bench/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-restricted-exports': 'off' },
   },

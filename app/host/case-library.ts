@@ -5,10 +5,12 @@
 import { openCaseStore, type CaseSummary as StoredSummary } from '../../engine/store/case-store.ts';
 import { provenanceOfScan } from '../../engine/store/provenance.ts';
 import { UnmaskError } from '../../engine/util/errors.ts';
-import type { CaseDetail, CaseSummary, ScanResult } from '../common/contract.ts';
+import type { ScanRecord } from '../../engine/scan/scan-result.ts';
+import type { CaseDetail, CaseSummary } from '../common/contract.ts';
 
 export interface CaseLibrary {
-  saveScan(scan: ScanResult): Promise<string>;
+  /** Files a scan; its frames are read one at a time (from the engine's frame log). */
+  saveScan(scan: ScanRecord): Promise<string>;
   listCases(): Promise<CaseSummary[]>;
   getCase(caseId: string): Promise<CaseDetail>;
   deleteCase(caseId: string): Promise<boolean>;
@@ -42,7 +44,8 @@ export function openCaseLibrary(dataDir: string): CaseLibrary {
       return store.listCases().map(toSummary);
     },
     async getCase(caseId) {
-      const found = store.getCase(caseId);
+      // The UI draws no mesh points; leaving them out keeps a long scan's case small enough to send.
+      const found = store.getCase(caseId, { landmarks: false });
       if (!found) throw new UnmaskError('inputNotFound', `No case ${caseId} in the library.`);
       return { summary: toSummary(found), scan: found.scan, notes: found.notes };
     },

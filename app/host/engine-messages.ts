@@ -9,7 +9,7 @@ import type { BatchScanSettings } from '../../engine/batch/scan-job.ts';
 import type { ReportFormatName } from '../../engine/report/export-report.ts';
 import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import type { DoctorReport } from '../../engine/runtime/doctor.ts';
-import type { AiLabel, ScannedFrame, ScanResult } from '../../engine/scan/scan-result.ts';
+import type { AiLabel, ScanHead, ScannedFrame } from '../../engine/scan/scan-result.ts';
 import type { ConsentStatement } from '../../engine/swap/consent.ts';
 import type { ProgressEvent } from '../../engine/util/progress.ts';
 import type { FrameSampling } from '../../engine/video/decode.ts';
@@ -74,7 +74,8 @@ export interface FacePictureJob {
 }
 
 export type ToEngine =
-  | { type: 'scan'; path: string; sampling: FrameSampling }
+  /** `framesDir`: a folder the host made for this scan; the engine writes its frames there (FRAME_LOG_FILE). */
+  | { type: 'scan'; path: string; sampling: FrameSampling; framesDir: string }
   | ReportJob
   | FacePictureJob
   | TrainJob
@@ -88,7 +89,8 @@ export type FromEngine =
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'frame'; frame: ScannedFrame }
   | { type: 'tracks'; tracks: LiveTrack[] }
-  | { type: 'scan-done'; result: ScanResult }
+  /** The scan without its frames, which are in the job's frames folder. */
+  | { type: 'scan-done'; result: ScanHead }
   | { type: 'train-step'; step: number; totalSteps: number; loss: number }
   | { type: 'preview'; path: string; step: number }
   | { type: 'train-done'; stoppedBy: 'steps' | 'time' | 'signal' }

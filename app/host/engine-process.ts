@@ -18,7 +18,7 @@ import { FacePictures } from '../../engine/report/report-images.ts';
 import { describeMapRange } from '../../engine/imaging/heatmap.ts';
 import { collectDoctorReport } from '../../engine/runtime/doctor.ts';
 import { readAiLabel } from '../../engine/scan/ai-label.ts';
-import { DEFAULT_SCAN_OPTIONS, scanVideo } from '../../engine/scan/scan-video.ts';
+import { DEFAULT_SCAN_OPTIONS, scanVideoStreaming } from '../../engine/scan/scan-video.ts';
 import { openCaseStore } from '../../engine/store/case-store.ts';
 import { openSwapProject } from '../../engine/swap/create-project.ts';
 import { reenactFace } from '../../engine/swap/reenact.ts';
@@ -235,7 +235,8 @@ async function run(job: ToEngine): Promise<void> {
         displayHeight: probe.video.displayHeight,
         durationSec: probe.durationSec,
       });
-      const result = await scanVideo(
+      // The frames go to a file in the job's folder as they come; the host files them from there.
+      const { head, frames } = await scanVideoStreaming(
         job.path,
         { ...DEFAULT_SCAN_OPTIONS, sampling: job.sampling },
         {
@@ -251,8 +252,10 @@ async function run(job: ToEngine): Promise<void> {
           onTracks: (tracks) =>
             send({ type: 'tracks', tracks: tracks.map(({ smoothed: _smoothed, ...track }) => track) }),
         },
+        { framesDir: job.framesDir },
       );
-      send({ type: 'scan-done', result });
+      frames.close();
+      send({ type: 'scan-done', result: head });
       return;
     }
     case 'train':

@@ -1,11 +1,19 @@
 /** `unmask scan <video>`: finds and tracks every face and writes the versioned scan JSON. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { nonNegativeNumber, positiveInteger, positiveNumber } from './option-parsers.ts';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { heatmapPanel } from '../imaging/heatmap.ts';
 import { encodePng } from '../imaging/png.ts';
 import { assertInputKept } from '../scan/assert-input-kept.ts';
-import { DEFAULT_SCAN_OPTIONS, scanVideo, type FlaggedFace } from '../scan/scan-video.ts';
+import { scanJsonChunks } from '../scan/scan-json.ts';
+import type { ScanRecord } from '../scan/scan-result.ts';
+import {
+  DEFAULT_SCAN_OPTIONS,
+  scanVideoStreaming,
+  type FlaggedFace,
+  type StreamedScan,
+} from '../scan/scan-video.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { isSameFile, writeFileAtomic } from '../util/files.ts';
 import type { FrameSampling } from '../video/decode.ts';
@@ -84,8 +92,9 @@ export function addScanCommand(program: Command): void {
       // Opened before scanning, so a library this version cannot use fails fast, not after a long scan.
       const store = flags.save ? openCaseStore(flags.dataDir ?? defaultDataDir()) : undefined;
       const bar = createProgressBar();
+      let scan: StreamedScan | undefined;
       try {
-        const result = await scanVideo(
+        scan = await scanVideoStreaming(
           video,
           {
             ...DEFAULT_SCAN_OPTIONS,
@@ -112,18 +121,19 @@ export function addScanCommand(program: Command): void {
           },
         );
         bar.stop();
+        // The frames stay in the scan's log and are read back one at a time, for the JSON and for the case.
+        const result: ScanRecord = { ...scan.head, frames: scan.frames };
         await assertInputKept(result);
         for (const tool of [result.engine.ffmpeg, result.engine.ffprobe])
           if (tool.warning) process.stderr.write(`Warning: ${tool.warning}\n`);
-        const json = `${JSON.stringify(result, null, 1)}\n`;
         const said = [result.summary.message, ...result.verdict.caveats.map((c) => `Caveat: ${c}`)].join(
           '\n',
         );
         if (flags.out) {
-          await writeFileAtomic(flags.out, json);
+          await writeFileAtomic(flags.out, scanJsonChunks(result));
           process.stderr.write(`${said}\nWrote ${flags.out}\n`);
         } else {
-          process.stdout.write(json);
+          await writeToStdout(scanJsonChunks(result));
           process.stderr.write(`${said}\n`);
         }
         if (store) {
@@ -132,8 +142,14 @@ export function addScanCommand(program: Command): void {
         }
       } finally {
         bar.stop();
+        scan?.frames.close();
         store?.close();
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+/** Writes the chunks to standard output, waiting whenever its buffer is full (a pipe to a slow reader). */
+async function writeToStdout(chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
 }

@@ -60,7 +60,8 @@ export async function loadReportSource(reference: string, dataDir: string): Prom
 export function caseReportSource(caseId: string, dataDir: string): ReportSource {
   const store = openCaseStore(dataDir);
   try {
-    const found = store.requireCase(caseId);
+    // Reports draw no mesh points; leaving them out keeps a long scan's case small in memory.
+    const found = store.requireCase(caseId, { landmarks: false });
     return { scan: found.scan, caseId: found.id, notes: found.notes, provenance: found.provenance };
   } finally {
     store.close();

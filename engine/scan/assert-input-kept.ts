@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { UnmaskError } from '../util/errors.ts';
 import type { ScanResult } from './scan-result.ts';
 
-export async function assertInputKept(scan: ScanResult): Promise<void> {
+export async function assertInputKept(scan: Pick<ScanResult, 'input'>): Promise<void> {
   const info = await stat(scan.input.path).catch(() => null);
   if (!info?.isFile() || info.size !== scan.input.sizeBytes)
     throw new UnmaskError(

@@ -256,6 +256,43 @@ export type ScanResultFile = z.infer<typeof scanResultSchema>;
 /** A scan as read back: `verdict.caveats` is always there (derived for files that predate it). */
 export type ScanResult = ScanResultFile & { verdict: { caveats: string[] } };
 export type ScanTrack = z.infer<typeof trackSummarySchema>;
+/** A scan without its frames: what a streaming scan keeps in memory (its frames are in a FrameLog). */
+export type ScanHead = Omit<ScanResult, 'frames'>;
+/** A scan whose frames are read one at a time: from a FrameLog, the case library, or an array. */
+export type ScanRecord = ScanHead & { frames: Iterable<ScannedFrame> };
+
+/** The head with its frames put back, keys in the order the schema (and every scan file) has them. */
+export function withFrames<F>(head: ScanHead, frames: F): Omit<ScanHead, 'frames'> & { frames: F } {
+  const {
+    format,
+    formatVersion,
+    input,
+    probe,
+    settings,
+    engine,
+    aiLabel,
+    damage,
+    tracks,
+    verdict,
+    summary,
+    run,
+  } = head;
+  return {
+    format,
+    formatVersion,
+    input,
+    probe,
+    settings,
+    engine,
+    ...(aiLabel && { aiLabel }),
+    ...(damage && { damage }),
+    frames,
+    tracks,
+    verdict,
+    summary,
+    run,
+  };
+}
 
 export function parseScanResult(json: unknown): ScanResult {
   return completeScan(scanResultSchema.parse(json));

@@ -1,7 +1,8 @@
 /**
- * `scanVideo`: probe → fingerprint → decode sampled frames → find faces → track them → score each face with the
- * detector → aggregate per track and per video → one ScanResult. Decoding runs in ffmpeg's own process, so it
- * overlaps with detection on the other core.
+ * `scanVideoStreaming`: probe → fingerprint → decode sampled frames → find faces → track them → score each face
+ * with the detector → each frame's result to a FrameLog → aggregate per track and per video into the scan's head.
+ * `scanVideo` reads the frames back into one ScanResult, for short clips. Decoding runs in ffmpeg's own process,
+ * so it overlaps with detection on the other core.
  */
 import { basename, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -9,7 +10,13 @@ import { DEFAULT_AGGREGATION, scoreTrack, videoVerdict, type TimedProbability } 
 import { detectorCrop } from '../detect/detector-crop.ts';
 import { loadDetector, type DetectorConfig, type DetectorModel } from '../detect/detector.ts';
 import { boundaryMapSize } from '../detect/detector-network.ts';
-import { describeScan, INCONCLUSIVE_BAND, strengthFor, verdictFor } from '../detect/verdict.ts';
+import {
+  describeScan,
+  INCONCLUSIVE_BAND,
+  strengthFor,
+  verdictCaveats,
+  verdictFor,
+} from '../detect/verdict.ts';
 import type { FaceKeypoints, Point } from '../faces/align.ts';
 import { DEFAULT_DETECTION_MAX_SIDE, detectFacesScaled, scaleDetectedFace } from '../faces/detect-scaled.ts';
 import {
@@ -21,6 +28,7 @@ import {
 import { FaceTracker } from '../faces/tracker.ts';
 import type { FloatImage } from '../imaging/float-image.ts';
 import { resolveFfmpeg, type ResolvedTool } from '../runtime/ffmpeg.ts';
+import { useScanHeapPolicy } from '../runtime/heap-policy.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
@@ -32,13 +40,17 @@ import {
   type FrameSampling,
 } from '../video/decode.ts';
 import { probeVideo } from '../video/probe.ts';
-import { samplingIntervalSec, timelineGaps } from '../video/timeline-gaps.ts';
+import { samplingIntervalSec } from '../video/timeline-gaps.ts';
 import { readAiLabel } from './ai-label.ts';
+import { FrameLog } from './frame-log.ts';
 import { KEPT_DECODE_ERRORS, scanDamage } from './scan-damage.ts';
-import { scanCaveats } from './verdict-basis.ts';
+import { ScanTally } from './scan-tally.ts';
+import { verdictBasisFromCounts } from './verdict-basis.ts';
 import {
   SCAN_FORMAT,
   SCAN_FORMAT_VERSION,
+  withFrames,
+  type ScanHead,
   type ScannedFace,
   type ScannedFrame,
   type ScanResult,
@@ -188,12 +200,48 @@ function summariseTrack({ track, scored }: ReturnType<typeof scoreTracks>[number
 /** Live track scores are recomputed at most this often (each pass sorts every person's scores). */
 const LIVE_TRACKS_INTERVAL_MS = 1000;
 
+/** A finished scan whose frames are in a FrameLog: read them once or more, then close it. */
+export interface StreamedScan {
+  head: ScanHead;
+  frames: FrameLog;
+}
+
+export interface StreamingOptions {
+  /**
+   * Write the frames to `framesDir/frames.ndjson` for another process to read (the app's host), instead of a
+   * private temporary file. The caller owns the folder; a scan that fails removes the file it wrote.
+   */
+  framesDir?: string;
+}
+
+/** The whole scan in memory, frames included: for short clips (tests, evaluation, batch results). */
 export async function scanVideo(
   path: string,
   options: ScanOptions = DEFAULT_SCAN_OPTIONS,
   callbacks: ScanCallbacks = {},
 ): Promise<ScanResult> {
+  const { head, frames } = await scanVideoStreaming(path, options, callbacks);
+  try {
+    return withFrames(head, [...frames]);
+  } finally {
+    frames.close();
+  }
+}
+
+/**
+ * The scan with each frame's result written to a FrameLog as soon as it is known, so memory stays flat however
+ * long the video: only counts, each person's judged probabilities and the tracker's state stay in memory. On
+ * failure or cancellation the log is removed before this rejects.
+ */
+export async function scanVideoStreaming(
+  path: string,
+  options: ScanOptions = DEFAULT_SCAN_OPTIONS,
+  callbacks: ScanCallbacks = {},
+  streaming: StreamingOptions = {},
+): Promise<StreamedScan> {
   const { onProgress = () => undefined, onFrame, onTracks, onFlaggedFace, signal } = callbacks;
+  // Flat live memory is not flat resident memory unless V8 also collects its garbage promptly.
+  useScanHeapPolicy();
   let tracksSentAt = Number.NEGATIVE_INFINITY;
   const startedAt = new Date();
   const started = performance.now();
@@ -225,129 +273,172 @@ export async function scanVideo(
   };
   const heatmapSize = architecture ? boundaryMapSize(architecture) : 0;
   const tracker = new FaceTracker();
-  const frames: ScannedFrame[] = [];
-  const perTrack = new Map<number, TimedProbability[]>();
   const sampling = samplingWithMinimumFrames(probe, options.sampling, MIN_SAMPLED_FRAMES);
   const total = countSampledFrames(probe, sampling);
+  const tally = new ScanTally(
+    sampling.startSec ?? 0,
+    samplingIntervalSec(sampling, probe.video.avgFps ?? probe.video.rFrameRate),
+  );
   let decodeErrors = 0;
   const firstErrors: string[] = [];
   const onDecodeError = (message: string) => {
     if (decodeErrors++ < KEPT_DECODE_ERRORS) firstErrors.push(message);
   };
+  let log: FrameLog;
   try {
-    for await (const decoded of streamFrames(path, probe, sampling, { signal, onDecodeError })) {
-      const faces = await detectFacesScaled(faceDetector, decoded, options.detectionMaxSide);
-      const trackIds = tracker.update(decoded.timeSec, faces);
-      const toDisplay = probe.video.displayWidth / decoded.width;
-      const bigEnough = faces.map(
-        (face) => Math.min(face.box.width, face.box.height) * toDisplay >= options.minFaceSize,
-      );
-      const judged = bigEnough.map((ok) => ok && cropSpec !== undefined);
-      const crops = faces
-        .filter((_, i) => judged[i])
-        .map((face) => detectorCrop(decoded, face.keypoints, cropSpec!));
-      const predictions = detector ? await detector.predict(crops) : [];
-      let next = 0;
-      const flagged: FlaggedFace[] = [];
-      const scannedFaces: ScannedFace[] = faces.map((face, i) => {
-        const geometry = faceGeometry(face, trackIds[i]!, toDisplay, options.includeLandmarks);
-        if (!judged[i]) {
+    log = streaming.framesDir ? FrameLog.createIn(streaming.framesDir) : FrameLog.createPrivate();
+  } catch (error) {
+    faceDetector.dispose();
+    detector?.dispose();
+    throw error;
+  }
+  try {
+    try {
+      for await (const decoded of streamFrames(path, probe, sampling, { signal, onDecodeError })) {
+        const faces = await detectFacesScaled(faceDetector, decoded, options.detectionMaxSide);
+        const trackIds = tracker.update(decoded.timeSec, faces);
+        const toDisplay = probe.video.displayWidth / decoded.width;
+        const bigEnough = faces.map(
+          (face) => Math.min(face.box.width, face.box.height) * toDisplay >= options.minFaceSize,
+        );
+        const judged = bigEnough.map((ok) => ok && cropSpec !== undefined);
+        const crops = faces
+          .filter((_, i) => judged[i])
+          .map((face) => detectorCrop(decoded, face.keypoints, cropSpec!));
+        const predictions = detector ? await detector.predict(crops) : [];
+        let next = 0;
+        const flagged: FlaggedFace[] = [];
+        const scannedFaces: ScannedFace[] = faces.map((face, i) => {
+          const geometry = faceGeometry(face, trackIds[i]!, toDisplay, options.includeLandmarks);
+          if (!judged[i]) {
+            return {
+              ...geometry,
+              manipulation: {
+                status: bigEnough[i] ? 'not-scored' : 'too-small',
+                probability: null,
+                logit: null,
+                strength: null,
+                caveats: [],
+                heatmap: null,
+              },
+            };
+          }
+          const crop = crops[next]!;
+          const prediction = predictions[next++]!;
+          const caveats = caveatsFor(face);
+          // Each caveat halves the distance from 0.5: a turned or half-hidden face is weaker evidence either way.
+          const probability = round(
+            0.5 + (prediction.probability - 0.5) * CAVEAT_SHRINK ** caveats.length,
+            4,
+          );
+          if (probability >= options.heatmapThreshold) {
+            flagged.push({
+              trackId: trackIds[i]!,
+              timeSec: decoded.timeSec,
+              probability,
+              crop,
+              heatmap: prediction.boundary,
+              mapSize: heatmapSize,
+            });
+          }
           return {
             ...geometry,
             manipulation: {
-              status: bigEnough[i] ? 'not-scored' : 'too-small',
-              probability: null,
-              logit: null,
-              strength: null,
-              caveats: [],
-              heatmap: null,
+              status: 'scored',
+              probability,
+              logit: round(prediction.logit, 4),
+              strength: strengthFor(probability),
+              caveats,
+              // Three decimals: a faint map (the shipped detector's peak near 0.1) keeps its shape.
+              heatmap:
+                probability >= options.heatmapThreshold
+                  ? Array.from(prediction.boundary, (v) => round(v, 3))
+                  : null,
             },
           };
-        }
-        const crop = crops[next]!;
-        const prediction = predictions[next++]!;
-        const caveats = caveatsFor(face);
-        // Each caveat halves the distance from 0.5: a turned or half-hidden face is weaker evidence either way.
-        const probability = round(0.5 + (prediction.probability - 0.5) * CAVEAT_SHRINK ** caveats.length, 4);
-        if (probability >= options.heatmapThreshold) {
-          flagged.push({
-            trackId: trackIds[i]!,
-            timeSec: decoded.timeSec,
-            probability,
-            crop,
-            heatmap: prediction.boundary,
-            mapSize: heatmapSize,
-          });
-        }
-        const track = perTrack.get(trackIds[i]!) ?? [];
-        track.push({ timeSec: decoded.timeSec, probability });
-        perTrack.set(trackIds[i]!, track);
-        return {
-          ...geometry,
-          manipulation: {
-            status: 'scored',
-            probability,
-            logit: round(prediction.logit, 4),
-            strength: strengthFor(probability),
-            caveats,
-            // Three decimals: a faint map (the shipped detector's peak near 0.1) keeps its shape.
-            heatmap:
-              probability >= options.heatmapThreshold
-                ? Array.from(prediction.boundary, (v) => round(v, 3))
-                : null,
-          },
+        });
+        const frame: ScannedFrame = {
+          index: decoded.sampleIndex,
+          timeSec: round(decoded.timeSec, 6),
+          faces: scannedFaces,
         };
-      });
-      const frame: ScannedFrame = {
-        index: decoded.sampleIndex,
-        timeSec: round(decoded.timeSec, 6),
-        faces: scannedFaces,
-      };
-      frames.push(frame);
-      onFrame?.(frame);
-      if (onTracks && performance.now() - tracksSentAt >= LIVE_TRACKS_INTERVAL_MS) {
-        tracksSentAt = performance.now();
-        onTracks(scoreTracks(tracker, perTrack).map(summariseTrack));
+        log.append(frame);
+        tally.add(frame);
+        onFrame?.(frame);
+        if (onTracks && performance.now() - tracksSentAt >= LIVE_TRACKS_INTERVAL_MS) {
+          tracksSentAt = performance.now();
+          onTracks(scoreTracks(tracker, tally.perTrack).map(summariseTrack));
+        }
+        for (const face of flagged) await onFlaggedFace?.(face);
+        const elapsed = (performance.now() - started) / 1000;
+        onProgress({
+          stage: 'scan',
+          done: tally.sampledFrames,
+          total: Math.max(total, tally.sampledFrames),
+          detail: `${(tally.sampledFrames / elapsed).toFixed(1)} frames/s`,
+        });
       }
-      for (const face of flagged) await onFlaggedFace?.(face);
-      const elapsed = (performance.now() - started) / 1000;
-      onProgress({
-        stage: 'scan',
-        done: frames.length,
-        total: Math.max(total, frames.length),
-        detail: `${(frames.length / elapsed).toFixed(1)} frames/s`,
-      });
+    } finally {
+      faceDetector.dispose();
+      detector?.dispose();
     }
-  } finally {
-    faceDetector.dispose();
-    detector?.dispose();
+    if (signal?.aborted) throw new UnmaskError('cancelled', 'Scan cancelled.');
+    const sha256 = await hashing;
+    const head = scanHead({
+      path,
+      probe,
+      sha256,
+      sampling,
+      options,
+      heatmapSize,
+      backend,
+      tools,
+      faceModels: faceDetector.info.models,
+      detector,
+      tracker,
+      tally,
+      damage: scanDamage(decodeErrors, firstErrors, tally.gaps),
+      startedAt,
+      durationSec: round((performance.now() - started) / 1000, 2),
+    });
+    return { head, frames: log };
+  } catch (error) {
+    log.discard();
+    throw error;
   }
-  if (signal?.aborted) throw new UnmaskError('cancelled', 'Scan cancelled.');
-  const sha256 = await hashing;
+}
 
-  const trackScores = scoreTracks(tracker, perTrack);
+/** Everything a scan says besides its frames, from what the scan loop kept of them. */
+function scanHead(facts: {
+  path: string;
+  probe: Awaited<ReturnType<typeof probeVideo>>;
+  sha256: string;
+  sampling: FrameSampling;
+  options: ScanOptions;
+  heatmapSize: number;
+  backend: Awaited<ReturnType<typeof initTensorflow>>;
+  tools: ReturnType<typeof resolveFfmpeg>;
+  faceModels: ReadonlyArray<{ name: string; file: string; sha256: string }>;
+  detector: DetectorModel | undefined;
+  tracker: FaceTracker;
+  tally: ScanTally;
+  damage: ScanHead['damage'];
+  startedAt: Date;
+  durationSec: number;
+}): ScanHead {
+  const { path, probe, sampling, options, detector, tally, damage } = facts;
+  const trackScores = scoreTracks(facts.tracker, tally.perTrack);
   const tracks = trackScores.map(summariseTrack);
   const verdict = videoVerdict(trackScores.map((t) => t.scored));
-  const framesWithFaces = frames.filter((f) => f.faces.length > 0).length;
-  const faceCount = frames.reduce((n, f) => n + f.faces.length, 0);
-  const damage = scanDamage(
-    decodeErrors,
-    firstErrors,
-    timelineGaps(
-      frames.map((f) => f.timeSec),
-      sampling.startSec ?? 0,
-      samplingIntervalSec(sampling, probe.video.avgFps ?? probe.video.rFrameRate),
-    ),
-  );
   const aiLabel = readAiLabel(probe);
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
     : '';
   const verdictScore = Number.isFinite(verdict.score) ? round(verdict.score, 4) : null;
   const verdictMessage = describeScan({
-    faces: faceCount,
-    framesWithFaces,
-    sampledFrames: frames.length,
+    faces: tally.faces,
+    framesWithFaces: tally.framesWithFaces,
+    sampledFrames: tally.sampledFrames,
     people: tracks.length,
     label: verdict.label,
     score: verdictScore,
@@ -364,31 +455,35 @@ export async function scanVideo(
   return {
     format: SCAN_FORMAT,
     formatVersion: SCAN_FORMAT_VERSION,
-    input: { path: resolve(path), fileName: basename(path), sizeBytes: probe.sizeBytes, sha256 },
+    input: {
+      path: resolve(path),
+      fileName: basename(path),
+      sizeBytes: probe.sizeBytes,
+      sha256: facts.sha256,
+    },
     probe: probe as unknown as Record<string, unknown>,
     settings: {
       sampling: { ...sampling },
       detectionMaxSide: options.detectionMaxSide,
       minFaceSize: options.minFaceSize,
       heatmapThreshold: options.heatmapThreshold,
-      heatmapSize,
+      heatmapSize: facts.heatmapSize,
       faceDetector: { ...DEFAULT_FACE_DETECTOR_CONFIG, ...options.faceDetector, modelsDir: undefined },
     },
     engine: {
       name: 'unmask',
       version: ENGINE_VERSION,
-      tensorflowBackend: backend.backend,
-      tfjsVersion: backend.tfjsVersion,
-      ffmpeg: toolRecord(tools.ffmpeg),
-      ffprobe: toolRecord(tools.ffprobe),
+      tensorflowBackend: facts.backend.backend,
+      tfjsVersion: facts.backend.tfjsVersion,
+      ffmpeg: toolRecord(facts.tools.ffmpeg),
+      ffprobe: toolRecord(facts.tools.ffprobe),
       models: [
-        ...faceDetector.info.models.map((m) => ({ name: m.name, file: basename(m.file), sha256: m.sha256 })),
+        ...facts.faceModels.map((m) => ({ name: m.name, file: basename(m.file), sha256: m.sha256 })),
         ...detectorModels,
       ],
     },
     ...(aiLabel && { aiLabel }),
     ...(damage && { damage }),
-    frames,
     tracks,
     verdict: {
       label: verdict.label,
@@ -397,16 +492,16 @@ export async function scanVideo(
       decidingTrackId: verdict.decidingTrackId,
       inconclusiveBand: [...DEFAULT_AGGREGATION.inconclusiveBand],
       method: AGGREGATION_METHOD,
-      caveats: scanCaveats({ probe, frames, tracks, verdict, damage }),
+      caveats: verdictCaveats(verdictBasisFromCounts({ probe, tracks, verdict, damage }, tally.frameCounts)),
     },
     summary: {
-      sampledFrames: frames.length,
-      framesWithFaces,
-      faces: faceCount,
+      sampledFrames: tally.sampledFrames,
+      framesWithFaces: tally.framesWithFaces,
+      faces: tally.faces,
       tracks: tracks.length,
-      noFacesFound: faceCount === 0,
+      noFacesFound: tally.faces === 0,
       message: `${verdictMessage}${labelNote}`,
     },
-    run: { startedAt: startedAt.toISOString(), durationSec: round((performance.now() - started) / 1000, 2) },
+    run: { startedAt: facts.startedAt.toISOString(), durationSec: facts.durationSec },
   };
 }

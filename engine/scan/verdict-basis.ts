@@ -23,17 +23,36 @@ export function bitsPerPixel(probe: unknown): number | null {
   return rate && pixelsPerSecond > 0 ? rate / pixelsPerSecond : null;
 }
 
-export function verdictBasisOf(scan: ScanBasisFacts): VerdictBasis {
+/** How many frames were sampled, and in how many at least one face was judged. */
+export interface FrameCounts {
+  sampledFrames: number;
+  judgedFrames: number;
+}
+
+export function frameCountsOf(frames: ScanBasisFacts['frames']): FrameCounts {
+  return {
+    sampledFrames: frames.length,
+    judgedFrames: frames.filter((f) => f.faces.some((face) => face.manipulation.probability !== null)).length,
+  };
+}
+
+/** The basis from frame counts, for a scan whose frames are not in memory (they stream to a FrameLog). */
+export function verdictBasisFromCounts(
+  scan: Omit<ScanBasisFacts, 'frames'>,
+  { sampledFrames, judgedFrames }: FrameCounts,
+): VerdictBasis {
   const deciding = scan.tracks.find((t) => t.id === scan.verdict.decidingTrackId);
   return {
     damage: scan.damage ? { decodeErrors: scan.damage.decodeErrors, missing: scan.damage.missing } : null,
-    sampledFrames: scan.frames.length,
-    judgedFrames: scan.frames.filter((f) => f.faces.some((face) => face.manipulation.probability !== null))
-      .length,
+    sampledFrames,
+    judgedFrames,
     decidingTrackId: deciding?.id ?? null,
     decidingFrames: deciding?.scoredFrames ?? null,
     bitsPerPixel: bitsPerPixel(scan.probe),
   };
 }
+
+export const verdictBasisOf = (scan: ScanBasisFacts): VerdictBasis =>
+  verdictBasisFromCounts(scan, frameCountsOf(scan.frames));
 
 export const scanCaveats = (scan: ScanBasisFacts): string[] => verdictCaveats(verdictBasisOf(scan));

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readAiLabel } from '../scan/ai-label.ts';
-import { parseScanResult, type ScanResult } from '../scan/scan-result.ts';
+import { parseScanResult, type ScanRecord, type ScanResult } from '../scan/scan-result.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256Bytes } from '../util/files.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
@@ -43,6 +43,14 @@ export interface StoredCase extends CaseSummary {
   provenance: Provenance;
 }
 
+export interface GetCaseOptions {
+  /**
+   * Read each face's 468 mesh points back (default true). The app and reports use none of them, and for a long
+   * scan they are most of its size, so those readers leave them out (`landmarks: []`).
+   */
+  landmarks?: boolean;
+}
+
 export interface SaveScanOptions {
   notes?: string;
   provenance?: Provenance;
@@ -51,7 +59,7 @@ export interface SaveScanOptions {
 }
 
 /** The part of a scan that decides its result: same bytes + same settings + same engine → same case id. */
-export function caseIdFor(scan: ScanResult): string {
+export function caseIdFor(scan: Pick<ScanResult, 'input' | 'settings' | 'engine'>): string {
   const key = JSON.stringify({
     sha256: scan.input.sha256,
     settings: scan.settings,
@@ -84,6 +92,10 @@ interface CaseRow {
   summary_json: string;
   notes: string;
 }
+
+const FACE_COLUMNS_WITHOUT_LANDMARKS =
+  'frame_index, position, track_id, box_x, box_y, box_width, box_height, detector_score, mesh_score, status, ' +
+  'probability, logit, strength, caveats_json, keypoints_json, pose_json';
 
 const SUMMARY_COLUMNS =
   'id, created_at, updated_at, input_path, file_name, size_bytes, sha256, verdict_label, verdict_score, verdict_strength, summary_json, notes';
@@ -146,8 +158,12 @@ export class CaseStore {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
-  /** Files a scan as a case in one transaction. Saving the same scan again updates the case, keeping its notes. */
-  saveScan(scan: ScanResult, options: SaveScanOptions = {}): { caseId: string; created: boolean } {
+  /**
+   * Files a scan as a case in one transaction. Saving the same scan again updates the case, keeping its notes.
+   * The frames are read one at a time (a streamed scan's FrameLog, or an array), so a long scan is filed in
+   * flat memory.
+   */
+  saveScan(scan: ScanRecord, options: SaveScanOptions = {}): { caseId: string; created: boolean } {
     const caseId = caseIdFor(scan);
     const now = options.now ?? new Date().toISOString();
     const write = this.db.transaction(() => {
@@ -184,21 +200,21 @@ export class CaseStore {
   }
 
   /** The whole case, its scan rebuilt from the tables and validated against the scan schema. */
-  getCase(id: string): StoredCase | undefined {
+  getCase(id: string, options: GetCaseOptions = {}): StoredCase | undefined {
     const row = this.db
       .prepare(`SELECT * FROM cases WHERE id = ? AND status = 'complete'`)
       .get(caseIdFromText(id)) as (CaseRow & Record<string, unknown>) | undefined;
     if (!row) return undefined;
     return {
       ...toSummary(row),
-      scan: this.rebuildScan(row),
+      scan: this.rebuildScan(row, options.landmarks ?? true),
       provenance: storedProvenance(row['provenance_json'] as string),
     };
   }
 
   /** Like getCase, but a missing case is a user error with its own exit code. */
-  requireCase(id: string): StoredCase {
-    const found = this.getCase(id);
+  requireCase(id: string, options: GetCaseOptions = {}): StoredCase {
+    const found = this.getCase(id, options);
     if (!found) throw new UnmaskError('caseNotFound', `No case ${id} in ${this.path}.`);
     return found;
   }
@@ -220,7 +236,7 @@ export class CaseStore {
 
   private insertCase(
     caseId: string,
-    scan: ScanResult,
+    scan: ScanRecord,
     meta: { createdAt: string; updatedAt: string; notes: string; provenance: Provenance },
   ): void {
     const { db } = this;
@@ -310,7 +326,7 @@ export class CaseStore {
     db.prepare(`UPDATE cases SET status = 'complete' WHERE id = ?`).run(caseId);
   }
 
-  private rebuildScan(row: Record<string, unknown>): ScanResult {
+  private rebuildScan(row: Record<string, unknown>, landmarks: boolean): ScanResult {
     const caseId = row['id'] as string;
     const { db } = this;
     const models = db
@@ -345,9 +361,11 @@ export class CaseStore {
       heatmaps.set(`${h.frame_index}:${h.position}`, Array.from(values));
     }
     const facesByFrame = new Map<number, unknown[]>();
+    // Row by row, so the raw rows of a long scan are never all in memory beside the faces parsed from them.
+    const columns = landmarks ? '*' : FACE_COLUMNS_WITHOUT_LANDMARKS;
     for (const f of db
-      .prepare('SELECT * FROM faces WHERE case_id = ? ORDER BY frame_index, position')
-      .all(caseId) as Record<string, unknown>[]) {
+      .prepare(`SELECT ${columns} FROM faces WHERE case_id = ? ORDER BY frame_index, position`)
+      .iterate(caseId) as IterableIterator<Record<string, unknown>>) {
       const frameIndex = f['frame_index'] as number;
       const face = {
         trackId: f['track_id'],
@@ -355,7 +373,7 @@ export class CaseStore {
         detectorScore: f['detector_score'],
         meshScore: f['mesh_score'],
         keypoints: JSON.parse(f['keypoints_json'] as string) as unknown,
-        landmarks: JSON.parse(f['landmarks_json'] as string) as unknown,
+        landmarks: landmarks ? (JSON.parse(f['landmarks_json'] as string) as unknown) : [],
         pose: f['pose_json'] ? (JSON.parse(f['pose_json'] as string) as unknown) : null,
         manipulation: {
           status: f['status'],

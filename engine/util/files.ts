@@ -1,7 +1,7 @@
 /** File helpers at the I/O edge: fingerprinting the input and writing outputs so a failure leaves nothing behind. */
 import { createHash } from 'node:crypto';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UnmaskError } from './errors.ts';
 
@@ -54,9 +54,12 @@ async function syncDirectory(dir: string): Promise<void> {
  * Writes a whole file atomically and durably: to a temporary sibling first, flushed to disk, then renamed over
  * the target, and the folder flushed too. A crash or kill mid-write leaves no partial file at `path`, and a power
  * loss right after it returns cannot leave an empty one. Stale temporaries of killed writers in the same folder
- * are removed first.
+ * are removed first. `contents` may come in chunks (an iterable), so a large file need not be one string.
  */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  contents: string | Uint8Array | Iterable<string | Uint8Array>,
+): Promise<void> {
   const dir = dirname(path);
   const temporary = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
   try {
@@ -64,7 +67,7 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
     await removeStalePartials(dir);
     const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(contents);
+      await writeFile(handle, contents);
       await handle.sync();
     } finally {
       await handle.close();

@@ -29,18 +29,36 @@ export function gapThresholdSec(intervalSec: number): number {
 }
 
 /**
- * Time ranges with no sampled frame although the sampling expected some: between two frames further apart than
- * the threshold, and before the first frame when it comes late. `times` are ascending, in seconds.
+ * Finds timeline gaps one frame at a time, so a scan need not keep every frame's time: `add` each sampled time in
+ * ascending order, then read `gaps`. Between two frames further apart than the threshold, and before the first
+ * frame when it comes late.
  */
-export function timelineGaps(times: readonly number[], startSec: number, intervalSec: number): TimeRange[] {
-  const threshold = gapThresholdSec(intervalSec);
-  const gaps: TimeRange[] = [];
-  let previous = startSec;
-  for (const [i, time] of times.entries()) {
-    // The first frame may come up to one interval after the start (its 1/fps bucket) plus the threshold's slack.
-    const allowed = i === 0 ? threshold - intervalSec : threshold;
-    if (time - previous > allowed) gaps.push({ fromSec: previous, toSec: time });
-    previous = time;
+export class TimelineGapFinder {
+  readonly gaps: TimeRange[] = [];
+  private readonly threshold: number;
+  private previous: number;
+  private first = true;
+
+  constructor(
+    startSec: number,
+    private readonly intervalSec: number,
+  ) {
+    this.threshold = gapThresholdSec(intervalSec);
+    this.previous = startSec;
   }
-  return gaps;
+
+  add(timeSec: number): void {
+    // The first frame may come up to one interval after the start (its 1/fps bucket) plus the threshold's slack.
+    const allowed = this.first ? this.threshold - this.intervalSec : this.threshold;
+    if (timeSec - this.previous > allowed) this.gaps.push({ fromSec: this.previous, toSec: timeSec });
+    this.previous = timeSec;
+    this.first = false;
+  }
+}
+
+/** The gaps of a whole timeline at once (`times` ascending, in seconds): see TimelineGapFinder. */
+export function timelineGaps(times: readonly number[], startSec: number, intervalSec: number): TimeRange[] {
+  const finder = new TimelineGapFinder(startSec, intervalSec);
+  for (const time of times) finder.add(time);
+  return finder.gaps;
 }
