@@ -31,9 +31,9 @@ export const settingsSchema = z
     /** Stop after this many sampled frames (0 = the whole video). */
     maxFrames: z.number().int().min(0).max(100_000),
     thresholdProfile: z.enum(Object.keys(THRESHOLD_PROFILES) as [ThresholdProfile, ...ThresholdProfile[]]),
-    /** Printed on every page of a report; empty, left out. */
-    analystName: z.string().trim().max(120),
-    organisation: z.string().trim().max(120),
+    /** Printed on every page of a report; empty, left out (a client that does not know them sends neither). */
+    analystName: z.string().trim().max(120).default(''),
+    organisation: z.string().trim().max(120).default(''),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
