@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { makeBlendedFixtureVideo, makeSpikeFixtureVideo } from '../engine/testing/blended-fixture.ts';
 import { makeFixtureVideo } from '../engine/testing/fixtures.ts';
@@ -35,6 +35,18 @@ async function openVideo(app: LaunchedApp, path: string): Promise<number> {
   const since = await appEventCount(app.page);
   await app.openVideoWith(path, () => homePage(app.page).openButton.click());
   return since;
+}
+
+/**
+ * Runs an export and answers where its file is: the browser's download (`unmask serve`), or the path Electron
+ * saved it to.
+ */
+async function exportedFile(app: LaunchedApp, start: () => Promise<void>): Promise<string> {
+  const since = await appEventCount(app.page);
+  const download = app.kind === 'browser' ? app.page.waitForEvent('download') : null;
+  await start();
+  const exported = await waitForAppEvent(app.page, 'report-exported', since);
+  return download ? (await (await download).path())! : String(exported['path']);
 }
 
 describe('Unmask app', () => {
@@ -187,18 +199,11 @@ describe('Unmask app', () => {
     });
   });
 
-  test('3: exporting a PDF writes a paged report with the verdict and the SHA-256', async (t) => {
+  test('3: exporting a PDF from Analysis writes a paged report with the verdict and the SHA-256', async (t) => {
     await withApp(t, async (app) => {
       const since = await openVideo(app, blended);
       await waitForAppEvent(app.page, 'scan-finished', since);
-      await analysisPage(app.page).exportButton.click();
-      const reports = reportsPage(app.page);
-      await reports.root.waitFor();
-      const exportedAt = await appEventCount(app.page);
-      await reports.exportAs('pdf');
-      const exported = await waitForAppEvent(app.page, 'report-exported', exportedAt);
-      const path = String(exported['path']);
-      assert.match(path, /\.pdf$/);
+      const path = await exportedFile(app, () => analysisPage(app.page).exportAs('pdf'));
       assert.ok((await stat(path)).size > 1000, 'the PDF has content');
       const sha256 = createHash('sha256')
         .update(await readFile(blended))
@@ -209,7 +214,39 @@ describe('Unmask app', () => {
       assert.match(text, /likely manipulated/i);
       assert.ok(text.includes(sha256), 'the SHA-256 of the input is in the PDF');
       assert.match(text, /consent/i, 'the consent warning is repeated in the export');
-      await reports.result.waitFor();
+      await analysisPage(app.page).exportResult.waitFor();
+    });
+  });
+
+  test('13: export in browser mode gives a download', async (t) => {
+    await withApp(t, async (app) => {
+      if (app.kind !== 'browser') return t.skip('Electron saves reports; only a browser downloads them');
+      const { page } = app;
+      const since = await openVideo(app, oneFace);
+      await waitForAppEvent(page, 'scan-finished', since);
+      const sha256 = createHash('sha256')
+        .update(await readFile(oneFace))
+        .digest('hex');
+      // From Analysis, in the format chosen there; then from Reports.
+      const downloaded = page.waitForEvent('download');
+      await analysisPage(page).exportAs('html');
+      const html = await downloaded;
+      assert.equal(html.suggestedFilename(), 'one-face.unmask-report.html');
+      assert.ok(
+        (await readFile((await html.path())!, 'utf8')).includes(sha256),
+        'the download is the report',
+      );
+      const notice = analysisPage(page).exportResult;
+      assert.match(await notice.innerText(), /Downloaded\s+one-face\.unmask-report\.html/);
+      assert.equal(await page.getByTestId('open-folder').count(), 0, 'no "Open folder" on the server');
+
+      await sidebar(page).go('reports');
+      const json = page.waitForEvent('download');
+      await reportsPage(page).exportAs('json');
+      const report = JSON.parse(await readFile((await (await json).path())!, 'utf8')) as {
+        input: { sha256: string };
+      };
+      assert.equal(report.input.sha256, sha256);
     });
   });
 
@@ -244,7 +281,16 @@ describe('Unmask app', () => {
       assert.equal(failed['code'], 'inputNotMedia');
       const analysis = analysisPage(app.page);
       await analysis.errorState.waitFor();
-      assert.match(await analysis.errorMessage.innerText(), /not .*media|cannot read|not a video/i);
+      const message = await analysis.errorMessage.innerText();
+      assert.match(message, /not .*media|cannot read|not a video/i);
+      assert.ok(message.includes(`"${basename(corrupt)}"`), `names the file picked: ${message}`);
+      assert.ok(!message.includes(app.dataDir), 'not where the app keeps it');
+      if (app.kind === 'browser') {
+        // Removed as the failure is sent: give the server a moment to finish deleting.
+        const uploads = () => readdir(join(app.dataDir, 'imports')).catch(() => []);
+        for (let i = 0; i < 50 && (await uploads()).length > 0; i++) await app.page.waitForTimeout(100);
+        assert.deepEqual(await uploads(), [], 'the refused upload is removed');
+      }
       // Still usable: a good video opened next is analysed.
       const next = await appEventCount(app.page);
       await app.openVideoWith(oneFace, () => app.page.getByTestId('open-another').click());
@@ -395,7 +441,7 @@ describe('Unmask app', () => {
         assert.equal(failed['code'], 'queueUnreachable');
         assert.match(
           await batch.errorMessage.innerText(),
-          /Cannot reach the queue at redis:\/\/127\.0\.0\.1:1/,
+          /Cannot reach the queue at redis:\/\/127\.0\.0\.1:1 .*check the Redis URL on the Batch screen/,
         );
 
         await batch.queue.fill(redis.url);

@@ -54,6 +54,10 @@ try {
   await page.locator('[data-testid=analysis-screen][data-status=finished]').waitFor();
   await waitForCount(page, 'face-overlay', 'data-boxes', 2);
   await shot('analysis-two-people');
+  await page.getByTestId('export-report').click();
+  await page.getByTestId('export-menu').waitFor();
+  await shot('analysis-export');
+  await page.keyboard.press('Escape');
   await nav.go('reports');
   await page.getByTestId('export-json').click();
   await page.getByTestId('export-result').waitFor();

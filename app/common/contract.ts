@@ -31,11 +31,20 @@ export const settingsSchema = z
     /** Stop after this many sampled frames (0 = the whole video). */
     maxFrames: z.number().int().min(0).max(100_000),
     thresholdProfile: z.enum(Object.keys(THRESHOLD_PROFILES) as [ThresholdProfile, ...ThresholdProfile[]]),
+    /** Printed on every page of a report; empty, left out (a client that does not know them sends neither). */
+    analystName: z.string().trim().max(120).default(''),
+    organisation: z.string().trim().max(120).default(''),
   })
   .strict();
 export type Settings = z.infer<typeof settingsSchema>;
 
-export const DEFAULT_SETTINGS: Settings = { sampleFps: 5, maxFrames: 0, thresholdProfile: 'standard' };
+export const DEFAULT_SETTINGS: Settings = {
+  sampleFps: 5,
+  maxFrames: 0,
+  thresholdProfile: 'standard',
+  analystName: '',
+  organisation: '',
+};
 
 export const reportFormatSchema = z.enum(['json', 'html', 'pdf']);
 export type ReportFormat = z.infer<typeof reportFormatSchema>;
@@ -259,7 +268,8 @@ export interface RequestResults {
   getMediaUrl: { url: string };
   /** A PNG data URL (crop | overlay and colour bar, as in reports), and what the map's range is. */
   getFacePicture: { url: string; caption: string };
-  exportReport: { path: string };
+  /** Where the report was written; in a browser also a one-session URL that downloads it as an attachment. */
+  exportReport: { path: string; fileName: string; downloadUrl: string | null };
   revealOutput: { revealed: boolean };
   listSwapProjects: SwapProjectSummary[];
   startTraining: { jobId: string; projectDir: string };
@@ -344,7 +354,8 @@ export interface AppEvents {
   'batch-file': { jobId: string; row: BatchFileRow };
   'batch-progress': {
     jobId: string;
-    stage: 'hashing' | 'scanning';
+    /** 'connecting': the queue's Redis is checked before any file is hashed. */
+    stage: 'connecting' | 'hashing' | 'scanning';
     done: number;
     total: number;
     active: number;

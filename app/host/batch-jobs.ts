@@ -78,7 +78,7 @@ export class BatchJobs {
       (jobId) => {
         let last: BatchProgress = {
           jobId,
-          stage: 'hashing',
+          stage: 'connecting',
           done: 0,
           total: files.length,
           active: 0,

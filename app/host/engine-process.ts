@@ -38,6 +38,7 @@ import type {
   ToEngine,
   TrainJob,
 } from './engine-messages.ts';
+import { readSettings } from './settings-file.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -133,7 +134,8 @@ async function render(job: RenderJob): Promise<void> {
 /** Submits the files to the Redis queue and gathers the workers' results into the case library. */
 async function batch(job: BatchJob): Promise<void> {
   const address = parseQueueUrl(job.queueUrl);
-  await checkQueueServer(address);
+  // Before any file is hashed: an unreachable queue is said at once, naming the field the user typed it in.
+  await checkQueueServer(address, { setting: 'the Redis URL on the Batch screen' });
   const library = openCaseStore(job.dataDir);
   try {
     const summary = await runBatch(
@@ -159,14 +161,19 @@ async function batch(job: BatchJob): Promise<void> {
 
 /** Writes a case's report (or, where the shell prints PDFs, renders the HTML it prints). */
 async function report(job: ReportJob): Promise<void> {
-  const source = caseReportSource(job.caseId, job.dataDir);
+  // Who makes the report comes from the settings, printed on every page.
+  const { analystName, organisation } = await readSettings(job.dataDir);
+  const source = {
+    ...caseReportSource(job.caseId, job.dataDir),
+    analyst: { name: analystName, organisation },
+  };
   const path = join(job.reportsDir, source.caseId!, reportFileName(source.scan.input.fileName, job.format));
   if (job.shellPrints) {
     const { report, html } = await reportHtmlFor(source);
     send({
       type: 'report-done',
       path,
-      print: { html, decorations: pdfPageDecorations(report.caseId, report.input.sha256) },
+      print: { html, decorations: pdfPageDecorations(report) },
     });
     return;
   }

@@ -4,7 +4,7 @@
  * comes in as `ShellServices`.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UnmaskError } from '../../engine/util/errors.ts';
 import { removeStalePartials } from '../../engine/util/files.ts';
 import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
@@ -29,6 +29,8 @@ export interface ShellServices {
   chooseSavePath?(defaultPath: string): Promise<string | null>;
   /** A URL the renderer can play; only called for paths the host allows. */
   mediaUrl(path: string): string;
+  /** A URL the browser downloads a written report from; absent (Electron), the report stays where it was saved. */
+  downloadUrl?(path: string): string;
   /** Opens a folder in the file manager; only called for folders the app wrote (folder-to-reveal.ts). */
   openFolder(dir: string): Promise<boolean>;
   /** Prints report HTML to PDF (Electron: printToPDF); absent, the engine's headless Chromium prints it. */
@@ -106,8 +108,9 @@ export function createHost(options: HostOptions): Host {
     chooseVideo: () => shell.chooseVideo(),
     startScan: async ({ path }) => {
       const info = await stat(path).catch(() => null);
-      if (!info) throw new UnmaskError('inputNotFound', `File not found: ${path}`);
-      if (info.isDirectory()) throw new UnmaskError('inputIsDirectory', `${path} is a folder, not a video.`);
+      if (!info) throw new UnmaskError('inputNotFound', `File not found: ${basename(path)}`);
+      if (info.isDirectory())
+        throw new UnmaskError('inputIsDirectory', `${basename(path)} is a folder, not a video.`);
       return { jobId: scans.start(path, await readSettings(dataDir)) };
     },
     cancelScan: async ({ jobId }) => ({ cancelled: scans.cancel(jobId) }),
@@ -133,7 +136,11 @@ export function createHost(options: HostOptions): Host {
         'report-done',
       );
       if (done.print) await shell.printPdf!(done.print.html, done.print.decorations, done.path);
-      return { path: done.path };
+      return {
+        path: done.path,
+        fileName: basename(done.path),
+        downloadUrl: shell.downloadUrl?.(done.path) ?? null,
+      };
     },
     revealOutput: async (request) => {
       const folder = folderToReveal(request, {

@@ -70,6 +70,17 @@ test('requests reject unknown fields and malformed ids', () => {
 
 test('settings are range-checked and the defaults are valid', () => {
   assert.deepEqual(parseRequestArgs('saveSettings', DEFAULT_SETTINGS), DEFAULT_SETTINGS);
+  // A client that predates the analyst fields still saves; they are trimmed and bounded.
+  const { analystName: _a, organisation: _o, ...older } = DEFAULT_SETTINGS;
+  assert.deepEqual(parseRequestArgs('saveSettings', older), DEFAULT_SETTINGS);
+  assert.equal(
+    parseRequestArgs('saveSettings', { ...DEFAULT_SETTINGS, analystName: '  Dana  ' }).analystName,
+    'Dana',
+  );
+  assert.throws(
+    () => parseRequestArgs('saveSettings', { ...DEFAULT_SETTINGS, organisation: 'x'.repeat(121) }),
+    /organisation/,
+  );
   assert.throws(() => parseRequestArgs('saveSettings', { ...DEFAULT_SETTINGS, sampleFps: 0 }), /sampleFps/);
   assert.throws(
     () => parseRequestArgs('saveSettings', { ...DEFAULT_SETTINGS, thresholdProfile: 'lax' }),

@@ -9,7 +9,7 @@ import type { ScanRecord } from '../../engine/scan/scan-result.ts';
 import { DEFAULT_SETTINGS, type ScannedFrame, type ScanResult } from '../common/contract.ts';
 import type { CaseLibrary } from './case-library.ts';
 import type { ToEngine } from './engine-messages.ts';
-import { ScanJobs } from './scan-jobs.ts';
+import { namingPickedFile, ScanJobs } from './scan-jobs.ts';
 import { fakeEngine, recorder } from './testing-engine.ts';
 
 /** An in-memory stand-in for the SQLite library: only what ScanJobs uses. It reads the frames as it saves. */
@@ -152,4 +152,22 @@ test('a file deleted while it was scanned fails the scan and saves no case', asy
   assert.equal(cases.scans.size, 0);
   assert.ok(!existsSync(framesDir), 'a scan that files nothing leaves no frames behind');
   assert.ok(!events.some((e) => e.event === 'scan-finished' || e.event === 'cases-changed'));
+});
+
+test('a failed scan names the file the user picked, not where the host keeps the upload', async () => {
+  const upload = '/data/imports/0123456789abcdef/holiday clip.mp4';
+  const bad = fakeEngine();
+  const events = recorder();
+  new ScanJobs(bad.launch, createSessionCaseLibrary(), events.emit).start(upload, DEFAULT_SETTINGS);
+  bad.reply({
+    type: 'error',
+    code: 'inputTruncated',
+    message: `Input file "${upload}" is a truncated or damaged MP4/MOV: the file is not a complete video.`,
+  });
+  const failed = (await events.next('scan-failed')) as { error: { message: string } };
+  assert.equal(
+    failed.error.message,
+    'Input file "holiday clip.mp4" is a truncated or damaged MP4/MOV: the file is not a complete video.',
+  );
+  assert.equal(namingPickedFile('x', upload), 'x');
 });

@@ -7,7 +7,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { assertInputKept } from '../../engine/scan/assert-input-kept.ts';
 import { FRAME_LOG_FILE, FrameLog } from '../../engine/scan/frame-log.ts';
 import type { Settings } from '../common/contract.ts';
@@ -23,6 +23,15 @@ export const SCAN_JOB: EngineJobKind = {
   crashMessage: (code) =>
     `The analysis engine stopped unexpectedly (exit ${code ?? 'by signal'}). Earlier cases are safe; try again.`,
 };
+
+/**
+ * An error as the user should read it: naming the file they picked, not where the host keeps it (a browser's
+ * upload lives in `<data dir>/imports/<random>/`).
+ */
+export function namingPickedFile(message: string, path: string): string {
+  const name = basename(path);
+  return [resolve(path), path].reduce((text, full) => text.split(full).join(name), message);
+}
 
 export class ScanJobs {
   private readonly jobs: EngineJobs;
@@ -89,7 +98,10 @@ export class ScanJobs {
           },
           failed: (error) => {
             removeFrames();
-            this.emit('scan-failed', { jobId, error });
+            this.emit('scan-failed', {
+              jobId,
+              error: { ...error, message: namingPickedFile(error.message, path) },
+            });
           },
           cancelled: () => {
             removeFrames();

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { printFitted } from '../../engine/report/pdf-fit.ts';
 import type { PdfPageDecorations } from '../../engine/report/pdf.ts';
 import { writeFileAtomic } from '../../engine/util/files.ts';
 
@@ -25,14 +26,17 @@ export async function printHtmlToPdf(
   });
   try {
     await window.loadURL(pathToFileURL(page).href);
-    const pdf = await window.webContents.printToPDF({
-      printBackground: true,
-      pageSize: 'A4',
-      displayHeaderFooter: true,
-      headerTemplate: decorations.headerTemplate,
-      footerTemplate: decorations.footerTemplate,
-      margins: { top: inches(18), bottom: inches(16), left: inches(14), right: inches(14) },
-    });
+    const pdf = await printFitted((scale) =>
+      window.webContents.printToPDF({
+        printBackground: true,
+        pageSize: 'A4',
+        displayHeaderFooter: true,
+        headerTemplate: decorations.headerTemplate,
+        footerTemplate: decorations.footerTemplate,
+        margins: { top: inches(18), bottom: inches(16), left: inches(14), right: inches(14) },
+        scale,
+      }),
+    );
     await writeFileAtomic(outPath, pdf);
   } finally {
     window.destroy();

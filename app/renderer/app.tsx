@@ -291,7 +291,6 @@ export function App() {
             onCancel={() => analysis?.jobId && unmask.cancelScan({ jobId: analysis.jobId })}
             onRetry={() => analysis?.path && startScan(analysis.path)}
             onOpenAnother={chooseVideo}
-            onExport={() => setScreen('reports')}
             onShowShortcuts={() => setShowShortcuts(true)}
           />
         )}

@@ -74,6 +74,7 @@ function callOn(target: RunningServer, path: string, options: CallOptions = {}):
 let cookie = '';
 let setCookie = '';
 let mediaUrlOf: (path: string) => string;
+let downloadUrlOf: (path: string) => string;
 const auth = () => ({ cookie, 'content-type': 'application/json' });
 
 /** Exchanges a server's one-time start token for its session cookie, as the page does. */
@@ -94,9 +95,10 @@ before(async () => {
     rendererDir: dir,
     uploadDir: join(dir, 'uploads'),
     port: 0,
-    createHost: (e, mediaUrl) => {
+    createHost: (e, mediaUrl, downloadUrl) => {
       emit = e;
       mediaUrlOf = mediaUrl;
+      downloadUrlOf = downloadUrl;
       return fakeHost();
     },
   });
@@ -114,6 +116,29 @@ test('binds 127.0.0.1 and serves the renderer with its CSP', async () => {
   assert.equal(page.status, 200);
   assert.match(String(page.headers['content-security-policy']), /default-src 'self'; script-src 'self'/);
   assert.equal((await call('/../package.json')).status, 404);
+});
+
+test('a report the host wrote downloads as an attachment, by an id, only with the session cookie', async () => {
+  const report = join(dir, 'reports', 'clip ü.unmask-report.pdf');
+  await mkdir(dirname(report), { recursive: true });
+  await writeFile(report, '%PDF-1.4 test');
+  const url = downloadUrlOf(report);
+  assert.match(url, /^\/download\/[0-9a-f-]{36}$/, 'the URL names no path');
+  assert.equal((await call(url)).status, 403, 'no session, no download');
+  assert.equal(
+    (await call('/download/00000000-0000-0000-0000-000000000000', { headers: { cookie } })).status,
+    404,
+  );
+  const reply = await call(url, { headers: { cookie } });
+  assert.equal(reply.status, 200);
+  assert.equal(reply.body.toString(), '%PDF-1.4 test');
+  assert.equal(reply.headers['content-type'], 'application/pdf');
+  assert.equal(
+    reply.headers['content-disposition'],
+    `attachment; filename="clip _.unmask-report.pdf"; filename*=UTF-8''clip%20%C3%BC.unmask-report.pdf`,
+  );
+  assert.equal(reply.headers['content-security-policy'], 'sandbox');
+  assert.equal(reply.headers['x-content-type-options'], 'nosniff');
 });
 
 test('API requests need the session cookie, the right Host and a same-origin Origin', async () => {
@@ -205,6 +230,26 @@ test('uploads land in the upload folder and become playable media with range req
     403,
   );
   assert.equal((await call(media)).status, 403, 'no session, no media');
+});
+
+test('an upload whose scan is refused for good is removed at once; a retryable failure keeps it', async () => {
+  const upload = async (name: string) => {
+    const reply = await call(`/api/upload?name=${name}`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/octet-stream' },
+      body: 'moov-less bytes',
+    });
+    return (JSON.parse(reply.body.toString()) as { value: { path: string } }).value.path;
+  };
+  const refused = await upload('cut-short.mp4');
+  const crashed = await upload('crashed.mp4');
+  emit('scan-started', { jobId: 'scan-1', path: refused, fileName: 'cut-short.mp4' });
+  emit('scan-started', { jobId: 'scan-2', path: crashed, fileName: 'crashed.mp4' });
+  emit('scan-failed', { jobId: 'scan-2', error: { code: 'engineCrashed', message: 'x', retryable: true } });
+  emit('scan-failed', { jobId: 'scan-1', error: { code: 'inputTruncated', message: 'x', retryable: false } });
+  for (let i = 0; i < 100 && existsSync(dirname(refused)); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!existsSync(dirname(refused)), 'the refused upload is gone');
+  assert.ok(existsSync(crashed), 'an upload that can be tried again stays');
 });
 
 test('events reach WebSocket clients that present the session cookie, and no others', async () => {

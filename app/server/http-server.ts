@@ -8,7 +8,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { basename, extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isRequestChannel, parseRequestArgs, type AppEvents } from '../common/contract.ts';
@@ -18,7 +19,7 @@ import type { Host } from '../host/request-handlers.ts';
 import { rendererCsp, wireError } from '../host/wire.ts';
 import { isUnmaskError } from '../../engine/util/errors.ts';
 import { Sessions } from './session.ts';
-import { DEFAULT_MAX_UPLOAD_BYTES, pruneUploads, receiveUpload } from './uploads.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES, discardUpload, pruneUploads, receiveUpload } from './uploads.ts';
 
 export const RENDERER_CSP = rendererCsp({ websocket: true });
 
@@ -31,6 +32,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
+/** Types of the reports the host writes, served as downloads. */
+const REPORT_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.html': 'text/html; charset=utf-8',
+  '.json': 'application/json',
+};
+
 export interface ServerOptions {
   rendererDir: string;
   /** Where uploaded files (browser drops and picks) are stored. */
@@ -41,10 +49,14 @@ export interface ServerOptions {
   keepsUpload?: (path: string) => Promise<boolean>;
   /** Listen port; 0 picks a free one. */
   port: number;
-  /** Set by createHost's caller: the server connects the host's events to the WebSocket clients. */
+  /**
+   * Set by createHost's caller: the server connects the host's events to the WebSocket clients, serves media,
+   * and downloads reports the host wrote (`downloadUrl` is only given paths the host chose).
+   */
   createHost: (
     emit: <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => void,
     mediaUrl: (path: string) => string,
+    downloadUrl: (path: string) => string,
   ) => Host;
 }
 
@@ -114,6 +126,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** `attachment` with the file's name, ASCII for old clients and UTF-8 (RFC 6266) for the rest. */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
 /** Serves a file with HTTP range support (video elements seek with ranges); `headers` may set its type. */
 async function sendFile(
   req: IncomingMessage,
@@ -160,13 +178,33 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
   await pruneUploads(options.uploadDir, keepsUpload);
   const sockets = new Set<WebSocket>();
   let origin = '';
+  /** The file each running scan reads: an upload its scan refuses for good is removed at once. */
+  const scanInputs = new Map<string, string>();
   const emit = <E extends keyof AppEvents>(event: E, payload: AppEvents[E]) => {
     const text = JSON.stringify({ event, payload });
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
+    if (event === 'scan-started') {
+      const { jobId, path } = payload as AppEvents['scan-started'];
+      scanInputs.set(jobId, path);
+    } else if (event === 'scan-failed' || event === 'scan-finished' || event === 'scan-cancelled') {
+      const { jobId } = payload as AppEvents['scan-finished'];
+      const path = scanInputs.get(jobId);
+      scanInputs.delete(jobId);
+      // A retryable failure (the engine crashed) keeps the file for "Try again"; a cancelled scan can be restarted.
+      const refused = event === 'scan-failed' && !(payload as AppEvents['scan-failed']).error.retryable;
+      if (path && refused) void discardUpload(options.uploadDir, path, keepsUpload).catch(() => undefined);
+    }
   };
   // The session cookie authenticates media, so their URLs carry no secret.
   const mediaUrl = (path: string) => `/media?path=${encodeURIComponent(path)}`;
-  const host = options.createHost(emit, mediaUrl);
+  // A written report, by an unguessable id: the URL names no path, and only paths the host gave are served.
+  const downloads = new Map<string, string>();
+  const downloadUrl = (path: string) => {
+    const id = randomUUID();
+    downloads.set(id, path);
+    return `/download/${id}`;
+  };
+  const host = options.createHost(emit, mediaUrl, downloadUrl);
   const sessions = new Sessions();
 
   // The names this server answers to: the loopback address it binds, and `localhost`. Host and Origin are
@@ -233,6 +271,20 @@ export async function startHttpServer(options: ServerOptions): Promise<RunningSe
     if (req.method !== 'GET') {
       res.writeHead(405).end();
       return;
+    }
+    if (url.pathname.startsWith('/download/')) {
+      const path = downloads.get(url.pathname.slice('/download/'.length));
+      if (!sessions.authenticated(req) || !path) {
+        res.writeHead(sessions.authenticated(req) ? 404 : 403).end();
+        return;
+      }
+      return sendFile(req, res, path, {
+        'content-type': REPORT_TYPES[extname(path)] ?? 'application/octet-stream',
+        'content-disposition': attachmentDisposition(basename(path)),
+        'content-security-policy': 'sandbox',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
     }
     const file = rendererFile(options.rendererDir, url.pathname);
     if (!file) {

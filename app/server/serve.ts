@@ -40,7 +40,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     // An upload is kept once it is a case's input; the others go when the server starts or stops.
     keepsUpload: async (path) => (await cases.knownPaths()).includes(path),
     port: options.port,
-    createHost: (emit, mediaUrl) =>
+    createHost: (emit, mediaUrl, downloadUrl) =>
       createHost({
         dataDir: options.dataDir,
         launchEngine: launchNodeEngine,
@@ -57,6 +57,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
           // In a browser the web bridge shows the browser's own file chooser and uploads the file.
           chooseVideo: async () => null,
           mediaUrl,
+          // The browser may be the only window the user has on this machine: reports come to it as downloads.
+          downloadUrl,
           openFolder,
         },
       }),

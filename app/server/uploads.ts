@@ -1,13 +1,13 @@
 /**
  * Files a browser sends to `unmask serve` (a pick or a drop) land in `<data dir>/imports/<random>/<name>`. Each
  * upload has a size limit, checked before and while it streams in; uploads that no case keeps are removed when
- * the server starts and when it stops, so evidence copies do not pile up unseen.
+ * the server starts and when it stops, and as soon as a scan refuses one, so evidence copies do not pile up unseen.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UnmaskError } from '../../engine/util/errors.ts';
@@ -77,4 +77,15 @@ export async function pruneUploads(
     const kept = await Promise.all(files.map((file) => isKept(join(dir, file))));
     if (!kept.includes(true)) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Removes the upload folder that holds `path` (a scan refused it), unless it is not an upload or a case keeps it. */
+export async function discardUpload(
+  uploadDir: string,
+  path: string,
+  isKept: (path: string) => Promise<boolean>,
+): Promise<void> {
+  const dir = dirname(resolve(path));
+  if (dirname(dir) !== resolve(uploadDir) || (await isKept(path))) return;
+  await rm(dir, { recursive: true, force: true });
 }

@@ -30,9 +30,15 @@ export function analysisPage(page: Page) {
     errorMessage: 'error-message',
     personCards: 'person-card',
     exportButton: 'export-report',
+    exportResult: 'export-result',
   });
   return {
     ...ids,
+    /** "Export report…", then a format: the export starts at once. */
+    exportAs: async (format: 'json' | 'html' | 'pdf') => {
+      await ids.exportButton.click();
+      await page.getByTestId(`export-as-${format}`).click();
+    },
     /** The highest-scoring frame chips of every person card, highest first within a card. */
     frameChips: ids.personCards.getByTestId('frame-chip'),
     verdict: ids.root.getByTestId('verdict-box').getByTestId('verdict'),

@@ -30,8 +30,17 @@ export interface QueueServerInfo {
   persistent: boolean | null;
 }
 
+export interface QueueCheckOptions {
+  timeoutMs?: number;
+  /** Where the user set the address, named in the error: the CLI's `--queue` unless told otherwise. */
+  setting?: string;
+}
+
 /** Connects once, with no retries, and reads what the docs ask of the server; throws `queueUnreachable`. */
-export async function checkQueueServer(address: QueueAddress, timeoutMs = 5000): Promise<QueueServerInfo> {
+export async function checkQueueServer(
+  address: QueueAddress,
+  { timeoutMs = 5000, setting = '--queue' }: QueueCheckOptions = {},
+): Promise<QueueServerInfo> {
   const client = new Redis({
     ...redisOptionsFor(address),
     lazyConnect: true,
@@ -64,7 +73,7 @@ export async function checkQueueServer(address: QueueAddress, timeoutMs = 5000):
     const reason = error instanceof Error ? error.message : String(error);
     throw new UnmaskError(
       'queueUnreachable',
-      `Cannot reach the queue at ${address.display} (${reason}). Start Redis there or check --queue; see docs/batch.md.`,
+      `Cannot reach the queue at ${address.display} (${reason}). Start Redis there or check ${setting}; see docs/batch.md.`,
       { cause: error },
     );
   } finally {

@@ -16,10 +16,14 @@ test('unmask report: from a case id (JSON, HTML) and from a scan file; clear err
   assert.equal(scan.status, 0, scan.stderr);
   const caseId = /Saved as (case-[0-9a-f]{12})/.exec(scan.stderr)![1]!;
 
-  const json = runUnmask(['report', caseId, '--data-dir', dir, '--out', join(dir, 'r.json')]);
+  // The number a report prints finds the case; --analyst and --organisation go into the report.
+  const number = caseId.slice('case-'.length);
+  const by = ['--analyst', 'Dana Reyes', '--organisation', 'Verification Desk'];
+  const json = runUnmask(['report', number, '--data-dir', dir, '--out', join(dir, 'r.json'), ...by]);
   assert.equal(json.status, 0, json.stderr);
   const report = parseReport(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')));
   assert.equal(report.caseId, caseId);
+  assert.deepEqual(report.analyst, { name: 'Dana Reyes', organisation: 'Verification Desk' });
 
   const html = runUnmask(['report', scanFile, '--format', 'html', '--out', join(dir, 'report.htm')]);
   assert.equal(html.status, 0, html.stderr);

@@ -16,6 +16,8 @@ interface ReportFlags {
   format?: ReportFormatName;
   out: string;
   dataDir?: string;
+  analyst?: string;
+  organisation?: string;
 }
 
 function reportFormat(value: string): ReportFormatName {
@@ -36,12 +38,15 @@ export function addReportCommand(program: Command): void {
     )
     .requiredOption('-o, --out <file>', 'where to write the report')
     .option('--data-dir <dir>', DATA_DIR_OPTION_HELP)
+    .option('--analyst <name>', 'who made the report, printed on every page')
+    .option('--organisation <name>', 'their organisation, printed on every page')
     .action(async (reference: string, flags: ReportFlags) => {
       const format = flags.format ?? formatFromExtension(flags.out);
       const source = await loadReportSource(reference, flags.dataDir ?? defaultDataDir());
       if (isSameFile(flags.out, source.scan.input.path))
         throw new UnmaskError('usage', 'The report would overwrite the scanned video; choose another --out.');
-      const report = await exportReport(source, format, flags.out);
+      const analyst = { name: flags.analyst, organisation: flags.organisation };
+      const report = await exportReport({ ...source, analyst }, format, flags.out);
       process.stderr.write(
         `${report.verdict.headline}\nWrote ${format.toUpperCase()} report ${flags.out} (case ${report.caseId})\n`,
       );

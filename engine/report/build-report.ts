@@ -20,9 +20,16 @@ import {
   type ReportPerson,
 } from './report-format.ts';
 
+/** Who makes a report: both optional, printed on every page when given. */
+export interface ReportAnalyst {
+  name?: string;
+  organisation?: string;
+}
+
 export interface ReportContext {
   caseId?: string;
   notes?: string;
+  analyst?: ReportAnalyst;
   provenance?: Provenance;
   generatedAt: string;
   /** How many worst frames each person card shows. */
@@ -189,6 +196,10 @@ export function buildReport(scan: ScanResult, context: ReportContext): Report {
         'scores; only the timing fields differ.',
     },
     notes: context.notes ?? '',
+    analyst: {
+      name: context.analyst?.name?.trim() || null,
+      organisation: context.analyst?.organisation?.trim() || null,
+    },
     scan: { formatVersion: scan.formatVersion, timing: { ...scan.run } },
   };
 }

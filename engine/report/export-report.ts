@@ -10,7 +10,7 @@ import { openCaseStore, type Provenance } from '../store/case-store.ts';
 import { provenanceOfScan } from '../store/provenance.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
-import { buildReport } from './build-report.ts';
+import { buildReport, type ReportAnalyst } from './build-report.ts';
 import { pdfPageDecorations, writeReportPdf } from './pdf.ts';
 import { parseReport, type Report } from './report-format.ts';
 import { collectReportImages } from './report-images.ts';
@@ -24,6 +24,7 @@ export interface ReportSource {
   caseId?: string;
   notes?: string;
   provenance?: Provenance;
+  analyst?: ReportAnalyst;
 }
 
 /** A path to a scan JSON file, or a case id looked up in the library in `dataDir`. */
@@ -80,6 +81,7 @@ export function reportFor(source: ReportSource, generatedAt = new Date().toISOSt
       ...(source.caseId !== undefined && { caseId: source.caseId }),
       ...(source.notes !== undefined && { notes: source.notes }),
       ...(source.provenance !== undefined && { provenance: source.provenance }),
+      ...(source.analyst !== undefined && { analyst: source.analyst }),
     }),
   );
 }
@@ -106,6 +108,6 @@ export async function exportReport(
   }
   const { report, html } = await reportHtmlFor(source);
   if (format === 'html') await writeFileAtomic(outPath, html);
-  else await writeReportPdf(html, pdfPageDecorations(report.caseId, report.input.sha256), outPath);
+  else await writeReportPdf(html, pdfPageDecorations(report), outPath);
   return report;
 }

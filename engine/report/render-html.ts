@@ -17,6 +17,7 @@ import {
 } from '../detect/verdict.ts';
 import { describeMapRange, mapRange } from '../imaging/heatmap.ts';
 import { AI_TAG_TEXT } from '../scan/ai-label.ts';
+import { caseNumber } from '../store/case-store.ts';
 import { describeSampling } from '../video/describe-sampling.ts';
 import type { Report, ReportPerson } from './report-format.ts';
 import type { ReportImages } from './report-images.ts';
@@ -53,11 +54,13 @@ h3 { font-size: 14px; margin: 0; }
 .notice strong { color: var(--danger); }
 .notice.info { border-color: #2563eb; background: #eff6ff; } .notice.info strong { color: #1d4ed8; }
 .person { border: 1px solid var(--line); border-radius: 8px; padding: 14px; margin: 12px 0; break-inside: avoid; }
+.person > svg { display: block; width: 100%; height: auto; }
 .person header { display: flex; justify-content: space-between; align-items: baseline; gap: 12px; margin-bottom: 8px; }
 .pill { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 12px; font-weight: bold; color: #fff; }
 .frames { display: grid; grid-template-columns: repeat(3, 1fr); gap: 10px; margin-top: 10px; }
-.frame { border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: var(--panel); font-size: 12px; }
+.frame { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: var(--panel); font-size: 12px; }
 .frame img { width: 100%; display: block; border-radius: 4px; image-rendering: auto; }
+.frame img.context { margin-bottom: 4px; }
 .frame .missing { height: 80px; display: flex; align-items: center; justify-content: center; color: var(--muted); text-align: center; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px 4px 0; border-bottom: 1px solid #e5e7eb; }
@@ -65,9 +68,10 @@ th { width: 28%; color: var(--muted); font-weight: normal; }
 ul { margin: 6px 0; padding-left: 20px; }
 li { margin: 3px 0; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; white-space: pre-wrap; }
+.keep { break-inside: avoid; }
 footer.end { margin-top: 32px; color: var(--muted); font-size: 11px; }
 @page { size: A4; margin: 18mm 14mm 16mm; }
-@media print { main { max-width: none; padding: 0; } h2 { margin-top: 20px; } a { color: inherit; text-decoration: none; } }
+@media print { body { font-size: 13px; } main { max-width: none; padding: 0; } h2 { margin-top: 18px; } li { margin: 1px 0; } .appendix { font-size: 11.5px; } .appendix table, .appendix .mono { font-size: 10.5px; } a { color: inherit; text-decoration: none; } }
 `;
 
 export function renderReportHtml(report: Report, images: ReportImages): string {
@@ -76,9 +80,12 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
   const { aiGenerated, aiTags } = report.provenance;
   // A damaged input's caveat (listed first) says which parts of the video the verdict does not cover.
   const damaged = report.damage ? damageCaveat(report.damage) : null;
+  const preparedBy = analystLine(report);
   const body = [
     `<header><h1>Unmask verification report</h1>`,
-    `<div class="meta">Case <span class="mono" data-field="case-id">${esc(report.caseId)}</span> · generated ${esc(report.generatedAt)} · Unmask ${esc(report.engine.version)}</div></header>`,
+    `<div class="meta">Case <span class="mono" data-field="case-id">${esc(caseNumber(report.caseId))}</span> · generated ${esc(report.generatedAt)} · Unmask ${esc(report.engine.version)}</div>`,
+    preparedBy ? `<div class="meta" data-field="analyst">Prepared by ${esc(preparedBy)}</div>` : '',
+    `</header>`,
     `<section class="verdict tone-${tone}" data-field="verdict">`,
     `<div class="label">${VERDICT_TEXT[v.label]}</div>`,
     `<p>${esc(v.headline)}</p>`,
@@ -138,7 +145,8 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
         .filter(([k]) => k !== 'encoder' && k !== 'creation_time')
         .map(([k, val]): [string, string] => [`Tag ${esc(k)}`, `<span class="mono">${esc(val)}</span>`]),
     ]),
-    `<h2>Method</h2><ul>${report.methods.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
+    // Reference material, set smaller in print so the report does not spill a few lines onto a last page.
+    `<div class="appendix"><h2>Method</h2><ul>${report.methods.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
     `<p>Inconclusive band: scores from ${formatPercent(v.inconclusiveBand[0])} to ${formatPercent(v.inconclusiveBand[1])} are reported as inconclusive.</p>`,
     `<h2>Limitations</h2><ul>${report.limitations.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`,
     `<h2>Engine and models</h2>`,
@@ -154,9 +162,10 @@ export function renderReportHtml(report: Report, images: ReportImages): string {
         `<span class="mono">${esc(m.file)} sha256 ${esc(m.sha256)}</span>`,
       ]),
     ]),
-    `<h2>Reproduce</h2><pre class="mono">${esc(report.reproduction.command)}</pre><p class="meta">${esc(report.reproduction.note)} Sampled: ${esc(describeSampling(report.settings.sampling))}; faces under ${report.settings.minFaceSize} px are not judged.</p>`,
+    // The last section and the footer stay together: a PDF never ends on a page holding a stray sentence.
+    `<section class="keep"><h2>Reproduce</h2><pre class="mono">${esc(report.reproduction.command)}</pre><p class="meta">${esc(report.reproduction.note)} Sampled: ${esc(describeSampling(report.settings.sampling))}; faces under ${report.settings.minFaceSize} px are not judged.</p>`,
     report.notes ? `<h2>Analyst notes</h2><p>${esc(report.notes).replace(/\n/g, '<br>')}</p>` : '',
-    `<footer class="end">Scan started ${esc(report.scan.timing.startedAt)}, took ${report.scan.timing.durationSec.toFixed(1)} s. Report format ${esc(report.format)} v${report.formatVersion}.</footer>`,
+    `<footer class="end">Scan started ${esc(report.scan.timing.startedAt)}, took ${report.scan.timing.durationSec.toFixed(1)} s. Report format ${esc(report.format)} v${report.formatVersion}.</footer></section></div>`,
   ];
   return [
     '<!doctype html>',
@@ -176,13 +185,17 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
   const frames = person.worstFrames
     .map((f) => {
       const image = images.faces.get(faceImageKey(person.trackId, f.frameIndex));
+      const context = images.contexts.get(faceImageKey(person.trackId, f.frameIndex));
+      const scene = context
+        ? `<img class="context" data-field="context" src="${context}" alt="The whole frame at ${formatTime(f.timeSec)}, person ${person.trackId} boxed">`
+        : '';
       const picture = image
         ? `<img src="${image}" alt="Person ${person.trackId} at ${formatTime(f.timeSec)}: ${f.heatmap ? 'face and blend-boundary map' : 'face'}">`
         : '<div class="missing">picture unavailable</div>';
       const mapNote = f.heatmap
         ? `<br><span class="meta" data-field="map-range">${esc(describeMapRange(mapRange(f.heatmap.values)))}</span>`
         : '<br><span class="meta">no blend-boundary map: score below the inconclusive band</span>';
-      return `<figure class="frame">${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${formatPercent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
+      return `<figure class="frame">${scene}${picture}<figcaption><strong>${formatTime(f.timeSec)}</strong> · ${formatPercent(f.probability)}${f.strength ? ` (${esc(f.strength)})` : ''}${f.caveats.length ? `<br><span class="meta">${f.caveats.map(esc).join('; ')}</span>` : ''}${mapNote}</figcaption></figure>`;
     })
     .join('');
   return [
@@ -196,10 +209,15 @@ function personCard(person: ReportPerson, report: Report, images: ReportImages):
       width: 750,
     }),
     person.worstFrames.length
-      ? `<div class="meta">Highest-scoring frames: the aligned face, and the same face with its blend-boundary map (yellow = where the detector places a join most strongly, on the map's own range, given under each picture; the bar runs from its lowest to its highest value).</div><div class="frames">${frames}</div>`
+      ? `<div class="meta">Highest-scoring frames: the whole frame with the face boxed, the aligned face, and the same face with its blend-boundary map (yellow = where the detector places a join most strongly, on the map's own range, given under each picture; the bar runs from its lowest to its highest value).</div><div class="frames">${frames}</div>`
       : '',
     `</article>`,
   ].join('');
+}
+
+/** "Name, Organisation" of whoever made the report, or '' when neither was given. */
+export function analystLine(report: Pick<Report, 'analyst'>): string {
+  return [report.analyst.name, report.analyst.organisation].filter((part) => part !== null).join(', ');
 }
 
 function table(rows: Array<[string, string]>): string {

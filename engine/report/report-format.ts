@@ -154,6 +154,11 @@ export const reportSchema = z.object({
     note: z.string(),
   }),
   notes: z.string().describe("The analyst's notes on the case."),
+  analyst: z
+    .object({ name: z.string().nullable(), organisation: z.string().nullable() })
+    .describe(
+      'Who made the report (settings, or `unmask report --analyst --organisation`); printed on every page.',
+    ),
   scan: z.object({
     formatVersion: z.number().int(),
     timing: z.object({ startedAt: z.string(), durationSec: z.number() }).describe('Varies between runs.'),

@@ -7,15 +7,18 @@
 import { existsSync } from 'node:fs';
 import { detectorMetadataFrom } from '../detect/detector.ts';
 import { alignmentTransform, warpAffineRgb, type FaceKeypoints } from '../faces/align.ts';
+import { outlineBox, type PixelBox } from '../imaging/box-outline.ts';
 import { floatFromRgb, resizeImage, rgbFromFloat } from '../imaging/float-image.ts';
 import { heatmapPanel, type MapRange } from '../imaging/heatmap.ts';
 import { encodePng } from '../imaging/png.ts';
+import { downscaleRgb } from '../imaging/resize-rgb.ts';
 import { readModelManifest } from '../models/layers-model-io.ts';
 import { modelDir } from '../runtime/paths.ts';
 import type { ScanResult } from '../scan/scan-result.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { sha256File } from '../util/files.ts';
 import { streamFrames } from '../video/decode.ts';
+import type { RgbFrame } from '../video/frame.ts';
 import { probeVideo, type VideoProbe } from '../video/probe.ts';
 import type { Report } from './report-format.ts';
 
@@ -23,6 +26,8 @@ export interface ReportImages {
   /** PNG data URIs keyed by `${trackId}:${frameIndex}`: crop | overlay side by side, or the crop alone when the
    * scan kept no heatmap for that face (scores under the inconclusive band). */
   faces: Map<string, string>;
+  /** The whole frame, small, with that face boxed: where in the picture the face is. Same keys as `faces`. */
+  contexts: Map<string, string>;
   /** Why there are no pictures, when there are none. */
   unavailable: string | null;
 }
@@ -36,7 +41,12 @@ export interface FacePicture {
   url: string;
   /** The map's lowest and highest cell; null when the scan kept no map for this face. */
   range: MapRange | null;
+  /** With `contextWidth`: the whole frame at that width, the face boxed. */
+  context?: string;
 }
+
+/** The context picture's box: yellow, as the boxes the app draws on flagged faces are bright. */
+const CONTEXT_BOX_RGB = [250, 204, 21] as const;
 
 /** Draws faces of one scan from its input, decoding each sampled frame once. */
 export class FacePictures {
@@ -57,8 +67,16 @@ export class FacePictures {
     return new FacePictures(scan, probe, crop);
   }
 
-  /** Person `trackId` in sampled frame `frameIndex`, at `size`² per half; null when the scan has no such face. */
-  async draw(trackId: number, frameIndex: number, size = 192): Promise<FacePicture | null> {
+  /**
+   * Person `trackId` in sampled frame `frameIndex`, at `size`² per half (and, with `contextWidth`, the whole
+   * frame with the face boxed); null when the scan has no such face.
+   */
+  async draw(
+    trackId: number,
+    frameIndex: number,
+    size = 192,
+    contextWidth?: number,
+  ): Promise<FacePicture | null> {
     const frame = this.scan.frames.find((f) => f.index === frameIndex);
     const face = frame?.faces.find((f) => f.trackId === trackId);
     if (!frame || !face) return null;
@@ -72,34 +90,62 @@ export class FacePictures {
     const transform = alignmentTransform(keypoints, this.crop.alignedSize, { margin: this.crop.margin });
     // A picture for people: area resampling, whatever the detector's crops were (the geometry is the same).
     const aligned = floatFromRgb(warpAffineRgb(decoded, transform, this.crop.alignedSize, 'area'));
+    const context = contextWidth ? { context: contextPicture(decoded, face.box, scale, contextWidth) } : {};
     const map = face.manipulation.heatmap;
     if (!map)
-      return { url: pngDataUri(encodePng(rgbFromFloat(resizeImage(aligned, size, size)))), range: null };
+      return {
+        url: pngDataUri(encodePng(rgbFromFloat(resizeImage(aligned, size, size)))),
+        range: null,
+        ...context,
+      };
     const mapSize = Math.round(Math.sqrt(map.length));
     const panel = heatmapPanel(aligned, map, mapSize, size);
-    return { url: pngDataUri(encodePng(panel.picture)), range: panel.range };
+    return { url: pngDataUri(encodePng(panel.picture)), range: panel.range, ...context };
   }
 }
 
+/** The decoded frame at `width` px (never enlarged), with the face's box (display px × `scale`) outlined. */
+function contextPicture(decoded: RgbFrame, box: PixelBox, scale: number, width: number): string {
+  const small = downscaleRgb(decoded, Math.round(width * Math.max(1, decoded.height / decoded.width)));
+  const k = scale * small.scale;
+  const boxed = outlineBox(
+    small.frame,
+    { x: box.x * k, y: box.y * k, width: box.width * k, height: box.height * k },
+    CONTEXT_BOX_RGB,
+  );
+  return pngDataUri(encodePng(boxed));
+}
+
+/** Context pictures in reports: wide enough to see the scene, small enough for three per row. */
+const CONTEXT_WIDTH = 320;
+
 export async function collectReportImages(scan: ScanResult, report: Report): Promise<ReportImages> {
   const faces = new Map<string, string>();
+  const contexts = new Map<string, string>();
   const wanted = report.people.flatMap((p) => p.worstFrames.map((f) => ({ trackId: p.trackId, frame: f })));
-  if (wanted.length === 0) return { faces, unavailable: null };
+  if (wanted.length === 0) return { faces, contexts, unavailable: null };
   if (!existsSync(scan.input.path)) {
-    return { faces, unavailable: `The input is no longer at ${scan.input.path}; face pictures are omitted.` };
+    return {
+      faces,
+      contexts,
+      unavailable: `The input is no longer at ${scan.input.path}; face pictures are omitted.`,
+    };
   }
   if ((await sha256File(scan.input.path)) !== scan.input.sha256) {
     return {
       faces,
+      contexts,
       unavailable: `The file at ${scan.input.path} has changed since the scan (SHA-256 differs); face pictures are omitted.`,
     };
   }
   const pictures = await FacePictures.open(scan);
   for (const { trackId, frame } of wanted) {
-    const picture = await pictures.draw(trackId, frame.frameIndex);
-    if (picture) faces.set(faceImageKey(trackId, frame.frameIndex), picture.url);
+    const picture = await pictures.draw(trackId, frame.frameIndex, 192, CONTEXT_WIDTH);
+    if (!picture) continue;
+    faces.set(faceImageKey(trackId, frame.frameIndex), picture.url);
+    if (picture.context) contexts.set(faceImageKey(trackId, frame.frameIndex), picture.context);
   }
-  return { faces, unavailable: null };
+  return { faces, contexts, unavailable: null };
 }
 
 /** The first frame at or after `timeSec` (frame times come from the scan, so this is that exact frame). */

@@ -100,7 +100,7 @@ test('person cards say what the app says: no strength for a clear score, no scor
   Object.assign(track, { scoredFrames: 1 });
   const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
   assert.equal(report.people[0]!.strength, null);
-  const html = renderReportHtml(report, { faces: new Map(), unavailable: null });
+  const html = renderReportHtml(report, { faces: new Map(), contexts: new Map(), unavailable: null });
   const pill = /<span class="pill" data-field="person-verdict" style="background:([^"]+)">([^<]+)</.exec(
     html,
   )!;
@@ -112,6 +112,7 @@ test('person cards say what the app says: no strength for a clear score, no scor
   Object.assign(track, { scoredFrames: 9 });
   const clear = renderReportHtml(buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' }), {
     faces: new Map(),
+    contexts: new Map(),
     unavailable: null,
   });
   assert.match(clear, />No manipulation detected · 12%</);
@@ -126,7 +127,7 @@ test('caveats are plain sentences inside the verdict box', async () => {
   ];
   const report = buildReport(scan, { generatedAt: '2026-01-01T00:00:00.000Z' });
   assert.deepEqual(report.verdict.caveats, scan.verdict.caveats);
-  const html = renderReportHtml(report, { faces: new Map(), unavailable: null });
+  const html = renderReportHtml(report, { faces: new Map(), contexts: new Map(), unavailable: null });
   const box = /<section class="verdict[^"]*" data-field="verdict">([\s\S]*?)<\/section>/.exec(html)![1]!;
   assert.match(box, /<ul class="caveats" data-field="caveats"><li>The verdict rests on only 2 judged frames/);
 });
@@ -189,12 +190,19 @@ test('the HTML renders in Chromium: verdict box in its colour, timeline, picture
   const { report, html } = await reportHtmlFor({ scan });
   const browser = await chromium.launch({ executablePath: requireChromium(), args: QUIET_CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.setContent(html, { waitUntil: 'load' });
     assert.equal(await page.locator('[data-field="sha256"]').textContent(), report.input.sha256);
+    // The per-person chart fits inside its card at 1440 px.
+    const card = (await page.locator('article.person').first().boundingBox())!;
+    const chart = (await page.locator('article.person > svg').first().boundingBox())!;
+    assert.ok(
+      chart.x >= card.x && chart.x + chart.width <= card.x + card.width,
+      `chart ${chart.x}–${chart.x + chart.width} inside card ${card.x}–${card.x + card.width}`,
+    );
     assert.equal(await page.locator('article.person svg circle').count(), report.people[0]!.timeline.length);
     const loaded = await page
-      .locator('figure img')
+      .locator('figure img:not(.context)')
       .evaluateAll((images) =>
         images.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
       );
@@ -203,6 +211,12 @@ test('the HTML renders in Chromium: verdict box in its colour, timeline, picture
       loaded.every((w) => w > 0),
       `pictures decode: ${loaded.join(', ')}`,
     );
+    const contexts = await page
+      .locator('figure img.context')
+      .evaluateAll((images) =>
+        images.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      );
+    assert.deepEqual(contexts, [320, 320, 320], 'a whole-frame picture beside each crop');
     const box = (await page.locator('[data-field="verdict"]').boundingBox())!;
     const shot = decodePng(await page.screenshot({ fullPage: true }));
     const dir = freshDir();
@@ -217,17 +231,20 @@ test('the HTML renders in Chromium: verdict box in its colour, timeline, picture
   }
 });
 
-test('the PDF has pages, a header with case id and hash, and the verdict in its text', async () => {
+test('the PDF has pages, a header with case number and hash, the analyst on every page, and the verdict in its text', async () => {
   const scan = flagged(await scannedFixture('one-face'));
   const out = join(freshDir(), 'report.pdf');
-  const report = await exportReport({ scan, caseId: 'case-0123456789ab' }, 'pdf', out);
+  const analyst = { name: 'Dana Reyes', organisation: 'Verification Desk' };
+  const report = await exportReport({ scan, caseId: 'case-0123456789ab', analyst }, 'pdf', out);
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [out], { encoding: 'utf8' }))![1]);
   assert.ok(pages >= 2, `${pages} pages`);
   const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
   assert.match(text, /Likely manipulated/);
   assert.ok(text.includes(report.input.sha256), 'full SHA-256 in the text');
-  const headers = text.match(/Unmask report · case case-0123456789ab/g) ?? [];
+  const headers = text.match(/Unmask report · case 0123456789ab/g) ?? [];
   assert.equal(headers.length, pages, 'the case id heads every page');
+  const analysts = text.match(/Prepared by Dana Reyes, Verification Desk/g) ?? [];
+  assert.equal(analysts.length, pages + 1, 'the analyst foots every page, and is named under the title');
   assert.match(text, new RegExp(`page ${pages} of ${pages}`));
 });
 
@@ -298,4 +315,32 @@ test('content credentials found in the input are shown', async () => {
   assert.deepEqual(report.provenance.contentCredentials, { present: true, summary });
   assert.match(html, /Content credentials \(C2PA\) found/);
   assert.ok(html.includes(summary));
+});
+
+test('the analyst and organisation are optional, trimmed, and shown under the case number', async () => {
+  const scan = await scannedFixture('one-face');
+  assert.deepEqual(reportFor({ scan }).analyst, { name: null, organisation: null });
+  const source = { scan, caseId: 'case-0123456789ab', analyst: { name: '  Dana Reyes ', organisation: '' } };
+  assert.deepEqual(reportFor(source).analyst, { name: 'Dana Reyes', organisation: null });
+  const { html } = await reportHtmlFor(source);
+  assert.match(html, /Case <span class="mono" data-field="case-id">0123456789ab<\/span>/);
+  assert.match(html, /data-field="analyst">Prepared by Dana Reyes</);
+  assert.doesNotMatch((await reportHtmlFor({ scan })).html, /data-field="analyst"/);
+});
+
+test('each worst frame has a context picture: the whole frame, 320 px wide, with the face boxed in yellow', async () => {
+  const scan = await scannedFixture('one-face');
+  const report = reportFor({ scan }, '2026-01-01T00:00:00.000Z');
+  const images = await collectReportImages(scan, report);
+  const person = report.people[0]!;
+  assert.equal(images.contexts.size, person.worstFrames.length);
+  for (const frame of person.worstFrames) {
+    const url = images.contexts.get(faceImageKey(person.trackId, frame.frameIndex))!;
+    const picture = decodePng(Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64'));
+    assert.equal(picture.width, 320);
+    const k = 320 / report.container.width!;
+    // The box's top-left corner, where the outline is drawn.
+    const at = (Math.round(frame.box.y * k) * picture.width + Math.round(frame.box.x * k)) * 3;
+    assert.deepEqual([...picture.data.subarray(at, at + 3)], [250, 204, 21], `frame ${frame.frameIndex}`);
+  }
 });

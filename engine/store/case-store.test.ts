@@ -9,7 +9,7 @@ import { UnmaskError } from '../util/errors.ts';
 import { buildReport } from '../report/build-report.ts';
 import { scanDamage } from '../scan/scan-damage.ts';
 import { scanCaveats } from '../scan/verdict-basis.ts';
-import { CASE_DATABASE_FILE, caseIdFor, openCaseStore, type Provenance } from './case-store.ts';
+import { CASE_DATABASE_FILE, caseIdFor, caseNumber, openCaseStore, type Provenance } from './case-store.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'unmask-store-'));
@@ -96,7 +96,9 @@ test('different settings make a different case; list, find by hash, notes and de
   );
   assert.equal(store.findCasesBySha256(scan.input.sha256).length, 2);
   assert.equal(store.findCasesBySha256('0'.repeat(64)).length, 0);
-  store.setNotes(a.caseId, 'checked with the source');
+  // The number a report prints ("Case 0123456789ab") finds the case as the full id does.
+  store.setNotes(caseNumber(a.caseId), 'checked with the source');
+  assert.equal(store.getCase(caseNumber(a.caseId))!.id, a.caseId);
   assert.equal(store.getCase(a.caseId)!.notes, 'checked with the source');
   assert.equal(store.deleteCase(a.caseId), true);
   assert.equal(store.deleteCase(a.caseId), false);

@@ -68,6 +68,16 @@ export function caseIdFor(scan: Pick<ScanResult, 'input' | 'settings' | 'engine'
   return `case-${sha256Bytes(key).slice(0, 12)}`;
 }
 
+/** A case id as people read it: reports say "Case 0123456789ab", not "Case case-0123456789ab". */
+export function caseNumber(caseId: string): string {
+  return caseId.replace(/^case-/, '');
+}
+
+/** The case id a person typed: the full id, or the number a report shows. */
+export function caseIdFromText(text: string): string {
+  return /^[0-9a-f]{12}$/.test(text) ? `case-${text}` : text;
+}
+
 interface CaseRow {
   id: string;
   created_at: string;
@@ -191,8 +201,9 @@ export class CaseStore {
 
   /** The whole case, its scan rebuilt from the tables and validated against the scan schema. */
   getCase(id: string, options: GetCaseOptions = {}): StoredCase | undefined {
-    const row = this.db.prepare(`SELECT * FROM cases WHERE id = ? AND status = 'complete'`).get(id) as
-      (CaseRow & Record<string, unknown>) | undefined;
+    const row = this.db
+      .prepare(`SELECT * FROM cases WHERE id = ? AND status = 'complete'`)
+      .get(caseIdFromText(id)) as (CaseRow & Record<string, unknown>) | undefined;
     if (!row) return undefined;
     return {
       ...toSummary(row),
@@ -211,12 +222,12 @@ export class CaseStore {
   setNotes(id: string, notes: string): void {
     const changed = this.db
       .prepare('UPDATE cases SET notes = ?, updated_at = ? WHERE id = ?')
-      .run(notes, new Date().toISOString(), id).changes;
+      .run(notes, new Date().toISOString(), caseIdFromText(id)).changes;
     if (!changed) throw new UnmaskError('caseNotFound', `No case ${id} in ${this.path}.`);
   }
 
   deleteCase(id: string): boolean {
-    return this.db.prepare('DELETE FROM cases WHERE id = ?').run(id).changes > 0;
+    return this.db.prepare('DELETE FROM cases WHERE id = ?').run(caseIdFromText(id)).changes > 0;
   }
 
   close(): void {

@@ -16,6 +16,7 @@ import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
 import { UnmaskError } from '../util/errors.ts';
+import { ffmpegFailureInWords } from './ffmpeg-words.ts';
 import type { DecodedFrame } from './frame.ts';
 import type { VideoProbe } from './probe.ts';
 
@@ -446,12 +447,15 @@ export async function* streamFrames(
     if (failure?.truncated) {
       throw new UnmaskError(
         'inputTruncated',
-        `Decoding "${path}" stopped early: ${failure.reason} (the file is truncated or damaged).`,
+        `Decoding "${path}" stopped early: ${ffmpegFailureInWords('ffmpeg', failure.reason, 'the file is truncated or damaged')}.`,
       );
     }
     if (failure || partial) {
       const reason = failure?.reason ?? 'its output ended in the middle of a frame';
-      throw new UnmaskError('internal', `ffmpeg failed while decoding "${path}": ${reason}.`);
+      throw new UnmaskError(
+        'internal',
+        `ffmpeg failed while decoding "${path}": ${ffmpegFailureInWords('ffmpeg', reason)}.`,
+      );
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);

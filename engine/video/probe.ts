@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
 import { UnmaskError } from '../util/errors.ts';
+import { ffmpegFailureInWords } from './ffmpeg-words.ts';
 
 /** Largest frame we decode: longer side at most 4096 and at most 4096×2304 pixels (DCI 4K and UHD pass). */
 export const MAX_FRAME_SIDE = 4096;
@@ -173,11 +174,12 @@ function probeFailure(path: string, file: CheckedFile, error: unknown): UnmaskEr
   if (looksLikeMp4(file.head)) {
     return new UnmaskError(
       'inputTruncated',
-      `Input file ${quote(path)} is a truncated or damaged MP4/MOV (ffprobe: ${reason}).`,
+      `Input file ${quote(path)} is a truncated or damaged MP4/MOV: ${ffmpegFailureInWords('ffprobe', reason)}.`,
       { cause: error },
     );
   }
-  const what = `Input file ${quote(path)} is not a video ffmpeg can read (ffprobe: ${reason}).`;
+  // Not an MP4, so "moov atom not found" (ffprobe's guess from the extension) does not mean cut short.
+  const what = `Input file ${quote(path)} is not a video ffmpeg can read; ffprobe said: ${reason}.`;
   return new UnmaskError('inputNotMedia', what, { cause: error });
 }
 

@@ -19,10 +19,13 @@ import {
 import { knownTracks, personSeries, worstFrames, type Analysis } from '../analysis-state.ts';
 import { errorMessage, signalAppEvent, unmask } from '../api.ts';
 import { EmptyState, ErrorState, ProgressBar, VerdictBadge } from '../components/common.tsx';
+import { ExportMenu } from '../components/export-menu.tsx';
+import { ExportNotice } from '../components/export-notice.tsx';
 import { FacePanel } from '../components/face-panel.tsx';
 import { TimelineChart } from '../components/timeline-chart.tsx';
 import { VideoStage } from '../components/video-stage.tsx';
 import { clock, trackColour } from '../format.ts';
+import { useReportExport } from '../report-export.ts';
 import { isTextEntry, transportAction } from '../shortcuts.ts';
 
 interface Props {
@@ -34,7 +37,6 @@ interface Props {
   onCancel(): void;
   onRetry(): void;
   onOpenAnother(): void;
-  onExport(): void;
   onShowShortcuts(): void;
 }
 
@@ -81,6 +83,10 @@ export function AnalysisScreen(props: Props) {
   const [time, setTime] = useState(0);
   const [shown, setShown] = useState<ScannedFrame | null>(null);
   const [showHeatmap, setShowHeatmap] = useState(false);
+  const reportExport = useReportExport();
+  const { clear: clearExport } = reportExport;
+  // An export's outcome belongs to the case it was made from.
+  useEffect(clearExport, [analysis?.caseId]);
   const videoRef = useRef<HTMLVideoElement | null>(null);
   // The host lets the player read a file only once the engine has probed it as a video (or it is a case's).
   const path = analysis && (analysis.caseId !== null || analysis.displayWidth > 0) ? analysis.path : null;
@@ -205,13 +211,20 @@ export function AnalysisScreen(props: Props) {
               Cancel scan
             </button>
           )}
-          {analysis.status === 'finished' && (
-            <button class="primary" onClick={props.onExport} data-testid="export-report">
-              Export report…
-            </button>
+          {analysis.status === 'finished' && analysis.caseId && (
+            <ExportMenu
+              busy={reportExport.busy}
+              onChoose={(format) => void reportExport.exportAs(analysis.caseId!, format)}
+            />
           )}
         </div>
       </header>
+      {reportExport.result && <ExportNotice exported={reportExport.result} onError={reportExport.setError} />}
+      {reportExport.error && (
+        <p class="inline-error" role="alert" data-testid="export-error">
+          {reportExport.error}
+        </p>
+      )}
 
       {analysis.status === 'running' && (
         <ProgressBar

@@ -186,7 +186,9 @@ export function BatchScreen({ onOpenCase }: { onOpenCase(caseId: string): void }
           label={
             progress?.stage === 'scanning'
               ? `${progress.done} of ${progress.total} settled · ${progress.active} scanning · ${progress.failed} failed · ${workerCount(progress.workers)}`
-              : 'Fingerprinting files (SHA-256)…'
+              : progress?.stage === 'hashing'
+                ? 'Fingerprinting files (SHA-256)…'
+                : `Connecting to Redis at ${queueUrl}…`
           }
         />
       )}

@@ -1,8 +1,8 @@
-/** Reports: export a case as JSON, HTML or PDF, then open the folder it was written to. */
-import { useState } from 'preact/hooks';
-import type { CaseSummary, ReportFormat } from '../../common/contract.ts';
-import { errorMessage, signalAppEvent, unmask } from '../api.ts';
+/** Reports: export a case as JSON, HTML or PDF (a browser downloads it; Electron saves it and opens its folder). */
+import type { CaseSummary } from '../../common/contract.ts';
 import { EmptyState, VerdictBadge } from '../components/common.tsx';
+import { ExportNotice } from '../components/export-notice.tsx';
+import { REPORT_FORMATS, useReportExport } from '../report-export.ts';
 
 interface Props {
   cases: CaseSummary[] | null;
@@ -10,41 +10,9 @@ interface Props {
   onSelect(caseId: string): void;
 }
 
-const FORMATS: Array<{ format: ReportFormat; title: string; text: string }> = [
-  {
-    format: 'pdf',
-    title: 'PDF report',
-    text: 'For sharing and archiving: verdict, timeline, people, chain of custody.',
-  },
-  { format: 'html', title: 'HTML report', text: 'The same report as one self-contained web page.' },
-  { format: 'json', title: 'JSON data', text: 'Every frame, face and score, for your own tools.' },
-];
-
 export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
-  const [busy, setBusy] = useState<ReportFormat | null>(null);
-  const [result, setResult] = useState<{ path: string; caseId: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, result, error, setError, exportAs } = useReportExport();
   const selected = cases?.find((c) => c.caseId === selectedCaseId) ?? cases?.[0] ?? null;
-
-  const exportAs = async (format: ReportFormat) => {
-    if (!selected) return;
-    setBusy(format);
-    setError(null);
-    setResult(null);
-    try {
-      const out = await unmask.exportReport({
-        caseId: selected.caseId,
-        format,
-      });
-      setResult({ ...out, caseId: selected.caseId });
-      signalAppEvent('report-exported', { format, path: out.path });
-    } catch (e) {
-      setError(errorMessage(e));
-      signalAppEvent('report-failed', { format, message: errorMessage(e) });
-    } finally {
-      setBusy(null);
-    }
-  };
 
   return (
     <section class="screen reports" aria-labelledby="reports-title" data-testid="reports-screen">
@@ -88,14 +56,14 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
             <VerdictBadge label={selected.verdictLabel} score={selected.verdictScore} large />
           </div>
           <div class="format-grid">
-            {FORMATS.map((f) => (
+            {REPORT_FORMATS.map((f) => (
               <div class="panel format" key={f.format}>
                 <h3>{f.title}</h3>
                 <p class="muted small">{f.text}</p>
                 <button
                   class="primary"
                   disabled={busy !== null}
-                  onClick={() => exportAs(f.format)}
+                  onClick={() => exportAs(selected.caseId, f.format)}
                   data-testid={`export-${f.format}`}
                 >
                   {busy === f.format ? 'Exporting…' : `Export ${f.format.toUpperCase()}`}
@@ -103,22 +71,7 @@ export function ReportsScreen({ cases, selectedCaseId, onSelect }: Props) {
               </div>
             ))}
           </div>
-          {result && (
-            <div class="notice success" role="status" data-testid="export-result">
-              Saved to <code>{result.path}</code>
-              <button
-                class="ghost"
-                onClick={() =>
-                  unmask
-                    .revealOutput({ kind: 'report', caseId: result.caseId })
-                    .catch((e: unknown) => setError(errorMessage(e)))
-                }
-                data-testid="open-folder"
-              >
-                Open folder
-              </button>
-            </div>
-          )}
+          {result && <ExportNotice exported={result} onError={setError} />}
           {error && (
             <p class="inline-error" role="alert" data-testid="export-error">
               {error}

@@ -48,7 +48,7 @@ export function SettingsScreen({ settings, onSave }: Props) {
     setSaved(null);
     try {
       await onSave(draft);
-      setSaved('Saved. New scans use these settings.');
+      setSaved('Saved. New scans and reports use these settings.');
     } catch (e) {
       setSaved(`Not saved: ${errorMessage(e)}`);
     }
@@ -115,6 +115,28 @@ export function SettingsScreen({ settings, onSave }: Props) {
             cards and the consent warning always use the standard bands (docs/detector.md).
           </small>
         </fieldset>
+        <h2 class="panel-title">Reports</h2>
+        <label class="field">
+          <span>Analyst name (optional)</span>
+          <input
+            type="text"
+            maxLength={120}
+            value={draft.analystName}
+            onInput={(e) => setDraft({ ...draft, analystName: e.currentTarget.value })}
+            data-testid="setting-analyst"
+          />
+        </label>
+        <label class="field">
+          <span>Organisation (optional)</span>
+          <input
+            type="text"
+            maxLength={120}
+            value={draft.organisation}
+            onInput={(e) => setDraft({ ...draft, organisation: e.currentTarget.value })}
+            data-testid="setting-organisation"
+          />
+          <small class="muted">Printed on every page of the reports you export.</small>
+        </label>
         <div class="actions">
           <button class="primary" type="submit" data-testid="save-settings">
             Save settings
