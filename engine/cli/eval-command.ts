@@ -89,31 +89,28 @@ export function addEvalCommand(program: Command): void {
       const rows: VideoRow[] = [];
       const original: LabelledScan[] = [];
       const reencoded: LabelledScan[] = [];
+      const scansDir = flags.saveScans ? join(resolve(flags.out), 'scans') : undefined;
+      const saveScan = async (i: number, file: string, scan: ScanResult, suffix: string) => {
+        if (scansDir)
+          await writeFileAtomic(
+            join(scansDir, `${String(i).padStart(3, '0')}-${basename(file)}${suffix}.json`),
+            JSON.stringify(scan),
+          );
+      };
       const scratch = await mkdtemp(join(tmpdir(), 'unmask-eval-'));
       try {
         for (const [i, { file, label }] of files.entries()) {
           bar.listener({ stage: 'eval', done: i, total: files.length, detail: basename(file) });
           try {
             const scan = await scanVideo(file, options);
-            const saveScan = async (result: ScanResult, suffix: string) => {
-              if (flags.saveScans)
-                await writeFileAtomic(
-                  join(
-                    resolve(flags.out),
-                    'scans',
-                    `${String(i).padStart(3, '0')}-${basename(file)}${suffix}.json`,
-                  ),
-                  JSON.stringify(result),
-                );
-            };
-            await saveScan(scan, '');
+            await saveScan(i, file, scan, '');
             original.push({ label, scan });
             const row: VideoRow = { file, label, score: scan.verdict.score, verdict: scan.verdict.label };
             if (flags.reencode !== undefined) {
               const copy = join(scratch, `${i}.mp4`);
               await reencodeH264(file, copy, flags.reencode);
               const again = await scanVideo(copy, options);
-              await saveScan(again, `-crf${flags.reencode}`);
+              await saveScan(i, file, again, `-crf${flags.reencode}`);
               reencoded.push({ label, scan: again });
               row.reencodedScore = again.verdict.score;
             }
