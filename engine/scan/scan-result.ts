@@ -261,37 +261,17 @@ export type ScanHead = Omit<ScanResult, 'frames'>;
 /** A scan whose frames are read one at a time: from a FrameLog, the case library, or an array. */
 export type ScanRecord = ScanHead & { frames: Iterable<ScannedFrame> };
 
-/** The head with its frames put back, keys in the order the schema (and every scan file) has them. */
+/**
+ * The head with its frames put back, keys in the order the schema (and every scan file) has them. The order comes
+ * from the schema itself, so a field added there is never dropped here.
+ */
 export function withFrames<F>(head: ScanHead, frames: F): Omit<ScanHead, 'frames'> & { frames: F } {
-  const {
-    format,
-    formatVersion,
-    input,
-    probe,
-    settings,
-    engine,
-    aiLabel,
-    damage,
-    tracks,
-    verdict,
-    summary,
-    run,
-  } = head;
-  return {
-    format,
-    formatVersion,
-    input,
-    probe,
-    settings,
-    engine,
-    ...(aiLabel && { aiLabel }),
-    ...(damage && { damage }),
-    frames,
-    tracks,
-    verdict,
-    summary,
-    run,
-  };
+  const fields: Record<string, unknown> = head;
+  return Object.fromEntries(
+    Object.keys(scanResultSchema.shape)
+      .map((key) => [key, key === 'frames' ? frames : fields[key]])
+      .filter(([, value]) => value !== undefined),
+  ) as Omit<ScanHead, 'frames'> & { frames: F };
 }
 
 export function parseScanResult(json: unknown): ScanResult {
