@@ -29,27 +29,33 @@ if (!run) throw new Error('usage: ship-detector <run-dir> [--data-prefix <dir>]'
 const target = modelDir('detector');
 mkdirSync(target, { recursive: true });
 const manifest = JSON.parse(readFileSync(join(run, 'model', MANIFEST_JSON), 'utf8')) as ModelManifest;
-const bank = await loadFaceBank(join(run, 'face-bank.bin'));
-manifest.metadata['crop'] ??= { alignedSize: bank.size, margin: bank.margin };
-// Refit the calibration on the run's held-out identities (same split and seeds as training).
-await initTensorflow();
-const config = {
-  ...DEFAULT_TRAIN_DETECTOR,
-  architecture: manifest.metadata['architecture'] as DetectorArchitecture,
-};
-const { model } = await loadLayersModel(join(run, 'model'));
-const split = splitByGroup(bank, config.validationFraction, config.seed);
-const { auc, calibration } = await calibrateOnValidation(
-  model,
-  validationPairs(bank, split.validation, config),
-  config.architecture,
-);
-model.dispose();
-manifest.metadata['calibration'] = calibration;
-manifest.metadata['training'] = { ...(manifest.metadata['training'] as object), validationAuc: auc };
-console.log(
-  `validation AUC ${auc.toFixed(4)}; Platt a=${calibration.a.toFixed(4)} b=${calibration.b.toFixed(4)}`,
-);
+const training = manifest.metadata['training'] as { calibratedOn?: string } | undefined;
+if (training?.calibratedOn === 'dataset-val') {
+  // Trained on a labelled dataset: its Platt fit on real deepfakes (the dataset's val split) is the one to keep.
+  console.log("calibration kept: fitted on the labelled dataset's val split during training");
+} else {
+  // A self-blend-only run: refit the calibration on its held-out identities (same split and seeds as training).
+  const bank = await loadFaceBank(join(run, 'face-bank.bin'));
+  manifest.metadata['crop'] ??= { alignedSize: bank.size, margin: bank.margin };
+  await initTensorflow();
+  const config = {
+    ...DEFAULT_TRAIN_DETECTOR,
+    architecture: manifest.metadata['architecture'] as DetectorArchitecture,
+  };
+  const { model } = await loadLayersModel(join(run, 'model'));
+  const split = splitByGroup(bank, config.validationFraction, config.seed);
+  const { auc, calibration } = await calibrateOnValidation(
+    model,
+    validationPairs(bank, split.validation, config),
+    config.architecture,
+  );
+  model.dispose();
+  manifest.metadata['calibration'] = calibration;
+  manifest.metadata['training'] = { ...(manifest.metadata['training'] as object), validationAuc: auc };
+  console.log(
+    `validation AUC ${auc.toFixed(4)}; Platt a=${calibration.a.toFixed(4)} b=${calibration.b.toFixed(4)}`,
+  );
+}
 for (const name of [MODEL_JSON, WEIGHTS_BIN]) copyFileSync(join(run, 'model', name), join(target, name));
 writeFileSync(join(target, MANIFEST_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
 const showPath = (text: string) =>

@@ -237,7 +237,7 @@ export function addTrainDetectorCommand(program: Command): void {
         const finished = result.steps >= config.steps;
         process.stderr.write(
           `${finished ? 'Trained' : 'Stopped at'} step ${result.steps}/${config.steps}; validation AUC: self-blends ${result.validationAuc.toFixed(3)}, dataset ${result.supervisedValidationAuc.toFixed(3)}. ` +
-            `Model in ${result.modelDir}${finished ? '' : ' (rerun the same command to resume)'}\n`,
+            `Model in ${result.modelDir} (${finished ? 'rerun with a larger --steps to train on' : 'rerun the same command to resume'})\n`,
         );
       } finally {
         bar.stop();

@@ -3,7 +3,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Bytes, writeFileAtomic } from '../util/files.ts';
 import type { LabelledFacesReport } from './labelled-faces.ts';
-import type { DetectorTrainingData, TrainDetectorConfig, TrainDetectorResult } from './train-detector.ts';
+import type {
+  DetectorTrainingData,
+  TrainDetectorConfig,
+  TrainDetectorResult,
+  TrainingSession,
+} from './train-detector.ts';
 
 export interface ModelCardInput {
   out: string;
@@ -18,6 +23,29 @@ export interface ModelCardInput {
 
 const auc = (value: number | undefined) =>
   value === undefined || Number.isNaN(value) ? '—' : value.toFixed(4);
+
+/** The settings that changed between sessions (resumes with new settings), as a table; nothing for one session. */
+function sessionLines(sessions: readonly TrainingSession[]): string[] {
+  if (sessions.length < 2) return [];
+  const flat = (session: TrainingSession) =>
+    Object.fromEntries(Object.entries(session.config).map(([key, value]) => [key, JSON.stringify(value)]));
+  const rows = sessions.map(flat);
+  const changed = Object.keys(rows[0]!).filter((key) => rows.some((row) => row[key] !== rows[0]![key]));
+  const ends = [...sessions.slice(1).map((s) => s.fromStep), undefined];
+  return [
+    '## Sessions',
+    '',
+    "Training was resumed with changed settings (those above are the last session's):",
+    '',
+    `| steps | ${changed.join(' | ')} |`,
+    `|---|${changed.map(() => '---|').join('')}`,
+    ...sessions.map(
+      (s, i) =>
+        `| ${s.fromStep + 1}–${ends[i] ?? 'end'} | ${changed.map((key) => rows[i]![key]).join(' | ')} |`,
+    ),
+    '',
+  ];
+}
 
 export async function writeModelCard({
   out,
@@ -69,6 +97,7 @@ export async function writeModelCard({
     ),
     '```',
     '',
+    ...sessionLines(result.sessions),
     "## Metrics (validation: held-out faces vs their self-blends; the dataset's val split)",
     '',
     `- Steps trained: ${result.steps}; final validation AUC: self-blends ${auc(result.validationAuc)}, dataset ${auc(result.supervisedValidationAuc)}.`,
@@ -83,6 +112,12 @@ export async function writeModelCard({
     '',
     '## Reproduce',
     '',
+    ...(result.sessions.length > 1
+      ? [
+          `The last session's command; rerun it in the same folder after the earlier sessions' settings (above) to repeat the run.`,
+          '',
+        ]
+      : []),
     '```sh',
     `npx unmask ${command.map((c) => (/\s/.test(c) ? JSON.stringify(c) : c)).join(' ')}`,
     '```',

@@ -48,7 +48,11 @@ test('a tiny training run lowers the loss, leaks no tensors and writes a loadabl
   const first = result.log.slice(0, 5).reduce((s, e) => s + e.loss, 0) / 5;
   const last = result.log.slice(-5).reduce((s, e) => s + e.loss, 0) / 5;
   assert.ok(last < first, `loss went down: ${first.toFixed(3)} → ${last.toFixed(3)}`);
-  assert.ok(!existsSync(join(out, 'checkpoint')), 'a finished run removes its checkpoint');
+  assert.ok(existsSync(join(out, 'checkpoint', 'state.json')), 'a finished run keeps its checkpoint');
+  assert.deepEqual(
+    result.sessions.map((s) => s.fromStep),
+    [0],
+  );
   const detector = await loadDetector({ modelDir: result.modelDir });
   assert.equal(detector.metadata.architecture.inputSize, 32);
   assert.equal(detector.metadata.calibration.method, 'platt');
@@ -76,6 +80,21 @@ test('an interrupted run resumes from its checkpoint', async () => {
   assert.deepEqual(
     resumed.log.slice(0, 20).map((e) => e.step),
     partial.log.map((e) => e.step),
+  );
+  assert.equal(resumed.sessions.length, 1, 'a resume with the same settings is the same session');
+  const longer = await trainDetector({ reals: bank }, out, { ...config, steps: 36, learningRate: 1e-3 });
+  assert.equal(longer.steps, 36, 'a finished run trains on when given more steps');
+  assert.deepEqual(
+    longer.log.slice(0, 30).map((e) => e.step),
+    resumed.log.map((e) => e.step),
+  );
+  assert.deepEqual(
+    longer.sessions.map((s) => [s.fromStep, s.config.steps, s.config.learningRate]),
+    [
+      [0, 30, 5e-3],
+      [30, 36, 1e-3],
+    ],
+    'the changed settings start a second session',
   );
 });
 

@@ -6,11 +6,12 @@
  * and fits both heads (manipulation logit + blend-boundary map, the latter only where the mask is known).
  * Validation: held-out footage groups' self-blends with fixed seeds, and the dataset's `val` split as it is.
  * Checkpoints every `checkpointEvery` steps; rerunning with the same output folder resumes from the last
- * checkpoint. Finally fits Platt calibration on the dataset's validation logits (real deepfakes) where there
- * is a dataset, otherwise on the self-blends.
+ * checkpoint, which is kept after the last step too, so that a larger `steps` trains on (each change of settings
+ * is recorded as a session). Finally fits Platt calibration on the dataset's validation logits (real deepfakes)
+ * where there is a dataset, otherwise on the self-blends.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadLayersModel, saveLayersModel } from '../models/layers-model-io.ts';
 import { loadOptimizerState, saveOptimizerState } from '../models/optimizer-state.ts';
@@ -125,6 +126,8 @@ export interface TrainDetectorResult {
   /** What the calibration was fitted on. */
   calibratedOn: 'dataset-val' | 'self-blends';
   log: TrainingLogEntry[];
+  /** Settings by stretch of steps; more than one when a resume changed them (e.g. a longer schedule). */
+  sessions: TrainingSession[];
   trainGroups: string[];
   validationGroups: string[];
 }
@@ -432,10 +435,20 @@ export function trainingBank(
   };
 }
 
+type TrainingSettings = Omit<TrainDetectorConfig, 'maxMinutes'>;
+
+/** A stretch of training run with one set of settings (a resume with changed settings starts the next). */
+export interface TrainingSession {
+  fromStep: number;
+  config: TrainingSettings;
+}
+
 interface CheckpointState {
   step: number;
   log: TrainingLogEntry[];
-  config: Omit<TrainDetectorConfig, 'maxMinutes'>;
+  config: TrainingSettings;
+  /** Absent in checkpoints written before sessions were recorded: those ran with `config` from step 0. */
+  sessions?: TrainingSession[];
 }
 
 export async function trainDetector(
@@ -464,11 +477,8 @@ export async function trainDetector(
     : undefined;
 
   let model: tf.LayersModel;
-  let state: CheckpointState = {
-    step: 0,
-    log: [],
-    config: { ...config, maxMinutes: undefined } as CheckpointState['config'],
-  };
+  const settings = { ...config, maxMinutes: undefined } as TrainingSettings;
+  let state: CheckpointState = { step: 0, log: [], config: settings };
   const resuming = existsSync(join(checkpointDir, 'state.json'));
   if (resuming) {
     state = JSON.parse(await readFile(join(checkpointDir, 'state.json'), 'utf8')) as CheckpointState;
@@ -476,6 +486,10 @@ export async function trainDetector(
   } else {
     model = await createDetectorNetwork(architecture, config.seed);
   }
+  state.sessions ??= resuming ? [{ fromStep: 0, config: state.config }] : [];
+  const lastSession = state.sessions.at(-1);
+  if (!lastSession || JSON.stringify(lastSession.config) !== JSON.stringify(settings))
+    state.sessions.push({ fromStep: state.step, config: settings });
   const pretrained = architecture.backbone === 'mobilenet-v2';
   if (pretrained) freezeBatchNormStatistics(model);
   if (config.trainWorkers > 1 && !pretrained) {
@@ -623,7 +637,6 @@ export async function trainDetector(
   });
   model.dispose();
   optimizer.dispose();
-  if (state.step >= config.steps) await rm(checkpointDir, { recursive: true, force: true });
   return {
     modelDir,
     steps: state.step,
@@ -632,6 +645,7 @@ export async function trainDetector(
     calibration,
     calibratedOn,
     log: state.log,
+    sessions: state.sessions,
     trainGroups,
     validationGroups,
   };
