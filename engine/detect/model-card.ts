@@ -114,7 +114,7 @@ export async function writeModelCard({
     '',
     ...(result.sessions.length > 1
       ? [
-          `The last session's command; rerun it in the same folder after the earlier sessions' settings (above) to repeat the run.`,
+          `The last session's command. To repeat the run, first run the earlier sessions (settings in the Sessions table) in the same --out folder.`,
           '',
         ]
       : []),
