@@ -443,7 +443,7 @@ export interface TrainingSession {
   config: TrainingSettings;
 }
 
-interface CheckpointState {
+export interface CheckpointState {
   step: number;
   log: TrainingLogEntry[];
   config: TrainingSettings;

@@ -6,6 +6,7 @@ import { loadLayersModel } from '../models/layers-model-io.ts';
 import { resourcesDir } from '../runtime/paths.ts';
 import { tf } from '../runtime/tensorflow.ts';
 import { sha256Bytes } from '../util/files.ts';
+import type { CheckpointState } from './train-detector.ts';
 
 /** Training checkpoints kept in the repository so that a later session resumes a long run (not packaged). */
 const root = join(resourcesDir(), 'checkpoints');
@@ -27,11 +28,7 @@ for (const name of checkpoints) {
       const [sha256, file] = line.split(/\s+/);
       assert.equal(sha256Bytes(readFileSync(join(dir, file!))), sha256, `${file} sha256`);
     }
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
-      step: number;
-      log: { step: number }[];
-      config: { architecture: { inputSize: number } };
-    };
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
     assert.ok(state.step > 0 && state.log.at(-1)?.step === state.step, 'state.json: step and log agree');
     const before = tf.memory().numTensors;
     const { model } = await loadLayersModel(join(dir, 'model'));
