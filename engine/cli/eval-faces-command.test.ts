@@ -5,21 +5,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runUnmask } from '../testing/run-cli.ts';
 
-test('unmask eval-faces refuses a --max-outside outside (0, 1] before any work', async () => {
+test('eval-faces and train-detector refuse a --max-outside outside (0, 1] before any work', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'unmask-eval-faces-'));
-  for (const value of ['0', '1.5', 'abc']) {
-    const result = runUnmask([
-      'eval-faces',
-      '--faces',
-      dir,
-      '--max-outside',
-      value,
-      '--out',
-      join(dir, 'out'),
-    ]);
-    assert.notEqual(result.status, 0);
-    assert.match(result.stderr, /^unmask: --max-outside must lie in \(0, 1\]/);
-  }
+  for (const command of ['eval-faces', 'train-detector'])
+    for (const value of ['0', '1.5', 'abc']) {
+      const result = runUnmask([command, '--faces', dir, '--max-outside', value, '--out', join(dir, 'out')]);
+      assert.notEqual(result.status, 0, `${command} --max-outside ${value}`);
+      assert.match(
+        result.stderr,
+        /--max-outside <fraction>' argument '.*' is invalid\. must lie in \(0, 1\]/,
+      );
+    }
 });
 
 test('unmask eval-faces names a folder without metadata.csv', async () => {

@@ -31,7 +31,7 @@ import { renderSvgToPng } from '../imaging/svg-to-png.ts';
 import { rocChartSvg, type RocSeries } from '../report/roc-chart.ts';
 import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
-import { integerInRange } from './option-parsers.ts';
+import { integerInRange, MAX_OUTSIDE_HELP, maxOutsideFraction } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 interface EvalFacesFlags {
@@ -71,15 +71,13 @@ export function addEvalFacesCommand(program: Command): void {
     )
     .option(
       '--max-outside <fraction>',
-      "skip faces whose crop lies more than this fraction outside the image (1: keep all; a model trained with a wider margin than the dataset's crops needs it)",
-      Number,
+      MAX_OUTSIDE_HELP,
+      maxOutsideFraction,
       DEFAULT_LABELLED_FACES.maxOutside,
     )
     .option('--cache <dir>', 'where aligned faces are cached', join(tmpdir(), 'unmask-face-cache'))
     .option('--out <dir>', 'where to write eval-faces.json and roc.png', 'unmask-eval-faces')
     .action(async (flags: EvalFacesFlags) => {
-      if (!(flags.maxOutside > 0 && flags.maxOutside <= 1))
-        throw new UnmaskError('usage', '--max-outside must lie in (0, 1].');
       const detector = await loadDetector(flags.detector ? { modelDir: resolve(flags.detector) } : {});
       const bar = createProgressBar();
       const controller = new AbortController();

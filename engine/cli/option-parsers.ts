@@ -35,6 +35,17 @@ export function integerInRange(min: number, max: number): (value: string) => num
   };
 }
 
+/** `--max-outside`: a fraction in (0, 1]. */
+export function maxOutsideFraction(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('must lie in (0, 1]');
+  return n;
+}
+
+/** The `--max-outside` help shared by the commands that align a labelled face dataset. */
+export const MAX_OUTSIDE_HELP =
+  "skip faces whose crop lies more than this fraction outside the image (1: keep all; a model trained with a wider margin than the dataset's crops needs it)";
+
 /** `--queue redis://host:port`: a Redis address for batch scanning. */
 export function queueAddress(value: string): QueueAddress {
   try {

@@ -28,7 +28,14 @@ import {
 import type { Resampling } from '../imaging/float-image.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
-import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './option-parsers.ts';
+import {
+  MAX_OUTSIDE_HELP,
+  maxOutsideFraction,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  positiveInteger,
+  positiveNumber,
+} from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
 
 interface TrainFlags {
@@ -36,6 +43,7 @@ interface TrainFlags {
   faces?: string[];
   cache?: string;
   margin: number;
+  maxOutside: number;
   supervisedPairs: number;
   backbone: 'plain' | 'mobilenet-v2';
   trainWorkers: number;
@@ -72,6 +80,12 @@ export function addTrainDetectorCommand(program: Command): void {
       'alignment margin of the crops (scans crop as the model was trained); negative = tighter than ArcFace',
       Number,
       DEFAULT_EXTRACT_FACES.margin,
+    )
+    .option(
+      '--max-outside <fraction>',
+      MAX_OUTSIDE_HELP,
+      maxOutsideFraction,
+      DEFAULT_LABELLED_FACES.maxOutside,
     )
     .option(
       '--supervised-pairs <n>',
@@ -192,6 +206,7 @@ export function addTrainDetectorCommand(program: Command): void {
           flags.faces ?? [],
           {
             ...DEFAULT_LABELLED_FACES,
+            maxOutside: flags.maxOutside,
             extract: { ...DEFAULT_EXTRACT_FACES, margin: flags.margin, resampling: flags.resampling },
           },
           cache,

@@ -69,7 +69,7 @@ export const DEFAULT_PAIR_AUGMENT: PairAugmentConfig = {
   jpegProbability: 0.7,
   jpegQualityRange: [20, 98],
   borderProbability: 0.4,
-  borderSideRange: [0.7, 1],
+  borderSideRange: [0.6, 1],
 };
 
 /**
