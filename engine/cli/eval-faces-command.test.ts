@@ -13,7 +13,7 @@ test('eval-faces and train-detector refuse a --max-outside outside (0, 1] before
       assert.notEqual(result.status, 0, `${command} --max-outside ${value}`);
       assert.match(
         result.stderr,
-        /--max-outside <fraction>' argument '.*' is invalid\. must lie in \(0, 1\]/,
+        /^error: option '--max-outside <fraction>' argument '.*' is invalid\. must lie in \(0, 1\]/,
       );
     }
 });
