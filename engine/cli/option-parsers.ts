@@ -35,6 +35,11 @@ export function integerInRange(min: number, max: number): (value: string) => num
   };
 }
 
+/** A variadic option of H.264 CRFs (0–51), collected value by value. */
+export function crfList(value: string, previous: number[] | undefined): number[] {
+  return [...(previous ?? []), integerInRange(0, 51)(value)];
+}
+
 /** `--max-outside`: a fraction in (0, 1]. */
 export function maxOutsideFraction(value: string): number {
   const n = Number(value);

@@ -7,7 +7,9 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { cachedFaceBank, cachedLabelledFaceBanks } from '../detect/cached-face-bank.ts';
+import { listMediaFiles } from '../detect/build-face-bank.ts';
 import { mergeFaceBanks } from '../detect/face-bank.ts';
+import { isVideoFileName } from '../batch/batch-inputs.ts';
 import {
   DEFAULT_LABELLED_FACES,
   LABELLED_FACES_CSV,
@@ -28,7 +30,9 @@ import {
 import type { Resampling } from '../imaging/float-image.ts';
 import { initTensorflow } from '../runtime/tensorflow.ts';
 import { writeFileAtomic } from '../util/files.ts';
+import { cachedReencodedCopies } from '../video/reencode.ts';
 import {
+  crfList,
   MAX_OUTSIDE_HELP,
   maxOutsideFraction,
   nonNegativeInteger,
@@ -42,6 +46,7 @@ interface TrainFlags {
   real?: string[];
   faces?: string[];
   cache?: string;
+  reencodeReal?: number[];
   margin: number;
   maxOutside: number;
   supervisedPairs: number;
@@ -73,6 +78,11 @@ export function addTrainDetectorCommand(program: Command): void {
     .option(
       '--faces <dirs...>',
       `labelled face-image datasets: a folder with ${LABELLED_FACES_CSV} (file, label, pair, split)`,
+    )
+    .option(
+      '--reencode-real <crf...>',
+      'also learn from H.264 copies of the --real videos at these CRFs (made once, kept in --cache), so that heavy video compression reads as real',
+      crfList,
     )
     .option('--cache <dir>', 'where aligned face banks are cached (default: --out)')
     .option(
@@ -197,9 +207,19 @@ export function addTrainDetectorCommand(program: Command): void {
           bar.stop();
           return bank;
         };
+        const reencodedReals = flags.reencodeReal?.length
+          ? await cachedReencodedCopies(
+              listMediaFiles((flags.real ?? []).map((p) => resolve(p))).filter(isVideoFileName),
+              flags.reencodeReal,
+              join(cache, 'reencoded'),
+              bar.listener,
+              controller.signal,
+            )
+          : [];
+        bar.stop();
         const reals = await bankOf(
           flags.margin === DEFAULT_EXTRACT_FACES.margin ? 'face-bank' : `face-bank${flags.margin}`,
-          flags.real,
+          flags.real && [...flags.real, ...reencodedReals],
         );
         const knownFakes = await bankOf('fake-bank', flags.fake);
         const labelled = await labelledBanks(

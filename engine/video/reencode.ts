@@ -1,7 +1,12 @@
 /** Re-encodes a video with H.264 at a given CRF (fluent-ffmpeg), e.g. to test robustness to recompression. */
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
 import { UnmaskError } from '../util/errors.ts';
+import { sha256Bytes } from '../util/files.ts';
+import type { ProgressListener } from '../util/progress.ts';
 
 export function reencodeH264(input: string, output: string, crf: number): Promise<void> {
   const tools = resolveFfmpeg();
@@ -32,4 +37,37 @@ export function reencodeH264(input: string, output: string, crf: number): Promis
       )
       .save(output);
   });
+}
+
+/**
+ * H.264 copies of `videos` at each CRF, made once in `dir` and reused: `<name>-<hash of the source path>-crf<N>.mp4`.
+ * Each copy is written under a temporary name and renamed, so a kill never leaves a half-written copy that a
+ * rerun would take for a finished one. Returns the copies' paths, video by video, CRF by CRF.
+ */
+export async function cachedReencodedCopies(
+  videos: readonly string[],
+  crfs: readonly number[],
+  dir: string,
+  onProgress: ProgressListener,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const copies: string[] = [];
+  const total = videos.length * crfs.length;
+  for (const video of videos) {
+    const stem = `${basename(video, extname(video))}-${sha256Bytes(resolve(video)).slice(0, 8)}`;
+    for (const crf of crfs) {
+      signal?.throwIfAborted();
+      onProgress({ stage: 'reencode', done: copies.length, total, detail: `${basename(video)} CRF ${crf}` });
+      const copy = join(dir, `${stem}-crf${crf}.mp4`);
+      if (!existsSync(copy)) {
+        const partial = join(dir, `${stem}-crf${crf}.partial-${process.pid}.mp4`);
+        await reencodeH264(video, partial, crf);
+        await rename(partial, copy);
+      }
+      copies.push(copy);
+    }
+  }
+  onProgress({ stage: 'reencode', done: total, total, detail: 'done' });
+  return copies;
 }
