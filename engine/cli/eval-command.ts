@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { integerInRange, positiveNumber } from './option-parsers.ts';
-import { listMediaFiles, VIDEO_EXTENSIONS } from '../detect/build-face-bank.ts';
+import { listVideoFiles } from '../detect/build-face-bank.ts';
 import {
   DEFAULT_FLAG_THRESHOLD,
   evaluateScans,
@@ -43,10 +43,7 @@ interface VideoRow {
   error?: string;
 }
 
-const videosUnder = (paths: string[]) =>
-  listMediaFiles(paths.map((p) => resolve(p))).filter((f) =>
-    VIDEO_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)),
-  );
+const videosUnder = (paths: string[]) => listVideoFiles(paths.map((p) => resolve(p)));
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 function describe(name: string, s: EvaluationSummary): string {

@@ -7,9 +7,8 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { cachedFaceBank, cachedLabelledFaceBanks } from '../detect/cached-face-bank.ts';
-import { listMediaFiles } from '../detect/build-face-bank.ts';
+import { listVideoFiles } from '../detect/build-face-bank.ts';
 import { mergeFaceBanks } from '../detect/face-bank.ts';
-import { isVideoFileName } from '../batch/batch-inputs.ts';
 import {
   DEFAULT_LABELLED_FACES,
   LABELLED_FACES_CSV,
@@ -209,7 +208,7 @@ export function addTrainDetectorCommand(program: Command): void {
         };
         const reencodedReals = flags.reencodeReal?.length
           ? await cachedReencodedCopies(
-              listMediaFiles((flags.real ?? []).map((p) => resolve(p))).filter(isVideoFileName),
+              listVideoFiles((flags.real ?? []).map((p) => resolve(p))),
               flags.reencodeReal,
               join(cache, 'reencoded'),
               bar.listener,

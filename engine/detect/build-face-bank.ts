@@ -33,6 +33,11 @@ export function listMediaFiles(paths: readonly string[]): string[] {
   return found;
 }
 
+/** The videos among listMediaFiles(paths). */
+export function listVideoFiles(paths: readonly string[]): string[] {
+  return listMediaFiles(paths).filter((f) => VIDEO_EXTENSIONS.some((e) => f.toLowerCase().endsWith(e)));
+}
+
 export interface FaceBankReport {
   bank: FaceBank;
   files: number;

@@ -32,6 +32,11 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The temporary sibling of `path` that a writer fills before renaming it over `path` (see PARTIAL). */
+export function partialSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
+}
+
 /** Removes partial files in `dir` left by a writer that was killed (its process is gone) over a minute ago. */
 export async function removeStalePartials(dir: string, now = Date.now()): Promise<void> {
   for (const name of await readdir(dir).catch(() => [])) {
@@ -61,7 +66,7 @@ export async function writeFileAtomic(
   contents: string | Uint8Array | Iterable<string | Uint8Array>,
 ): Promise<void> {
   const dir = dirname(path);
-  const temporary = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
+  const temporary = partialSibling(path);
   try {
     await mkdir(dir, { recursive: true });
     await removeStalePartials(dir);

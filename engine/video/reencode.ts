@@ -5,7 +5,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { resolveFfmpeg } from '../runtime/ffmpeg.ts';
 import { UnmaskError } from '../util/errors.ts';
-import { sha256Bytes } from '../util/files.ts';
+import { partialSibling, removeStalePartials, sha256Bytes } from '../util/files.ts';
 import type { ProgressListener } from '../util/progress.ts';
 
 export function reencodeH264(input: string, output: string, crf: number): Promise<void> {
@@ -27,6 +27,7 @@ export function reencodeH264(input: string, output: string, crf: number): Promis
         'yuv420p',
         '-an',
       ])
+      .format('mp4')
       .on('end', () => resolve())
       .on('error', (error: Error) =>
         reject(
@@ -41,8 +42,8 @@ export function reencodeH264(input: string, output: string, crf: number): Promis
 
 /**
  * H.264 copies of `videos` at each CRF, made once in `dir` and reused: `<name>-<hash of the source path>-crf<N>.mp4`.
- * Each copy is written under a temporary name and renamed, so a kill never leaves a half-written copy that a
- * rerun would take for a finished one. Returns the copies' paths, video by video, CRF by CRF.
+ * Each copy is written to a partial sibling and renamed (util/files.ts: a killed run's partials are removed by
+ * the next), so a kill never leaves a half-written copy that a rerun would take for a finished one. Returns the copies' paths, video by video, CRF by CRF.
  */
 export async function cachedReencodedCopies(
   videos: readonly string[],
@@ -52,6 +53,7 @@ export async function cachedReencodedCopies(
   signal?: AbortSignal,
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
+  await removeStalePartials(dir);
   const copies: string[] = [];
   const total = videos.length * crfs.length;
   for (const video of videos) {
@@ -61,7 +63,7 @@ export async function cachedReencodedCopies(
       onProgress({ stage: 'reencode', done: copies.length, total, detail: `${basename(video)} CRF ${crf}` });
       const copy = join(dir, `${stem}-crf${crf}.mp4`);
       if (!existsSync(copy)) {
-        const partial = join(dir, `${stem}-crf${crf}.partial-${process.pid}.mp4`);
+        const partial = partialSibling(copy);
         await reencodeH264(video, partial, crf);
         await rename(partial, copy);
       }
