@@ -149,7 +149,7 @@ export function addTrainDetectorCommand(program: Command): void {
     )
     .option(
       '--input-size <px>',
-      'network input size (multiple of 32)',
+      'network input size (multiple of 32); a resumed run may change it, keeping its weights',
       positiveInteger,
       DEFAULT_DETECTOR_ARCHITECTURE.inputSize,
     )

@@ -98,6 +98,51 @@ test('an interrupted run resumes from its checkpoint', async () => {
   );
 });
 
+test('a checkpoint resumes at a larger input size with its weights carried over', async () => {
+  const bank = syntheticBank(12, 48);
+  const out = await mkdtemp(join(tmpdir(), 'unmask-train-resize-'));
+  await trainDetector({ reals: bank }, out, { ...config, steps: 10 });
+  const before = (await loadLayersModel(join(out, 'checkpoint', 'model'))).model;
+  const wider = { ...config, architecture: { ...tiny, inputSize: 48 }, steps: 12 };
+  const resumed = await trainDetector({ reals: bank }, out, wider);
+  assert.equal(resumed.steps, 12);
+  assert.ok(resumed.log.slice(10).every((e) => Number.isFinite(e.loss)));
+  assert.deepEqual(
+    resumed.sessions.map((s) => [s.fromStep, s.config.architecture.inputSize]),
+    [
+      [0, 32],
+      [10, 48],
+    ],
+  );
+  const after = (await loadLayersModel(join(out, 'checkpoint', 'model'))).model;
+  assert.deepEqual(after.inputs[0]!.shape, [null, 48, 48, 3]);
+  const firstKernel = (m: tf.LayersModel) => Array.from(m.getWeights()[0]!.dataSync());
+  const [was, now] = [firstKernel(before), firstKernel(after)];
+  const change = now.reduce((s, v, i) => s + Math.abs(v - was[i]!), 0);
+  assert.ok(
+    change < 0.25 * was.reduce((s, v) => s + Math.abs(v), 0),
+    'carried over: two steps moved it a little, a fresh network would differ wholly',
+  );
+  const detector = await loadDetector({ modelDir: resumed.modelDir });
+  assert.equal(detector.metadata.architecture.inputSize, 48);
+  detector.dispose();
+  before.dispose();
+  after.dispose();
+});
+
+test('a checkpoint whose network does not fit the new architecture is refused with a reason', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'unmask-train-misfit-'));
+  await trainDetector({ reals: syntheticBank(12) }, out, { ...config, steps: 2 });
+  await assert.rejects(
+    trainDetector({ reals: syntheticBank(12, 48) }, out, {
+      ...config,
+      architecture: { ...tiny, inputSize: 48, widths: [8, 16, 24] },
+      steps: 4,
+    }),
+    /does not fit the requested architecture at 48 px/,
+  );
+});
+
 test('known fakes (--fake) join the batches and training still lowers the loss', async () => {
   const bank = syntheticBank(12);
   const fakes = syntheticBank(5);

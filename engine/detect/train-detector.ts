@@ -451,6 +451,33 @@ export interface CheckpointState {
   sessions?: TrainingSession[];
 }
 
+/**
+ * The checkpoint's network at `architecture.inputSize`: the same weights in a network built for the new size,
+ * so a run can be resumed at a larger input (every layer of the detector is size-agnostic). Disposes `model`
+ * when it rebuilds.
+ */
+async function atInputSize(
+  model: tf.LayersModel,
+  architecture: DetectorArchitecture,
+  seed: number,
+): Promise<tf.LayersModel> {
+  const saved = model.inputs[0]!.shape[1];
+  if (saved === architecture.inputSize) return model;
+  const rebuilt = await createDetectorNetwork(architecture, seed);
+  try {
+    rebuilt.setWeights(model.getWeights());
+  } catch (error) {
+    rebuilt.dispose();
+    throw new UnmaskError(
+      'usage',
+      `The checkpoint's network (input ${saved} px) does not fit the requested architecture at ${architecture.inputSize} px: ${(error as Error).message}`,
+    );
+  } finally {
+    model.dispose();
+  }
+  return rebuilt;
+}
+
 export async function trainDetector(
   data: DetectorTrainingData,
   outDir: string,
@@ -482,7 +509,11 @@ export async function trainDetector(
   const resuming = existsSync(join(checkpointDir, 'state.json'));
   if (resuming) {
     state = JSON.parse(await readFile(join(checkpointDir, 'state.json'), 'utf8')) as CheckpointState;
-    model = (await loadLayersModel(join(checkpointDir, 'model'))).model;
+    model = await atInputSize(
+      (await loadLayersModel(join(checkpointDir, 'model'))).model,
+      architecture,
+      config.seed,
+    );
   } else {
     model = await createDetectorNetwork(architecture, config.seed);
   }
