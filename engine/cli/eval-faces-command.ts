@@ -14,6 +14,7 @@ import { DEFAULT_FLAG_THRESHOLD } from '../detect/evaluate.ts';
 import {
   reencodeImages,
   scoreFaceBank,
+  type FaceScore,
   summarizeFaceScores,
   type FaceEvaluation,
 } from '../detect/evaluate-faces.ts';
@@ -110,9 +111,11 @@ export function addEvalFacesCommand(program: Command): void {
             'inputNotFound',
             `${flags.faces} has no usable faces in its ${flags.split} split.`,
           );
-        const original = summarizeFaceScores(await scoreFaceBank(detector, bank, bar.listener));
+        const originalScores = await scoreFaceBank(detector, bank, bar.listener);
+        const original = summarizeFaceScores(originalScores);
         bar.stop();
         let reencoded: FaceEvaluation | undefined;
+        let reencodedScores: FaceScore[] | undefined;
         if (flags.reencode !== undefined) {
           scratch = await mkdtemp(join(tmpdir(), 'unmask-reencode-'));
           const dir = resolve(flags.faces);
@@ -139,9 +142,8 @@ export function addEvalFacesCommand(program: Command): void {
               controller.signal,
             );
             bar.stop();
-            reencoded = summarizeFaceScores(
-              await scoreFaceBank(detector, again.banks[flags.split]!, bar.listener),
-            );
+            reencodedScores = await scoreFaceBank(detector, again.banks[flags.split]!, bar.listener);
+            reencoded = summarizeFaceScores(reencodedScores);
           } finally {
             faceDetector.dispose();
           }
@@ -165,6 +167,11 @@ export function addEvalFacesCommand(program: Command): void {
               aligned: { kept: report.kept, rows: report.rows, skipped: report.skipped },
               original,
               reencoded,
+              // Per face, so that detectors can be compared or combined face by face.
+              faces: {
+                original: faceRecords(originalScores),
+                reencoded: reencodedScores && faceRecords(reencodedScores),
+              },
             },
             null,
             1,
@@ -194,4 +201,15 @@ export function addEvalFacesCommand(program: Command): void {
         if (scratch) await rm(scratch, { recursive: true, force: true });
       }
     });
+}
+
+/** A face's row in eval-faces.json: its image, label, raw logit and calibrated probability. */
+function faceRecords(scores: readonly FaceScore[]) {
+  const round = (v: number) => Math.round(v * 1e4) / 1e4;
+  return scores.map((s) => ({
+    source: s.source,
+    label: s.label,
+    logit: round(s.logit),
+    probability: round(s.score),
+  }));
 }

@@ -27,7 +27,7 @@ test('face scores summarise into AUC, calibration error and rates at the flag th
   assert.ok(summary.ece > 0 && summary.ece < 1);
 });
 
-test('scoring refuses faces aligned differently from how the detector crops', async () => {
+test("scoring refuses faces aligned differently from how the detector crops, and keeps each face's image and logit", async () => {
   const bank = syntheticLabelledBank(2, 'test', 32);
   const detector = {
     metadata: {
@@ -35,13 +35,19 @@ test('scoring refuses faces aligned differently from how the detector crops', as
       architecture: { inputSize: 32 },
     },
     predict: async (crops: unknown[]) =>
-      crops.map(() => ({ probability: 0.5, logit: 0, boundary: new Float32Array() })),
+      crops.map((_, i) => ({ probability: 0.25 + i / 10, logit: i - 1, boundary: new Float32Array() })),
   } as unknown as DetectorModel;
   await assert.rejects(scoreFaceBank(detector, bank), /margin 0.15.*margin -0.1/);
-  const scores = await scoreFaceBank(detector, { ...bank, margin: -0.1 });
+  const scores = await scoreFaceBank(detector, { ...bank, margin: -0.1 }, undefined, 3);
   assert.deepEqual(
-    scores.map((s) => s.label),
-    [0, 1, 0, 1],
+    scores.map((s) => [s.source, s.label, s.logit, s.score]),
+    [
+      ['test0-real', 0, -1, 0.25],
+      ['test0-fake', 1, 0, 0.35],
+      ['test1-real', 0, 1, 0.45],
+      ['test1-fake', 1, -1, 0.25],
+    ],
+    'each face keeps its image, label, logit and probability, across chunks',
   );
 });
 

@@ -51,8 +51,14 @@ export function summarizeFaceScores(
   };
 }
 
+/** One scored face: its image (the bank entry's source), label, raw logit and calibrated probability (`score`). */
+export interface FaceScore extends LabelledScore {
+  source: string;
+  logit: number;
+}
+
 /**
- * The detector's calibrated probability for every labelled face of `bank`. The bank must be aligned as the
+ * The detector's raw logit and calibrated probability for every labelled face of `bank`. The bank must be aligned as the
  * detector crops (its size and margin), which `cachedLabelledFaceBanks` does when given the detector's crop.
  */
 export async function scoreFaceBank(
@@ -60,7 +66,7 @@ export async function scoreFaceBank(
   bank: FaceBank,
   onProgress: ProgressListener = () => undefined,
   chunk = 64,
-): Promise<LabelledScore[]> {
+): Promise<FaceScore[]> {
   const { crop, architecture } = detector.metadata;
   if (bank.size !== crop.alignedSize || bank.margin !== crop.margin || bank.resampling !== crop.resampling) {
     throw new UnmaskError(
@@ -68,15 +74,21 @@ export async function scoreFaceBank(
       `These faces were aligned at ${bank.size} px, margin ${bank.margin}, ${bank.resampling}; the detector crops at ${crop.alignedSize} px, margin ${crop.margin}, ${crop.resampling}.`,
     );
   }
-  const scores: LabelledScore[] = [];
+  const scores: FaceScore[] = [];
   for (let start = 0; start < bank.entries.length; start += chunk) {
     const end = Math.min(bank.entries.length, start + chunk);
     const crops = [];
     for (let i = start; i < end; i++) crops.push(faceCropAt(bank, i, architecture.inputSize));
     const predictions = await detector.predict(crops);
-    predictions.forEach((p, k) =>
-      scores.push({ score: p.probability, label: bank.entries[start + k]!.label === 'fake' ? 1 : 0 }),
-    );
+    predictions.forEach((p, k) => {
+      const entry = bank.entries[start + k]!;
+      scores.push({
+        source: entry.source,
+        label: entry.label === 'fake' ? 1 : 0,
+        logit: p.logit,
+        score: p.probability,
+      });
+    });
     onProgress({ stage: 'score', done: end, total: bank.entries.length });
   }
   return scores;
