@@ -34,6 +34,7 @@ import { UnmaskError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import { integerInRange, MAX_OUTSIDE_HELP, maxOutsideFraction } from './option-parsers.ts';
 import { createProgressBar } from './progress-bar.ts';
+import { roundTo } from '../util/round.ts';
 
 interface EvalFacesFlags {
   faces: string;
@@ -205,11 +206,10 @@ export function addEvalFacesCommand(program: Command): void {
 
 /** A face's row in eval-faces.json: its image, label, raw logit and calibrated probability. */
 function faceRecords(scores: readonly FaceScore[]) {
-  const round = (v: number) => Math.round(v * 1e4) / 1e4;
   return scores.map((s) => ({
     source: s.source,
     label: s.label,
-    logit: round(s.logit),
-    probability: round(s.score),
+    logit: roundTo(s.logit, 4),
+    probability: roundTo(s.score, 4),
   }));
 }

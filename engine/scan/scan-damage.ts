@@ -7,6 +7,7 @@
 import { damageCaveat } from '../detect/verdict.ts';
 import type { TimeRange } from '../video/timeline-gaps.ts';
 import type { ScanDamage } from './scan-result.ts';
+import { roundTo } from '../util/round.ts';
 
 /** How many of ffmpeg's messages a scan keeps verbatim. */
 export const KEPT_DECODE_ERRORS = 5;
@@ -18,8 +19,7 @@ export function scanDamage(
   missing: readonly TimeRange[],
 ): ScanDamage | undefined {
   if (decodeErrors === 0 && missing.length === 0) return undefined;
-  const round = (t: number) => Math.round(t * 1000) / 1000;
-  const kept = missing.map((r) => ({ fromSec: round(r.fromSec), toSec: round(r.toSec) }));
+  const kept = missing.map((r) => ({ fromSec: roundTo(r.fromSec, 3), toSec: roundTo(r.toSec, 3) }));
   return {
     decodeErrors,
     firstErrors: firstErrors.slice(0, KEPT_DECODE_ERRORS),

@@ -56,6 +56,7 @@ import {
   type ScanResult,
   type ScanTrack,
 } from './scan-result.ts';
+import { roundTo } from '../util/round.ts';
 
 export interface ScanOptions {
   sampling: FrameSampling;
@@ -129,8 +130,7 @@ export interface ScanCallbacks {
 const require = createRequire(import.meta.url);
 const ENGINE_VERSION = (require('../../package.json') as { version: string }).version;
 
-const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
-const roundPoint = (p: Point): [number, number] => [round(p[0], 1), round(p[1], 1)];
+const roundPoint = (p: Point): [number, number] => [roundTo(p[0], 1), roundTo(p[1], 1)];
 
 /** The face in display pixels (scaled by detect-scaled's helper), rounded to 0.1 px for the output. */
 function faceGeometry(face: DetectedFace, trackId: number, toDisplay: number, includeLandmarks: boolean) {
@@ -141,10 +141,10 @@ function faceGeometry(face: DetectedFace, trackId: number, toDisplay: number, in
   return {
     trackId,
     box: {
-      x: round(shown.box.x, 1),
-      y: round(shown.box.y, 1),
-      width: round(shown.box.width, 1),
-      height: round(shown.box.height, 1),
+      x: roundTo(shown.box.x, 1),
+      y: roundTo(shown.box.y, 1),
+      width: roundTo(shown.box.width, 1),
+      height: roundTo(shown.box.height, 1),
     },
     detectorScore: face.score,
     meshScore: face.meshScore,
@@ -178,7 +178,7 @@ function scoreTracks(tracker: FaceTracker, perTrack: ReadonlyMap<number, TimedPr
 
 /** One person in the scan's `tracks`: a person judged in too few frames is "not enough evidence". */
 function summariseTrack({ track, scored }: ReturnType<typeof scoreTracks>[number]): ScanTrack {
-  const score = Number.isFinite(scored.score) ? round(scored.score, 4) : null;
+  const score = Number.isFinite(scored.score) ? roundTo(scored.score, 4) : null;
   const label = scored.decisive ? verdictFor(score) : 'not-enough-evidence';
   return {
     id: track.id,
@@ -191,8 +191,8 @@ function summariseTrack({ track, scored }: ReturnType<typeof scoreTracks>[number
     strength: strengthFor(score, label),
     decisive: scored.decisive,
     smoothed: scored.smoothed.map((p) => ({
-      timeSec: round(p.timeSec, 6),
-      probability: round(p.probability, 4),
+      timeSec: roundTo(p.timeSec, 6),
+      probability: roundTo(p.probability, 4),
     })),
   };
 }
@@ -327,7 +327,7 @@ export async function scanVideoStreaming(
           const prediction = predictions[next++]!;
           const caveats = caveatsFor(face);
           // Each caveat halves the distance from 0.5: a turned or half-hidden face is weaker evidence either way.
-          const probability = round(
+          const probability = roundTo(
             0.5 + (prediction.probability - 0.5) * CAVEAT_SHRINK ** caveats.length,
             4,
           );
@@ -346,20 +346,20 @@ export async function scanVideoStreaming(
             manipulation: {
               status: 'scored',
               probability,
-              logit: round(prediction.logit, 4),
+              logit: roundTo(prediction.logit, 4),
               strength: strengthFor(probability),
               caveats,
               // Three decimals: a faint map (the shipped detector's peak near 0.1) keeps its shape.
               heatmap:
                 probability >= options.heatmapThreshold
-                  ? Array.from(prediction.boundary, (v) => round(v, 3))
+                  ? Array.from(prediction.boundary, (v) => roundTo(v, 3))
                   : null,
             },
           };
         });
         const frame: ScannedFrame = {
           index: decoded.sampleIndex,
-          timeSec: round(decoded.timeSec, 6),
+          timeSec: roundTo(decoded.timeSec, 6),
           faces: scannedFaces,
         };
         log.append(frame);
@@ -399,7 +399,7 @@ export async function scanVideoStreaming(
       tally,
       damage: scanDamage(decodeErrors, firstErrors, tally.gaps),
       startedAt,
-      durationSec: round((performance.now() - started) / 1000, 2),
+      durationSec: roundTo((performance.now() - started) / 1000, 2),
     });
     return { head, frames: log };
   } catch (error) {
@@ -434,7 +434,7 @@ function scanHead(facts: {
   const labelNote = aiLabel?.aiGenerated
     ? ` The file declares itself AI-generated (${aiLabel.tag}=${aiLabel.value}${aiLabel.generator ? `, by ${aiLabel.generator}` : ''}).`
     : '';
-  const verdictScore = Number.isFinite(verdict.score) ? round(verdict.score, 4) : null;
+  const verdictScore = Number.isFinite(verdict.score) ? roundTo(verdict.score, 4) : null;
   const verdictMessage = describeScan({
     faces: tally.faces,
     framesWithFaces: tally.framesWithFaces,
