@@ -58,8 +58,9 @@ export interface FaceScore extends LabelledScore {
 }
 
 /**
- * The detector's raw logit and calibrated probability for every labelled face of `bank`. The bank must be aligned as the
- * detector crops (its size and margin), which `cachedLabelledFaceBanks` does when given the detector's crop.
+ * The detector's raw logit and calibrated probability for every labelled face of `bank`. The bank must be
+ * aligned as the detector crops (its size and margin), which `cachedLabelledFaceBanks` does when given the
+ * detector's crop.
  */
 export async function scoreFaceBank(
   detector: DetectorModel,

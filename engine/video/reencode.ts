@@ -43,7 +43,8 @@ export function reencodeH264(input: string, output: string, crf: number): Promis
 /**
  * H.264 copies of `videos` at each CRF, made once in `dir` and reused: `<name>-<hash of the source path>-crf<N>.mp4`.
  * Each copy is written to a partial sibling and renamed (util/files.ts: a killed run's partials are removed by
- * the next), so a kill never leaves a half-written copy that a rerun would take for a finished one. Returns the copies' paths, video by video, CRF by CRF.
+ * the next), so a kill never leaves a half-written copy that a rerun would take for a finished one. Returns the
+ * copies' paths, video by video, CRF by CRF.
  */
 export async function cachedReencodedCopies(
   videos: readonly string[],
